@@ -1,0 +1,48 @@
+// Schemas for the values that many channels share: grids, pixel arrays, progress.
+
+import { z } from 'zod';
+import { componentTypes } from '../image/voxel-image';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+export const gridSchema = z
+  .object({
+    size: z.array(z.int().positive()).min(2).max(3),
+    spacing: z.array(finite.refine((v) => v > 0, 'spacing must be positive')),
+    origin: z.array(finite),
+    direction: z.array(finite),
+  })
+  .refine(
+    (g) => g.spacing.length === g.size.length && g.origin.length === g.size.length && g.direction.length === g.size.length ** 2,
+    'grid arrays must match its dimension',
+  );
+
+export const componentTypeSchema = z.enum(componentTypes);
+
+export const pixelArraySchema = z.union([
+  z.instanceof(Uint8Array),
+  z.instanceof(Int8Array),
+  z.instanceof(Uint16Array),
+  z.instanceof(Int16Array),
+  z.instanceof(Uint32Array),
+  z.instanceof(Int32Array),
+  z.instanceof(Float32Array),
+  z.instanceof(Float64Array),
+]);
+
+/** Streamed by every long job: what it is doing, how far along, and how it is going. */
+export const progressSchema = z.object({
+  stage: z.string(),
+  fraction: z.number().min(0).max(1),
+  message: z.string().optional(),
+  iteration: z.int().nonnegative().optional(),
+  elapsedSeconds: z.number().nonnegative().optional(),
+  etaSeconds: z.number().nonnegative().optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+/** Channels that finish at once declare that they stream nothing. */
+export const noProgressSchema = z.never();
+
+export const emptySchema = z.object({}).strict();

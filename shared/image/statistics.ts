@@ -1,0 +1,64 @@
+// Intensity statistics used for display windows, normalization and validation.
+
+import type { PixelArray } from './voxel-image';
+
+export interface IntensityRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Min and max over finite values; reports how many values were not finite. */
+export function finiteRange(pixels: ArrayLike<number>): IntensityRange & { nonFinite: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let nonFinite = 0;
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i];
+    if (!Number.isFinite(v)) {
+      nonFinite++;
+      continue;
+    }
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min > max) return { min: 0, max: 0, nonFinite };
+  return { min, max, nonFinite };
+}
+
+/**
+ * Percentiles from a strided sample of at most `maxSamples` finite values. Exact enough for
+ * windowing and normalization, and bounded in time on 100-megavoxel volumes.
+ */
+export function percentiles(
+  pixels: ArrayLike<number>,
+  which: readonly number[],
+  options: { maxSamples?: number; ignoreZeros?: boolean } = {},
+): number[] {
+  const maxSamples = options.maxSamples ?? 200_000;
+  const stride = Math.max(1, Math.floor(pixels.length / maxSamples));
+  const sample: number[] = [];
+  for (let i = 0; i < pixels.length; i += stride) {
+    const v = pixels[i];
+    if (!Number.isFinite(v)) continue;
+    if (options.ignoreZeros && v === 0) continue;
+    sample.push(v);
+  }
+  if (sample.length === 0) return which.map(() => 0);
+  sample.sort((a, b) => a - b);
+  return which.map((p) => {
+    const pos = Math.min(sample.length - 1, Math.max(0, (p / 100) * (sample.length - 1)));
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    return sample[lo] + (sample[hi] - sample[lo]) * (pos - lo);
+  });
+}
+
+/** Distinct values, stopping early once there are more than `limit`. Label maps have few. */
+export function distinctValues(pixels: PixelArray, limit: number): number[] | null {
+  const seen = new Set<number>();
+  for (let i = 0; i < pixels.length; i++) {
+    seen.add(pixels[i]);
+    if (seen.size > limit) return null;
+  }
+  return [...seen].sort((a, b) => a - b);
+}
