@@ -121,17 +121,17 @@ export function sameGrid(a: ImageGrid, b: ImageGrid, tolerance = 1e-4): boolean 
 }
 
 /**
- * A grid covering the same field of view in the same orientation at a new spacing. The
- * outer voxel boundaries stay put (so the physical extent is preserved), which is what
- * "resample at 2 mm" means to a user.
+ * A grid covering the same field of view in the same orientation at a new spacing, centred
+ * where the old one was: what "resample at 2 mm" means to a user. The size is rounded, so
+ * the extent may differ from the old one by up to one new voxel, shared evenly by both ends.
  */
 export function regridToSpacing(grid: ImageGrid, spacing: readonly number[]): ImageGrid {
   const d = grid.size.length;
   const size = grid.size.map((n, a) => Math.max(1, Math.round((n * grid.spacing[a]) / spacing[a])));
-  // Keep the extent's first edge: old edge at index -0.5, new first centre half a new voxel in.
-  const firstCentreIndex = grid.size.map((_, a) => -0.5 + (0.5 * spacing[a]) / grid.spacing[a]);
-  const origin = indexToWorld(grid, firstCentreIndex);
-  return { size, spacing: spacing.slice(0, d), origin, direction: grid.direction.slice() };
+  const centre = gridCenter(grid);
+  const partial: ImageGrid = { size, spacing: spacing.slice(0, d), origin: new Array(d).fill(0), direction: grid.direction.slice() };
+  const offset = indexToWorld(partial, size.map((n) => (n - 1) / 2));
+  return { ...partial, origin: centre.map((c, a) => c - offset[a]) };
 }
 
 export function describeGrid(grid: ImageGrid): string {

@@ -75,6 +75,10 @@ export function createContractClient(port: MessagePortLike): ContractClient {
     }
   });
 
+  const stopClose = port.onClose?.((reason) => {
+    for (const id of [...pending.keys()]) settle(id)?.reject(new EngineError('FAILED', `lost the connection to the engine: ${reason}`));
+  });
+
   return {
     request(channel, payload, options = {}) {
       const id = nextId++;
@@ -100,6 +104,7 @@ export function createContractClient(port: MessagePortLike): ContractClient {
     },
     dispose() {
       unsubscribe();
+      stopClose?.();
       for (const id of [...pending.keys()]) settle(id)?.reject(new EngineError('FAILED', 'connection closed'));
     },
   };

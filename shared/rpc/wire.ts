@@ -31,6 +31,8 @@ export type WireMessage = z.infer<typeof wireMessageSchema>;
 export interface MessagePortLike {
   post(message: WireMessage): void;
   onMessage(listener: (message: unknown) => void): () => void;
+  /** Transports that can drop (a WebSocket) say so; pending requests then fail at once. */
+  onClose?(listener: (reason: string) => void): () => void;
 }
 
 export function parseWireMessage(data: unknown): WireMessage {
