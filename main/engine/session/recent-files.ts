@@ -1,0 +1,30 @@
+// The recent-files list, most recent first, persisted as JSON in the config folder.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from './atomic-write';
+
+const limit = 15;
+
+export class RecentFiles {
+  readonly #file: string;
+
+  constructor(configDirectory: string) {
+    this.#file = path.join(configDirectory, 'recent-files.json');
+  }
+
+  async list(): Promise<string[]> {
+    try {
+      const data: unknown = JSON.parse(await fs.readFile(this.#file, 'utf8'));
+      return Array.isArray(data) ? data.filter((p): p is string => typeof p === 'string') : [];
+    } catch {
+      return []; // Missing or unreadable: start afresh rather than fail the app.
+    }
+  }
+
+  async add(filePath: string): Promise<void> {
+    const absolute = path.resolve(filePath);
+    const paths = [absolute, ...(await this.list()).filter((p) => p !== absolute)].slice(0, limit);
+    await writeFileAtomic(this.#file, JSON.stringify(paths, null, 2));
+  }
+}

@@ -1,0 +1,111 @@
+// Owns the engine worker and connects clients to it. Electron's main process and the
+// browser-mode server both hold one EngineHost; neither does engine work on its own thread.
+// If the worker dies (out of memory in a huge job, say), the host answers its pending
+// requests with an error, starts a fresh worker and keeps serving.
+
+import { Worker } from 'node:worker_threads';
+import type { EventName, EventPayload, ImageSource } from '../../shared/contract/index';
+import { events } from '../../shared/contract/index';
+import { EngineError, serializeError } from '../../shared/contract/errors';
+import { createMultiplexer } from '../../shared/rpc/multiplex';
+import type { FramePort, MultiplexFrame } from '../../shared/rpc/multiplex';
+import type { MessagePortLike } from '../../shared/rpc/wire';
+import { framePortOf } from './worker-frame-port';
+
+export interface EngineWorkerData {
+  startupSources: ImageSource[];
+  backend?: string;
+}
+
+export interface EngineHostOptions extends EngineWorkerData {
+  workerUrl?: URL;
+  log?: (line: string) => void;
+}
+
+export interface ClientConnection {
+  readonly id: number;
+  detach(): void;
+}
+
+export class EngineHost {
+  readonly #options: EngineHostOptions;
+  #worker!: Worker;
+  #frames!: FramePort;
+  readonly #multiplexer: ReturnType<typeof createMultiplexer>;
+  readonly #pending = new Map<number, Set<number>>();
+  readonly #relay = new Set<(frame: MultiplexFrame) => void>();
+  #disposed = false;
+
+  constructor(options: EngineHostOptions) {
+    this.#options = options;
+    // The multiplexer talks to a stable frame port; the worker behind it may be replaced.
+    const stablePort: FramePort = {
+      post: (frame) => {
+        if (frame.message?.kind === 'request') this.#pendingOf(frame.connection).add(frame.message.id);
+        if (frame.closed) this.#pending.delete(frame.connection);
+        this.#frames.post(frame);
+      },
+      onFrame: (listener) => {
+        this.#relay.add(listener);
+        return () => void this.#relay.delete(listener);
+      },
+    };
+    this.#startWorker();
+    this.#multiplexer = createMultiplexer(stablePort);
+  }
+
+  #pendingOf(connection: number): Set<number> {
+    let set = this.#pending.get(connection);
+    if (!set) this.#pending.set(connection, (set = new Set()));
+    return set;
+  }
+
+  #startWorker(): void {
+    const url = this.#options.workerUrl ?? new URL('./engine-worker.js', import.meta.url);
+    const data: EngineWorkerData = { startupSources: this.#options.startupSources, backend: this.#options.backend };
+    const worker = new Worker(url, { workerData: data });
+    this.#worker = worker;
+    this.#frames = framePortOf(worker);
+    this.#frames.onFrame((frame) => {
+      const m = frame.message;
+      if (m && (m.kind === 'result' || m.kind === 'error')) this.#pending.get(frame.connection)?.delete(m.id);
+      for (const relay of this.#relay) relay(frame);
+    });
+    worker.on('error', (error) => this.#options.log?.(`engine worker failed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => {
+      if (this.#disposed) return;
+      this.#options.log?.(`engine worker exited (code ${code}); starting a new one`);
+      this.#failPending(`the engine stopped unexpectedly (exit code ${code}); it has been restarted — please retry`);
+      this.#startWorker();
+    });
+  }
+
+  #failPending(message: string): void {
+    const error = serializeError(new EngineError('FAILED', message));
+    for (const [connection, ids] of this.#pending)
+      for (const id of ids) this.#multiplexer.postTo(connection, { kind: 'error', id, error });
+    this.#pending.clear();
+  }
+
+  /** Attach a client (a window, a browser tab, a test). Detach when it goes away. */
+  connect(client: MessagePortLike): ClientConnection {
+    const { id, detach } = this.#multiplexer.attach(client);
+    return { id, detach };
+  }
+
+  /** Raise an event from the host itself, e.g. a file chosen in Electron's native menu. */
+  notify<E extends EventName>(connectionId: number, event: E, payload: EventPayload<E>): void {
+    events[event].parse(payload);
+    this.#multiplexer.postTo(connectionId, { kind: 'event', event, payload });
+  }
+
+  connectionIds(): number[] {
+    return this.#multiplexer.clients();
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#multiplexer.dispose();
+    await this.#worker.terminate();
+  }
+}

@@ -1,0 +1,15 @@
+// The frame port over a worker_threads channel: the host's end and the worker's end.
+
+import type { MessagePort, Worker } from 'node:worker_threads';
+import type { FramePort, MultiplexFrame } from '../../shared/rpc/multiplex';
+
+export function framePortOf(endpoint: Worker | MessagePort): FramePort {
+  return {
+    post: (frame) => endpoint.postMessage(frame),
+    onFrame: (listener) => {
+      const handler = (frame: MultiplexFrame) => listener(frame);
+      endpoint.on('message', handler);
+      return () => void endpoint.off('message', handler);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// A browser tab's WebSocket as a contract port: one binary frame per message.
+
+import type { WebSocket } from 'ws';
+import { decodeBinaryMessage, encodeBinaryMessage } from '../../shared/rpc/binary-codec';
+import type { MessagePortLike } from '../../shared/rpc/wire';
+
+export function websocketPort(socket: WebSocket, onBadFrame: (reason: string) => void): MessagePortLike {
+  return {
+    post(message) {
+      if (socket.readyState === socket.OPEN) socket.send(encodeBinaryMessage(message));
+    },
+    onMessage(listener) {
+      const handler = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+        if (!isBinary || !Buffer.isBuffer(data)) return onBadFrame('expected one binary frame');
+        let message: unknown;
+        try {
+          message = decodeBinaryMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        } catch (error) {
+          return onBadFrame((error as Error).message);
+        }
+        listener(message);
+      };
+      socket.on('message', handler);
+      return () => void socket.off('message', handler);
+    },
+  };
+}
