@@ -1,0 +1,35 @@
+// Browser mode's transport: one binary frame per message over a WebSocket to the page's own
+// host. The token cookie set when the page loaded authorizes the socket. Messages posted
+// before the socket opens wait in order.
+
+import { decodeBinaryMessage, encodeBinaryMessage } from '../../../shared/rpc/binary-codec';
+import type { MessagePortLike, WireMessage } from '../../../shared/rpc/wire';
+
+export function websocketPort(url: URL): MessagePortLike {
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
+  const queued: Uint8Array[] = [];
+  socket.addEventListener('open', () => {
+    for (const frame of queued.splice(0)) socket.send(frame);
+  });
+  return {
+    post(message: WireMessage) {
+      const frame = encodeBinaryMessage(message);
+      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+      else if (socket.readyState === WebSocket.CONNECTING) queued.push(frame);
+    },
+    onMessage(listener) {
+      const handler = (event: MessageEvent) => {
+        if (event.data instanceof ArrayBuffer) listener(decodeBinaryMessage(new Uint8Array(event.data)));
+      };
+      socket.addEventListener('message', handler);
+      return () => socket.removeEventListener('message', handler);
+    },
+    onClose(listener) {
+      const handler = (event: CloseEvent) => listener(event.reason || `the connection closed (code ${event.code})`);
+      socket.addEventListener('close', handler);
+      return () => socket.removeEventListener('close', handler);
+    },
+  };
+}
