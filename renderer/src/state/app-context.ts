@@ -1,0 +1,24 @@
+// Typed context helpers: components reach the app's state objects without prop drilling.
+
+import { getContext, setContext } from 'svelte';
+import type { EngineConnection } from './engine-connection.svelte';
+import type { ImageLibrary } from './image-library.svelte';
+import type { Notifications } from './notifications.svelte';
+
+export interface AppState {
+  engine: EngineConnection;
+  library: ImageLibrary;
+  notifications: Notifications;
+}
+
+const key = Symbol('ximorph-app');
+
+export function provideAppState(state: AppState): void {
+  setContext(key, state);
+}
+
+export function useAppState(): AppState {
+  const state = getContext<AppState | undefined>(key);
+  if (!state) throw new Error('useAppState() outside the app');
+  return state;
+}
