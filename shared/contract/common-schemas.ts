@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { componentTypes } from '../image/voxel-image';
+import type { PixelArray } from '../image/voxel-image';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -19,16 +20,15 @@ export const gridSchema = z
 
 export const componentTypeSchema = z.enum(componentTypes);
 
-export const pixelArraySchema = z.union([
-  z.instanceof(Uint8Array),
-  z.instanceof(Int8Array),
-  z.instanceof(Uint16Array),
-  z.instanceof(Int16Array),
-  z.instanceof(Uint32Array),
-  z.instanceof(Int32Array),
-  z.instanceof(Float32Array),
-  z.instanceof(Float64Array),
-]);
+const pixelArrayConstructors = [Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array];
+
+/** Any typed array of pixels; typed as our PixelArray so that its buffer type stays open. */
+export const pixelArraySchema = z.custom<PixelArray>(
+  (value) => pixelArrayConstructors.some((C) => value instanceof C),
+  'expected a typed array of pixels',
+);
+
+export const bytesSchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 
 /** Streamed by every long job: what it is doing, how far along, and how it is going. */
 export const progressSchema = z.object({

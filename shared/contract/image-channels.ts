@@ -1,7 +1,7 @@
 // Loading and describing images.
 
 import { z } from 'zod';
-import { componentTypeSchema, emptySchema, gridSchema, noProgressSchema, pixelArraySchema, progressSchema } from './common-schemas';
+import { bytesSchema, componentTypeSchema, emptySchema, gridSchema, noProgressSchema, pixelArraySchema, progressSchema } from './common-schemas';
 
 /** Where an image comes from. Paths name files on the machine the engine runs on. */
 export const imageSourceSchema = z.discriminatedUnion('kind', [
@@ -10,7 +10,7 @@ export const imageSourceSchema = z.discriminatedUnion('kind', [
   /** Files the user dropped from the machine the UI runs on. */
   z.object({
     kind: z.literal('upload'),
-    files: z.array(z.object({ name: z.string().min(1), bytes: z.instanceof(Uint8Array) })).min(1),
+    files: z.array(z.object({ name: z.string().min(1), bytes: bytesSchema })).min(1),
   }),
   z.object({ kind: z.literal('sample'), sampleId: z.string().min(1), item: z.string().min(1) }),
 ]);
@@ -38,6 +38,8 @@ export const imageInfoSchema = z.object({
   percentiles: z.object({ p1: z.number(), p50: z.number(), p99: z.number() }),
   role: imageRoleSchema,
   labels: z.array(labelEntrySchema).optional(),
+  /** Voxels that were NaN or infinite in the file; shown as 0, and a registration should refuse them. */
+  nonFinite: z.int().nonnegative(),
   warnings: z.array(z.string()),
 });
 export type ImageInfo = z.infer<typeof imageInfoSchema>;
@@ -69,7 +71,8 @@ export const imageChannels = {
   'image.describe': {
     request: z.object({ path: z.string().min(1) }),
     progress: noProgressSchema,
-    result: z.object({ info: imageInfoSchema }),
+    /** What the file holds, without loading it into the session. */
+    result: z.object({ info: imageInfoSchema.omit({ id: true }) }),
   },
   'image.listDicomSeries': {
     request: z.object({ folder: z.string().min(1) }),

@@ -1,0 +1,42 @@
+// Reading through itk-wasm with the reader for the format we detected, rather than letting
+// itk-wasm guess from a MIME type (which sends extension-less DICOM files through every
+// reader in turn). Its failures become one-line messages.
+
+import type { Image, JsonCompatible } from 'itk-wasm';
+import {
+  gdcmReadImageNode,
+  metaReadImageNode,
+  niftiReadImageNode,
+  nrrdReadImageNode,
+  pngReadImageNode,
+  tiffReadImageNode,
+} from '@itk-wasm/image-io';
+import type { FileRef } from './file-problems';
+import { fileProblem, translateItkFailure } from './file-problems';
+import type { ImageFormat } from './image-formats';
+import { imageFormats } from './image-formats';
+
+type ItkReader = (file: string, options: { informationOnly?: boolean }) => Promise<{ couldRead: JsonCompatible; image: Image }>;
+
+const readers: Record<ImageFormat, ItkReader> = {
+  nifti: niftiReadImageNode,
+  nrrd: nrrdReadImageNode,
+  meta: metaReadImageNode,
+  dicom: gdcmReadImageNode,
+  png: pngReadImageNode,
+  tiff: tiffReadImageNode,
+};
+
+/** The image's header only (`informationOnly`), or the whole image. */
+export async function readItkImage(ref: FileRef, format: ImageFormat, part: 'header' | 'pixels'): Promise<Image> {
+  const label = imageFormats[format].label;
+  let result;
+  try {
+    result = await readers[format](ref.path, { informationOnly: part === 'header' });
+  } catch (error) {
+    throw translateItkFailure(ref, label, error);
+  }
+  if (!result.couldRead || !result.image) throw fileProblem(ref, `this is not a readable ${label} file`);
+  if (part === 'pixels' && !result.image.data) throw fileProblem(ref, `ITK read no pixels from the ${label} file`);
+  return result.image;
+}

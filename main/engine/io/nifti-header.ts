@@ -1,0 +1,104 @@
+// The parts of a NIfTI-1 or NIfTI-2 header that decide geometry and size. We read it
+// ourselves (ITK does not tell us both of its transforms, nor whether the data is complete)
+// and take both byte orders, as the standard allows.
+
+export interface NiftiHeader {
+  readonly version: 1 | 2;
+  readonly littleEndian: boolean;
+  /** dim[1..dim[0]]: voxels along each axis. */
+  readonly dims: readonly number[];
+  readonly pixdim: readonly number[];
+  readonly datatype: number;
+  readonly bitsPerVoxel: number;
+  readonly voxOffset: number;
+  readonly intentCode: number;
+  readonly qformCode: number;
+  readonly sformCode: number;
+  /** The sform's three rows (RAS), four numbers each. */
+  readonly sform: readonly (readonly number[])[];
+  /** Whether the data follows in the same file ("n+1", "n+2") rather than a .img. */
+  readonly singleFile: boolean;
+}
+
+export const niftiIntentLabel = 1002;
+export const nifti1HeaderBytes = 348;
+export const nifti2HeaderBytes = 540;
+
+const xformNames: Record<number, string> = { 1: 'scanner', 2: 'aligned', 3: 'Talairach', 4: 'MNI', 5: 'template' };
+
+export function describeXformCode(code: number): string {
+  return `code ${code}${xformNames[code] ? `, ${xformNames[code]}` : ''}`;
+}
+
+/** Parses the header at the start of `bytes`; undefined when it is not a NIfTI header. */
+export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader | undefined {
+  if (bytes.length < 4) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const littleEndian of [true, false]) {
+    const sizeofHdr = view.getInt32(0, littleEndian);
+    if (sizeofHdr === nifti1HeaderBytes && bytes.length >= nifti1HeaderBytes) return parseNifti1(view, littleEndian);
+    if (sizeofHdr === nifti2HeaderBytes && bytes.length >= nifti2HeaderBytes) return parseNifti2(view, littleEndian);
+  }
+  return undefined;
+}
+
+function ascii(view: DataView, offset: number, length: number): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += String.fromCharCode(view.getUint8(offset + i));
+  return s;
+}
+
+function parseNifti1(view: DataView, le: boolean): NiftiHeader | undefined {
+  const magic = ascii(view, 344, 4);
+  if (magic !== 'n+1\0' && magic !== 'ni1\0') return undefined;
+  const rank = view.getInt16(40, le);
+  if (rank < 1 || rank > 7) return undefined;
+  const dims = Array.from({ length: rank }, (_, i) => view.getInt16(42 + 2 * i, le));
+  const pixdim = Array.from({ length: 8 }, (_, i) => view.getFloat32(76 + 4 * i, le));
+  const row = (offset: number) => Array.from({ length: 4 }, (_, i) => view.getFloat32(offset + 4 * i, le));
+  return {
+    version: 1,
+    littleEndian: le,
+    dims,
+    pixdim,
+    datatype: view.getInt16(70, le),
+    bitsPerVoxel: view.getInt16(72, le),
+    voxOffset: view.getFloat32(108, le),
+    intentCode: view.getInt16(68, le),
+    qformCode: view.getInt16(252, le),
+    sformCode: view.getInt16(254, le),
+    sform: [row(280), row(296), row(312)],
+    singleFile: magic === 'n+1\0',
+  };
+}
+
+function parseNifti2(view: DataView, le: boolean): NiftiHeader | undefined {
+  const magic = ascii(view, 4, 4);
+  if (magic !== 'n+2\0' && magic !== 'ni2\0') return undefined;
+  const int64 = (offset: number) => Number(view.getBigInt64(offset, le));
+  const rank = int64(16);
+  if (rank < 1 || rank > 7) return undefined;
+  const dims = Array.from({ length: rank }, (_, i) => int64(24 + 8 * i));
+  const pixdim = Array.from({ length: 8 }, (_, i) => view.getFloat64(104 + 8 * i, le));
+  const row = (offset: number) => Array.from({ length: 4 }, (_, i) => view.getFloat64(offset + 8 * i, le));
+  return {
+    version: 2,
+    littleEndian: le,
+    dims,
+    pixdim,
+    datatype: view.getInt16(12, le),
+    bitsPerVoxel: view.getInt16(14, le),
+    voxOffset: int64(168),
+    intentCode: view.getInt32(504, le),
+    qformCode: view.getInt32(344, le),
+    sformCode: view.getInt32(348, le),
+    sform: [row(400), row(432), row(464)],
+    singleFile: magic === 'n+2\0',
+  };
+}
+
+/** Bytes a single-file NIfTI must hold: the header, extensions, then every voxel. */
+export function expectedNiftiFileBytes(header: NiftiHeader): number {
+  const voxels = header.dims.reduce((a, b) => a * Math.max(1, b), 1);
+  return Math.max(header.voxOffset, header.version === 1 ? 352 : 544) + (voxels * header.bitsPerVoxel) / 8;
+}

@@ -1,0 +1,80 @@
+// Transform files through @itk-wasm/transform-io: HDF5 (.h5) for anything, including
+// displacement fields and composites, ITK's text format (.txt, .tfm) and Matlab (.mat, as
+// written by ANTs) for affine transforms. Writes are atomic like image writes.
+
+import {
+  hdf5ReadTransformNode,
+  hdf5WriteTransformNode,
+  matReadTransformNode,
+  matWriteTransformNode,
+  txtReadTransformNode,
+  txtWriteTransformNode,
+} from '@itk-wasm/transform-io';
+import type { Transform as ItkTransform, JsonCompatible } from 'itk-wasm';
+import { EngineError } from '../../../shared/contract/errors';
+import type { Transform } from '../../../shared/transforms/transform';
+import type { JobContext } from '../job-context';
+import { silentJob } from '../job-context';
+import { writeAtomically } from './atomic-write';
+import { fileError, fileProblem, fileRef, sizeOfRegularFile, translateItkFailure } from './file-problems';
+import { fullExtension } from './image-formats';
+import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
+
+type Reader = (file: string) => Promise<{ couldRead: JsonCompatible; transform: ItkTransform[] }>;
+type Writer = (transform: ItkTransform[], file: string) => Promise<{ couldWrite: JsonCompatible }>;
+
+interface TransformFormat {
+  readonly label: string;
+  readonly read: Reader;
+  readonly write: Writer;
+  readonly affineOnly: boolean;
+}
+
+const hdf5: TransformFormat = { label: 'HDF5 transform', read: hdf5ReadTransformNode, write: hdf5WriteTransformNode, affineOnly: false };
+const text: TransformFormat = { label: 'ITK text transform', read: txtReadTransformNode, write: txtWriteTransformNode, affineOnly: true };
+const matlab: TransformFormat = { label: 'Matlab transform', read: matReadTransformNode, write: matWriteTransformNode, affineOnly: true };
+
+const formats: Record<string, TransformFormat> = { '.h5': hdf5, '.hdf5': hdf5, '.txt': text, '.tfm': text, '.mat': matlab };
+
+function formatOf(filePath: string): TransformFormat {
+  const ext = fullExtension(filePath);
+  const format = formats[ext];
+  if (!format) throw fileProblem(fileRef(filePath), `unknown transform file type "${ext || 'no extension'}"; use .h5, .txt, .tfm or .mat`);
+  return format;
+}
+
+function hasDisplacement(t: Transform): boolean {
+  return t.kind === 'displacement' || (t.kind === 'composite' && t.sequence.some(hasDisplacement));
+}
+
+export async function writeTransformFile(filePath: string, transform: Transform, context: JobContext = silentJob): Promise<void> {
+  const format = formatOf(filePath);
+  const ref = fileRef(filePath);
+  if (format.affineOnly && hasDisplacement(transform))
+    throw fileProblem(ref, `a ${format.label} file holds affine transforms only; save displacement fields as .h5 (or the field as a .nii.gz image)`);
+  if (format === matlab && transform.kind === 'composite') throw fileProblem(ref, 'a .mat file holds one affine transform; save a composite as .h5 or .txt');
+  const list = itkTransformListFrom(transform);
+  await writeAtomically(filePath, context, async (stagingPath) => {
+    const { couldWrite } = await format.write(list, stagingPath);
+    if (!couldWrite) throw fileProblem(ref, `itk-wasm could not write a ${format.label} file`);
+  });
+}
+
+export async function readTransformFile(filePath: string): Promise<Transform> {
+  const format = formatOf(filePath);
+  const ref = fileRef(filePath);
+  await sizeOfRegularFile(ref);
+  let result;
+  try {
+    result = await format.read(ref.path);
+  } catch (error) {
+    throw translateItkFailure(ref, format.label, error);
+  }
+  if (!result.couldRead || !result.transform) throw fileProblem(ref, `this is not a readable ${format.label} file`);
+  try {
+    return transformFromItkTransformList(result.transform);
+  } catch (error) {
+    if (error instanceof EngineError) throw fileError(error.code, ref, error.message, error.details);
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+// Saving images and displacement fields, atomically, in formats ITK, ANTs, Slicer, FSL and
+// nibabel read. Vector images follow ITK's displacement-field convention: components are
+// LPS millimetres on the image's grid. .nii.gz is written uncompressed by itk-wasm, then
+// gzipped by node:zlib in parallel chunks (parallel-gzip.ts). Measured on two cores for a
+// 181×217×181×3 float32 field: 2.9 s with itk-wasm's own compression, 1.9 s this way, most
+// of it off the event loop, so progress and cancellation keep working; for ch2 (uint8) both
+// take 0.17 s.
+
+import { unlink } from 'node:fs/promises';
+import { writeImageNode } from '@itk-wasm/image-io';
+import type { Image } from 'itk-wasm';
+import type { ComponentType, PixelArray, ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
+import { assertPixelCount, componentTypeOf, isIntegerComponent } from '../../../shared/image/voxel-image';
+import type { JobContext } from '../job-context';
+import { silentJob, stagedProgress } from '../job-context';
+import { writeAtomically } from './atomic-write';
+import { fileProblem, fileRef } from './file-problems';
+import { fullExtension } from './image-formats';
+import { itkImageFromScalarImage, itkImageFromVectorImage } from './itk-images';
+import { gzipFile } from './parallel-gzip';
+
+export interface WriteImageOptions {
+  /** Store pixels as this type (integers are rounded and clamped). Default: as they are. */
+  readonly componentType?: ComponentType;
+  /** Compress .mha and .nrrd data (zlib inside the file). .nii.gz is always compressed, .nii never. */
+  readonly compress?: boolean;
+}
+
+const writableExtensions = ['.nii.gz', '.nii', '.mha', '.mhd', '.nrrd', '.nhdr'];
+
+const typedArrays: Record<ComponentType, new (n: number) => PixelArray> = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+const integerLimits: Partial<Record<ComponentType, [number, number]>> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
+  uint32: [0, 4294967295],
+  int32: [-2147483648, 2147483647],
+};
+
+/** Pixels as `type`; typed-array assignment would truncate and wrap, so round and clamp. */
+export function convertPixels(pixels: PixelArray, type: ComponentType): PixelArray {
+  if (componentTypeOf(pixels) === type) return pixels;
+  const out = new typedArrays[type](pixels.length);
+  const limits = integerLimits[type];
+  if (!limits || !isIntegerComponent(type)) {
+    out.set(pixels);
+    return out;
+  }
+  const [lo, hi] = limits;
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i];
+    out[i] = Number.isNaN(v) ? 0 : Math.min(hi, Math.max(lo, Math.round(v)));
+  }
+  return out;
+}
+
+function checkWritableExtension(target: string): string {
+  const ext = fullExtension(target);
+  if (!writableExtensions.includes(ext))
+    throw fileProblem(fileRef(target), `cannot save as "${ext || 'no extension'}"; use .nii.gz, .nii, .mha or .nrrd`);
+  return ext;
+}
+
+async function writeItkImage(target: string, image: Image, compress: boolean, context: JobContext): Promise<void> {
+  const ext = checkWritableExtension(target);
+  const progress = stagedProgress(context, { writing: 1, compressing: ext === '.nii.gz' ? 2 : 0 });
+  await writeAtomically(target, context, async (stagingPath) => {
+    progress.begin('writing');
+    if (ext !== '.nii.gz') {
+      await writeImageNode(image, stagingPath, { useCompression: compress && ext !== '.nii' });
+      return;
+    }
+    const uncompressed = stagingPath.slice(0, -'.gz'.length);
+    await writeImageNode(image, uncompressed, { useCompression: false });
+    progress.begin('compressing');
+    // Float fields hardly compress past level 1; integer images gain from the default level.
+    const level = image.imageType.componentType.startsWith('float') ? 1 : 6;
+    await gzipFile(uncompressed, stagingPath, context.token, { level, onProgress: (f) => progress.update(f) });
+    await unlink(uncompressed);
+  });
+}
+
+export async function writeScalarImage(filePath: string, image: ScalarImage, options: WriteImageOptions = {}, context: JobContext = silentJob): Promise<void> {
+  assertPixelCount(image);
+  const pixels = options.componentType ? convertPixels(image.pixels, options.componentType) : image.pixels;
+  await writeItkImage(filePath, itkImageFromScalarImage({ grid: image.grid, pixels }), options.compress ?? false, context);
+}
+
+/** A displacement (or any vector) field, as a vector image ITK reads back with the same grid. */
+export async function writeVectorImage(filePath: string, field: VectorImage, options: Pick<WriteImageOptions, 'compress'> = {}, context: JobContext = silentJob): Promise<void> {
+  assertPixelCount(field, field.components);
+  await writeItkImage(filePath, itkImageFromVectorImage(field), options.compress ?? false, context);
+}

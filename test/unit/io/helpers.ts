@@ -1,0 +1,77 @@
+// Shared by the IO tests: the real data on these machines, the fixtures written by nibabel,
+// pydicom and PIL (an independent reader reports what they hold), and error assertions.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { EngineError } from '../../../shared/contract/errors';
+import type { ErrorCode } from '../../../shared/contract/errors';
+
+export const templates = '/usr/share/mricron/templates';
+export const itkData = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
+export const pydicomFiles = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+export const nibabelData = '/usr/lib/python3/dist-packages/nibabel/tests/data';
+
+/** Debian's Python, which has nibabel, pydicom, scipy and PIL (the one on PATH may not). */
+export const python3 = '/usr/bin/python3';
+
+export function runPython(code: string, args: string[] = []): string {
+  return execFileSync(python3, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+export function pythonJson<T>(code: string, args: string[] = []): T {
+  return JSON.parse(runPython(code, args)) as T;
+}
+
+export interface Fixtures {
+  readonly dir: string;
+  /** What nibabel and pydicom say about the fixtures and about real files. */
+  readonly report: Record<string, unknown> & {
+    series: { oblique: { seriesUid: string; normal: number[]; orientation: number[]; firstPosition: number[] } };
+  };
+  file(name: string): string;
+  cleanup(): void;
+}
+
+export function makeFixtures(): Fixtures {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ximorph-io-test-'));
+  const script = fileURLToPath(new URL('./fixtures/make_fixtures.py', import.meta.url));
+  const report = JSON.parse(execFileSync(python3, [script, dir], { encoding: 'utf8' }));
+  return { dir, report, file: (name) => path.join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function tempDir(prefix = 'ximorph-io-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Awaits a rejection and checks it is the EngineError users should see. */
+export async function expectEngineError(promise: Promise<unknown>, code: ErrorCode, fileName: string, reason: RegExp): Promise<EngineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, 'expected the call to fail').toBeInstanceOf(EngineError);
+  const engineError = error as EngineError;
+  expect(engineError.code).toBe(code);
+  expect(engineError.message.startsWith(`${fileName}: `), engineError.message).toBe(true);
+  expect(engineError.message).toMatch(reason);
+  expect(engineError.message).not.toContain('\n');
+  return engineError;
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+/** A NIfTI affine (RAS) applied to a voxel index, in ITK's LPS world. */
+export function nibabelWorldLps(affine: number[][], index: readonly number[]): number[] {
+  const ras = [0, 1, 2].map((r) => affine[r][0] * index[0] + affine[r][1] * index[1] + affine[r][2] * index[2] + affine[r][3]);
+  return [-ras[0], -ras[1], ras[2]];
+}

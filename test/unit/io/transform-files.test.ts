@@ -1,0 +1,152 @@
+// Transform files: what we write, @itk-wasm/transform-io reads back to the same numbers in
+// ITK's conventions, and the point maps of what we read agree with what we wrote.
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readTransformNode } from '@itk-wasm/transform-io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTransformFile, writeTransformFile } from '../../../main/engine/io/index';
+import type { ImageGrid } from '../../../shared/geometry/grid';
+import type { AffineTransform, DisplacementFieldTransform, Transform } from '../../../shared/transforms/transform';
+import { affineFromLinearAndTranslation, composeTransforms, pointMap } from '../../../shared/transforms/transform';
+import { expectEngineError, maxAbsDifference, tempDir } from './helpers';
+
+let out: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  out = tempDir();
+});
+afterAll(() => out.cleanup());
+
+const affine3d: AffineTransform = affineFromLinearAndTranslation([1.1, 0.1, 0, -0.05, 0.9, 0.05, 0.02, 0, 1], [5, -3, 2]);
+const affine2d: AffineTransform = affineFromLinearAndTranslation([0.98, -0.17, 0.17, 0.98], [13, 17]);
+
+const fieldGrid: ImageGrid = {
+  size: [6, 7, 8],
+  spacing: [2, 2.5, 3],
+  origin: [-5, -6, -7],
+  direction: [0.96, -0.28, 0, 0.28, 0.96, 0, 0, 0, 1],
+};
+const displacement: DisplacementFieldTransform = {
+  kind: 'displacement',
+  grid: fieldGrid,
+  vectors: Float32Array.from({ length: 6 * 7 * 8 * 3 }, (_, i) => Math.sin(i * 0.37) * 2),
+};
+
+/** Points inside and around the field's grid. */
+const points = Array.from({ length: 300 }, (_, i) => [Math.sin(i) * 9 + 2, Math.cos(i * 1.3) * 10 + 3, Math.sin(i * 0.7) * 12 + 4]);
+
+function pointMapsAgree(a: Transform, b: Transform, pts = points): number {
+  const f = pointMap(a);
+  const g = pointMap(b);
+  return Math.max(...pts.map((p) => maxAbsDifference(f(p), g(p))));
+}
+
+describe('affine transforms', () => {
+  for (const ext of ['.txt', '.tfm', '.mat', '.h5']) {
+    it(`round-trips through ${ext}, as ITK's AffineTransform [matrix row-major, translation] with centre 0`, async () => {
+      const file = path.join(out.dir, `affine${ext}`);
+      await writeTransformFile(file, affine3d);
+      const raw = ext === '.tfm' ? undefined : await readTransformNode(file);
+      if (raw) {
+        expect(raw).toHaveLength(1);
+        expect(raw[0].transformType.transformParameterization).toBe('Affine');
+        expect([...raw[0].parameters]).toEqual([1.1, 0.1, 0, -0.05, 0.9, 0.05, 0.02, 0, 1, 5, -3, 2]);
+        expect([...raw[0].fixedParameters]).toEqual([0, 0, 0]);
+      }
+      const back = await readTransformFile(file);
+      expect(back).toEqual(affine3d);
+    });
+  }
+
+  it('round-trips a 2D affine', async () => {
+    const file = path.join(out.dir, 'affine2d.txt');
+    await writeTransformFile(file, affine2d);
+    expect(await readTransformFile(file)).toEqual(affine2d);
+  });
+
+  it("folds ITK's centre of rotation into the translation", async () => {
+    const file = path.join(out.dir, 'centred.tfm');
+    writeFileSync(
+      file,
+      ['#Insight Transform File V1.0', '#Transform 0', 'Transform: AffineTransform_double_2_2', 'Parameters: 0 -1 1 0 3 4', 'FixedParameters: 10 20', ''].join('\n'),
+    );
+    const t = await readTransformFile(file);
+    // x ↦ A(x − c) + c + t: the centre maps to itself plus t.
+    expect(pointMap(t)([10, 20])).toEqual([13, 24]);
+    expect(pointMap(t)([11, 20])).toEqual([13, 25]);
+  });
+
+  it('reads rigid parameterizations as the affine they mean', async () => {
+    const angle = 0.3;
+    const file = (name: string) => path.join(out.dir, name);
+    const header = (type: string, parameters: number[], fixed: number[]) =>
+      ['#Insight Transform File V1.0', '#Transform 0', `Transform: ${type}`, `Parameters: ${parameters.join(' ')}`, `FixedParameters: ${fixed.join(' ')}`, ''].join('\n');
+    writeFileSync(file('euler.txt'), header('Euler3DTransform_double_3_3', [0, 0, angle, 1, 2, 3], [4, 5, 6, 0]));
+    writeFileSync(file('versor.txt'), header('VersorRigid3DTransform_double_3_3', [0, 0, Math.sin(angle / 2), 1, 2, 3], [4, 5, 6]));
+    const euler = await readTransformFile(file('euler.txt'));
+    const versor = await readTransformFile(file('versor.txt'));
+    // Both rotate by 0.3 rad about z through (4, 5, 6), then translate by (1, 2, 3).
+    const p = [7, 5, 6];
+    const expected = [4 + 3 * Math.cos(angle) + 1, 5 + 3 * Math.sin(angle) + 2, 6 + 3];
+    expect(maxAbsDifference(pointMap(euler)(p), expected)).toBeLessThan(1e-6);
+    expect(maxAbsDifference(pointMap(versor)(p), expected)).toBeLessThan(1e-6);
+  });
+});
+
+describe('displacement fields and composites', () => {
+  it('a field in .h5 is a DisplacementFieldTransform with ITK fixed parameters (size, origin, spacing, direction)', async () => {
+    const file = path.join(out.dir, 'field.h5');
+    await writeTransformFile(file, displacement);
+    const [raw] = await readTransformNode(file);
+    expect(raw.transformType.transformParameterization).toBe('DisplacementField');
+    expect([...raw.fixedParameters]).toEqual([...fieldGrid.size, ...fieldGrid.origin, ...fieldGrid.spacing, ...fieldGrid.direction]);
+    expect(maxAbsDifference(raw.parameters as Float64Array, displacement.vectors)).toBe(0);
+    const back = await readTransformFile(file);
+    expect(back).toEqual(displacement);
+  });
+
+  it('a composite in .h5 is stored in ITK queue order (applied last first) and reads back as the same map', async () => {
+    const composite = composeTransforms(affine3d, displacement);
+    const file = path.join(out.dir, 'composite.h5');
+    await writeTransformFile(file, composite);
+    const raw = await readTransformNode(file);
+    // Our sequence is [affine, displacement] (affine first); ITK's queue is the reverse.
+    expect(raw.map((t) => t.transformType.transformParameterization)).toEqual(['DisplacementField', 'Affine']);
+    expect([...raw[1].parameters]).toEqual([1.1, 0.1, 0, -0.05, 0.9, 0.05, 0.02, 0, 1, 5, -3, 2]);
+    const back = await readTransformFile(file);
+    expect(back.kind).toBe('composite');
+    expect(pointMapsAgree(back, composite)).toBe(0);
+    // And the order matters: the reverse composition maps points elsewhere.
+    expect(pointMapsAgree(back, composeTransforms(displacement, affine3d))).toBeGreaterThan(0.1);
+  });
+
+  it('refuses a field in a format that holds affines only', async () => {
+    await expectEngineError(writeTransformFile(path.join(out.dir, 'field.txt'), displacement), 'BAD_INPUT', 'field.txt', /holds affine transforms only; save displacement fields as \.h5/);
+    await expectEngineError(writeTransformFile(path.join(out.dir, 'two.mat'), composeTransforms(affine3d, affine3d)), 'BAD_INPUT', 'two.mat', /holds one affine transform/);
+  });
+
+  it('says why an ITK CompositeTransform file cannot be read', async () => {
+    const file = path.join(out.dir, 'itk-composite.txt');
+    writeFileSync(
+      file,
+      [
+        '#Insight Transform File V1.0',
+        '#Transform 0',
+        'Transform: CompositeTransform_double_3_3',
+        '#Transform 1',
+        'Transform: AffineTransform_double_3_3',
+        'Parameters: 1 0 0 0 1 0 0 0 1 1 2 3',
+        'FixedParameters: 0 0 0',
+        '',
+      ].join('\n'),
+    );
+    await expectEngineError(readTransformFile(file), 'UNSUPPORTED', 'itk-composite.txt', /CompositeTransform/);
+  });
+
+  it('names a missing or unknown transform file', async () => {
+    await expectEngineError(readTransformFile(path.join(out.dir, 'missing.h5')), 'NOT_FOUND', 'missing.h5', /does not exist/);
+    await expectEngineError(readTransformFile(path.join(out.dir, 'x.json')), 'BAD_INPUT', 'x.json', /unknown transform file type "\.json"/);
+    writeFileSync(path.join(out.dir, 'garbage.h5'), 'not hdf5 at all');
+    await expectEngineError(readTransformFile(path.join(out.dir, 'garbage.h5')), 'BAD_INPUT', 'garbage.h5', /HDF5 transform/);
+  });
+});
