@@ -1,0 +1,42 @@
+// Everything one engine worker holds for its clients: the images, the compute backend, the
+// job queue, recent files, and what to open at startup.
+
+import type { BackendInfo, ImageSource } from '../../shared/contract/index';
+import { selectComputeBackend } from '../engine/compute/backend';
+import type { BackendPreference } from '../engine/compute/backend';
+import { appDirectories } from '../engine/session/app-directories';
+import { RecentFiles } from '../engine/session/recent-files';
+import { ImageStore } from './image-store';
+import { JobQueue } from './job-queue';
+import packageJson from '../../package.json' with { type: 'json' };
+
+export interface EngineSessionOptions {
+  startupSources: ImageSource[];
+  backend?: string;
+}
+
+export class EngineSession {
+  readonly version: string = packageJson.version;
+  readonly images = new ImageStore();
+  readonly jobs = new JobQueue();
+  readonly directories = appDirectories();
+  readonly recentFiles = new RecentFiles(this.directories.config);
+  readonly startupSources: ImageSource[];
+  readonly #backendPreference: BackendPreference;
+  #backend: Promise<BackendInfo> | null = null;
+
+  constructor(options: EngineSessionOptions) {
+    this.startupSources = options.startupSources;
+    this.#backendPreference = (options.backend ?? 'auto') as BackendPreference;
+  }
+
+  /** Starts the compute backend on first use; every report names it. */
+  backend(): Promise<BackendInfo> {
+    this.#backend ??= selectComputeBackend(this.#backendPreference).then((info) => ({
+      name: info.name,
+      detail: info.detail,
+      fallbacks: [...info.fallbacks],
+    }));
+    return this.#backend;
+  }
+}

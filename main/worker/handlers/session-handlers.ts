@@ -1,0 +1,18 @@
+// The session channels: what engine runs, what to open at startup, and files to browse.
+
+import type { Handlers } from '../../../shared/rpc/server';
+import { listDirectory } from '../../engine/session/file-browser';
+import type { EngineSession } from '../engine-session';
+
+export function sessionHandlers(session: EngineSession): Handlers {
+  return {
+    'engine.describe': async () => ({
+      version: session.version,
+      backend: await session.backend(),
+      samples: [],
+    }),
+    'session.startup': async () => ({ sources: session.startupSources }),
+    'files.list': async ({ directory }) => listDirectory(directory),
+    'files.recent': async () => ({ paths: await session.recentFiles.list() }),
+  };
+}
