@@ -3,9 +3,8 @@
 // c; we write c = 0 so that the parameters are simply [A row-major, b], and fold any centre
 // we read into b. ITK's CompositeTransform applies the last transform of its queue first,
 // while our sequence[0] is applied first, so the order reverses in both directions.
-// A composite goes to itk-wasm as a Composite marker followed by the queue; transform-io
-// 0.1.1 drops the marker when writing, so the file holds the plain list in queue order,
-// which ITK's TransformFileReader returns as that list and SimpleITK composes the same way.
+// A composite is a Composite marker followed by the queue, as ITK lists it; see
+// itk-composite-h5.ts for how it reaches the file, since transform-io drops the marker.
 
 import { Transform as ItkTransform, TransformType } from 'itk-wasm';
 import { EngineError } from '../../../shared/contract/errors';
@@ -122,8 +121,8 @@ function stepFromItk(t: ItkTransform): Transform {
 export function transformFromItkTransformList(list: readonly ItkTransform[]): Transform {
   const queue = list.filter((t) => t.transformType.transformParameterization !== 'Composite');
   if (queue.length === 0 && list.length > 0)
-    // @itk-wasm/transform-io 0.1.1 returns a CompositeTransform written by ITK or ANTs without
-    // its components (verified on an ITK text file), so there is nothing we could apply.
+    // @itk-wasm/transform-io 0.1.1 returns a CompositeTransform without its components; .h5
+    // composites are read by itk-composite-h5.ts instead, but a text composite has no way out.
     throw new EngineError(
       'UNSUPPORTED',
       'the file holds an ITK CompositeTransform, whose parts the ITK reader XiMorph uses cannot read; save the parts as separate files, or as a plain list of transforms',

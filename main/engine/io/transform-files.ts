@@ -19,6 +19,9 @@ import { writeAtomically } from './atomic-write';
 import { fileError, fileProblem, fileRef, sizeOfRegularFile, translateItkFailure } from './file-problems';
 import { fullExtension } from './image-formats';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
+import { readCompositeQueue, repackAsComposite } from './itk-composite-h5';
+import { rm } from 'node:fs/promises';
+import { transformDimension } from '../../../shared/transforms/transform';
 
 type Reader = (file: string) => Promise<{ couldRead: JsonCompatible; transform: ItkTransform[] }>;
 type Writer = (transform: ItkTransform[], file: string) => Promise<{ couldWrite: JsonCompatible }>;
@@ -54,9 +57,16 @@ export async function writeTransformFile(filePath: string, transform: Transform,
     throw fileProblem(ref, `a ${format.label} file holds affine transforms only; save displacement fields as .h5 (or the field as a .nii.gz image)`);
   if (format === matlab && transform.kind === 'composite') throw fileProblem(ref, 'a .mat file holds one affine transform; save a composite as .h5 or .txt');
   const list = itkTransformListFrom(transform);
+  const composite = list[0].transformType.transformParameterization === 'Composite';
   await writeAtomically(filePath, context, async (stagingPath) => {
-    const { couldWrite } = await format.write(list, stagingPath);
+    // transform-io writes the queue; a composite is then repackaged (see itk-composite-h5.ts).
+    const listPath = composite && format === hdf5 ? `${stagingPath}.queue.h5` : stagingPath;
+    const { couldWrite } = await format.write(composite ? list.slice(1) : list, listPath);
     if (!couldWrite) throw fileProblem(ref, `itk-wasm could not write a ${format.label} file`);
+    if (listPath !== stagingPath) {
+      await repackAsComposite(listPath, stagingPath, transformDimension(transform));
+      await rm(listPath);
+    }
   });
 }
 
@@ -66,7 +76,8 @@ export async function readTransformFile(filePath: string): Promise<Transform> {
   await sizeOfRegularFile(ref);
   let result;
   try {
-    result = await format.read(ref.path);
+    const compositeQueue = format === hdf5 ? await readCompositeQueue(ref.path) : null;
+    result = compositeQueue ? { couldRead: true, transform: compositeQueue } : await format.read(ref.path);
   } catch (error) {
     throw translateItkFailure(ref, format.label, error);
   }

@@ -2,7 +2,9 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write';
+import { writeFile } from 'node:fs/promises';
+import { writeAtomically } from '../io/atomic-write';
+import { silentJob } from '../job-context';
 
 const limit = 15;
 
@@ -25,6 +27,7 @@ export class RecentFiles {
   async add(filePath: string): Promise<void> {
     const absolute = path.resolve(filePath);
     const paths = [absolute, ...(await this.list()).filter((p) => p !== absolute)].slice(0, limit);
-    await writeFileAtomic(this.#file, JSON.stringify(paths, null, 2));
+    await fs.mkdir(path.dirname(this.#file), { recursive: true });
+    await writeAtomically(this.#file, silentJob, (staging) => writeFile(staging, JSON.stringify(paths, null, 2)));
   }
 }

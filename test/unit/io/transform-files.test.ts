@@ -1,6 +1,7 @@
 // Transform files: what we write, @itk-wasm/transform-io reads back to the same numbers in
 // ITK's conventions, and the point maps of what we read agree with what we wrote.
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readTransformNode } from '@itk-wasm/transform-io';
@@ -109,10 +110,20 @@ describe('displacement fields and composites', () => {
     const composite = composeTransforms(affine3d, displacement);
     const file = path.join(out.dir, 'composite.h5');
     await writeTransformFile(file, composite);
+    // ITK's own reader (inside transform-io) accepts the file and sees one CompositeTransform.
     const raw = await readTransformNode(file);
-    // Our sequence is [affine, displacement] (affine first); ITK's queue is the reverse.
-    expect(raw.map((t) => t.transformType.transformParameterization)).toEqual(['DisplacementField', 'Affine']);
-    expect([...raw[1].parameters]).toEqual([1.1, 0.1, 0, -0.05, 0.9, 0.05, 0.02, 0, 1, 5, -3, 2]);
+    expect(raw.map((t) => t.transformType.transformParameterization)).toEqual(['Composite']);
+    // The layout is ITK's: the composite first, then its queue, which is our sequence reversed
+    // (ITK applies the last one first): [displacement, affine].
+    const script = `import h5py, json; f = h5py.File(${JSON.stringify(file)}); g = f['TransformGroup']
+print(json.dumps([[g[k]['TransformType'][0].decode(), list(g[k]['TransformParameters'][:12]) if 'TransformParameters' in g[k] else None] for k in sorted(g, key=int)]))`;
+    const layout = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script]).toString());
+    expect(layout.map((entry: unknown[]) => entry[0])).toEqual([
+      'CompositeTransform_double_3_3',
+      'DisplacementFieldTransform_double_3_3',
+      'AffineTransform_double_3_3',
+    ]);
+    expect(layout[2][1]).toEqual([1.1, 0.1, 0, -0.05, 0.9, 0.05, 0.02, 0, 1, 5, -3, 2]);
     const back = await readTransformFile(file);
     expect(back.kind).toBe('composite');
     expect(pointMapsAgree(back, composite)).toBe(0);
