@@ -27,9 +27,13 @@ export default tseslint.config(
     rules: restrict(['node:*', 'fs', 'path', 'electron', '@tensorflow/*', 'itk-wasm', '@itk-wasm/*', '@kitware/*', '../main/*', '../../main/*', '../renderer/*', '../../renderer/*'], 'shared/ is pure: no runtime-specific imports'),
   },
   {
-    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrict(['node:*', 'fs', 'path', 'electron', '**/main/**', '@tensorflow/*', 'itk-wasm', '@itk-wasm/*'], 'the renderer talks to the engine only through the contract'),
+  },
+  {
+    files: ['renderer/dev/**/*.ts', 'renderer/dev/**/*.svelte'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['main/**/*.ts'],

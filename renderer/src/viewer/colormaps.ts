@@ -1,0 +1,96 @@
+// Colour maps as control points. Intensity-like layers use maps over 0..1 (black to white
+// of the display window); the Jacobian map is over fixed determinant values so that folds
+// are always the same colour whatever the window.
+
+import type { Rgb } from './label-table';
+
+export interface ColorPoint {
+  readonly x: number;
+  readonly rgb: Rgb;
+}
+
+export type ColormapName = 'gray' | 'hot' | 'inferno' | 'green' | 'magenta' | 'cool-warm';
+
+export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
+  gray: [
+    { x: 0, rgb: [0, 0, 0] },
+    { x: 1, rgb: [1, 1, 1] },
+  ],
+  hot: [
+    { x: 0, rgb: [0, 0, 0] },
+    { x: 0.4, rgb: [1, 0, 0] },
+    { x: 0.8, rgb: [1, 1, 0] },
+    { x: 1, rgb: [1, 1, 1] },
+  ],
+  // Perceptually ordered, for displacement magnitude.
+  inferno: [
+    { x: 0, rgb: [0, 0, 0.016] },
+    { x: 0.25, rgb: [0.341, 0.062, 0.431] },
+    { x: 0.5, rgb: [0.733, 0.216, 0.329] },
+    { x: 0.75, rgb: [0.976, 0.557, 0.035] },
+    { x: 1, rgb: [0.988, 1, 0.643] },
+  ],
+  // The two halves of magenta/green fusion: equal where the images agree.
+  green: [
+    { x: 0, rgb: [0, 0, 0] },
+    { x: 1, rgb: [0, 1, 0] },
+  ],
+  magenta: [
+    { x: 0, rgb: [0, 0, 0] },
+    { x: 1, rgb: [1, 0, 1] },
+  ],
+  'cool-warm': [
+    { x: 0, rgb: [0.23, 0.3, 0.75] },
+    { x: 0.5, rgb: [0.87, 0.87, 0.87] },
+    { x: 1, rgb: [0.71, 0.02, 0.15] },
+  ],
+};
+
+/** Folds (det J ≤ 0) stand out in a colour the rest of the map never uses. */
+export const FOLD_COLOR: Rgb = [1, 1, 0];
+
+/**
+ * Jacobian determinant: compression blue, volume-preserving near white, expansion red, folds
+ * yellow. Over determinant values; values past 2 read as 2.
+ */
+export const JACOBIAN_COLORMAP: readonly ColorPoint[] = [
+  { x: 0, rgb: FOLD_COLOR },
+  { x: 0.002, rgb: [0.1, 0.2, 0.9] },
+  { x: 0.5, rgb: [0.45, 0.6, 1] },
+  { x: 1, rgb: [0.95, 0.95, 0.95] },
+  { x: 1.5, rgb: [1, 0.55, 0.45] },
+  { x: 2, rgb: [0.85, 0.05, 0.05] },
+];
+
+export const JACOBIAN_RANGE: readonly [number, number] = [0, 2];
+
+export interface OpacityPoint {
+  readonly x: number;
+  readonly alpha: number;
+}
+
+/** Volume-preserving regions fade out so the anatomy shows; folds are opaque. */
+export const JACOBIAN_OPACITY: readonly OpacityPoint[] = [
+  { x: 0, alpha: 1 },
+  { x: 0.002, alpha: 0.9 },
+  { x: 0.6, alpha: 0.7 },
+  { x: 0.92, alpha: 0.12 },
+  { x: 1, alpha: 0 },
+  { x: 1.08, alpha: 0.12 },
+  { x: 1.4, alpha: 0.7 },
+  { x: 2, alpha: 0.9 },
+];
+
+/** Linear interpolation between control points; clamped at both ends. */
+export function sampleColormap(points: readonly ColorPoint[], x: number): Rgb {
+  if (x <= points[0].x) return points[0].rgb;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    if (x <= b.x) {
+      const t = (x - a.x) / (b.x - a.x);
+      return [0, 1, 2].map((c) => a.rgb[c] + t * (b.rgb[c] - a.rgb[c])) as unknown as Rgb;
+    }
+  }
+  return points[points.length - 1].rgb;
+}

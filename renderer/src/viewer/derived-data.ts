@@ -1,0 +1,59 @@
+// Volumes derived from the layers' data, computed once per input object and kept while it
+// lives: label display indices, det J, |u| and their display windows. Nothing here runs per
+// frame, per wheel step or per drag.
+
+import type { LoadedImage } from '../../../shared/contract/image-channels';
+import { percentiles } from '../../../shared/image/statistics';
+import type { ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
+import { countFolds, displacementMagnitude, jacobianDeterminant } from './deformation';
+import { indexLabels, type LabelTable } from './label-table';
+import type { WindowLevel } from './window-level';
+
+function memoize<K extends object, V>(compute: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = compute(key);
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+export interface DisplayLabels {
+  /** Display indices on the label image's grid. */
+  readonly indices: ScalarImage<Uint8Array>;
+  readonly table: LabelTable;
+}
+
+export const displayLabelsOf = memoize((image: LoadedImage): DisplayLabels => {
+  const { table, indices } = indexLabels(image.pixels, image.info.labels ?? []);
+  return { indices: { grid: image.info.grid, pixels: indices }, table };
+});
+
+export interface JacobianMap {
+  readonly determinant: ScalarImage<Float32Array>;
+  readonly folds: number;
+}
+
+export const jacobianOf = memoize((field: VectorImage): JacobianMap => {
+  const determinant = jacobianDeterminant(field);
+  return { determinant, folds: countFolds(determinant.pixels) };
+});
+
+export interface MagnitudeMap {
+  readonly magnitude: ScalarImage<Float32Array>;
+  /** 0 .. the 99th percentile of |u|. */
+  readonly window: WindowLevel;
+}
+
+export const magnitudeOf = memoize((field: VectorImage): MagnitudeMap => {
+  const magnitude = displacementMagnitude(field);
+  const [p99] = percentiles(magnitude.pixels, [99]);
+  const top = p99 > 0 ? p99 : 1;
+  return { magnitude, window: { window: top, level: top / 2 } };
+});
+
+/** The scalar image object of an image layer, stable per LoadedImage (the facade caches by it). */
+export const scalarImageOf = memoize((image: LoadedImage): ScalarImage => ({ grid: image.info.grid, pixels: image.pixels }));

@@ -1,0 +1,195 @@
+// The view state of one viewer: crosshair, layout, framing, windows, compare settings and
+// what the cursor is over. Inputs from the app (layers, compare) are $state.raw and replaced
+// whole; everything the views draw is $derived from here.
+
+import { activeCompare, baseImageLayer, comparedMoving, paneLayers, planDisplay, type DisplayPlan, type PaneRole } from './display-plan';
+import { jacobianOf } from './derived-data';
+import { centralVoxelWorld, stepSlice, unionBoxes, worldBoundingBox } from './grid-view';
+import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
+import { isVisible, layerName } from './layers';
+import { sliceBasis } from './orientation';
+import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
+import { panBy, zoomAbout, type SliceCamera } from './slice-camera';
+import { DEFAULT_FRAMING, type LayoutKind, type SliceOrientation, type Vec3, type ViewFraming, type ViewKind, type Viewport, type WorldBox } from './view-types';
+import { autoWindow, presetWindow, type WindowLevel, type WindowPresetId } from './window-level';
+
+export interface ViewerCallbacks {
+  onLabelSelected?: (selection: LabelSelection) => void;
+  onCompareChange?: (compare: CompareSettings) => void;
+  onCrosshairChange?: (world: Vec3) => void;
+  onLayerChange?: (id: string, patch: LayerOverride) => void;
+}
+
+/** What the viewer's own controls changed on a layer the app supplied. */
+export interface LayerOverride {
+  readonly visible?: boolean;
+  readonly opacity?: number;
+  readonly outline?: boolean;
+  readonly spacingMm?: number;
+}
+
+const initialFraming = (): Record<SliceOrientation, ViewFraming> => ({ axial: DEFAULT_FRAMING, coronal: DEFAULT_FRAMING, sagittal: DEFAULT_FRAMING });
+
+const FALLBACK_FOV: WorldBox = { min: [-100, -100, -100], max: [100, 100, 100] };
+
+export class ViewerState {
+  compare = $state.raw<CompareSettings | null>(null);
+  overrides = $state.raw<Readonly<Record<string, LayerOverride>>>({});
+
+  crosshair = $state.raw<Vec3>([0, 0, 0]);
+  /** World point under the pointer, or null when it is outside the views. */
+  hover = $state.raw<Vec3 | null>(null);
+  layout = $state<LayoutKind>('2x2');
+  activeView = $state<ViewKind>('axial');
+  framing = $state.raw<Record<SliceOrientation, ViewFraming>>(initialFraming());
+  /** Bumped by "reset view"; the 3D view resets its camera when it changes. */
+  resetCount = $state(0);
+  windows = $state.raw<Readonly<Record<string, WindowLevel>>>({});
+  /** The image layer window/level edits apply to; the base image when null. */
+  windowTargetId = $state<string | null>(null);
+  flickerOn = $state(true);
+  selectedLabel = $state.raw<LabelSelection | null>(null);
+
+  readonly #callbacks: ViewerCallbacks;
+  readonly #inputLayers: () => readonly ViewerLayer[];
+
+  /** `layers` reads the app's layers (bottom to top), e.g. from a component's props. */
+  constructor(layers: () => readonly ViewerLayer[], callbacks: ViewerCallbacks = {}) {
+    this.#inputLayers = layers;
+    this.#callbacks = callbacks;
+  }
+
+  get inputLayers(): readonly ViewerLayer[] {
+    return this.#inputLayers();
+  }
+
+  /** The layers with the viewer's own edits (visibility, opacity, outline, grid spacing). */
+  layers = $derived(this.inputLayers.map((l) => (this.overrides[l.id] ? ({ ...l, ...this.overrides[l.id] } as ViewerLayer) : l)));
+  activeCompare = $derived(activeCompare(this.layers, this.compare));
+  movingLayer = $derived(comparedMoving(this.layers, this.activeCompare));
+  base = $derived(baseImageLayer(paneLayers(this.layers, this.activeCompare, 'primary')) ?? baseImageLayer(this.layers));
+  baseGrid = $derived(this.base?.image.info.grid ?? null);
+  is2D = $derived(this.baseGrid?.size.length === 2);
+  /** Field of view: every image and label map, visible or not, so toggles never reframe. */
+  fov = $derived(
+    unionBoxes(this.layers.flatMap((l) => ('image' in l ? [worldBoundingBox(l.image.info.grid)] : []))) ?? FALLBACK_FOV,
+  );
+  sideBySide = $derived(this.activeCompare?.mode === 'side-by-side');
+  layoutShown = $derived<LayoutKind>(this.is2D ? '1x1' : this.layout);
+  activeShown = $derived<ViewKind>(this.is2D ? 'axial' : this.activeView);
+  windowTarget = $derived(
+    (this.layers.find((l) => l.id === this.windowTargetId && l.kind === 'image') as ImageLayer | undefined) ?? this.base,
+  );
+  readout = $derived(this.#readoutAt(this.hover ?? this.crosshair));
+
+  /** The layer a left-drag in a pane adjusts: the moving image's own pane adjusts it. */
+  windowTargetIn(pane: PaneRole): ImageLayer | null {
+    return pane === 'secondary' ? (baseImageLayer(paneLayers(this.layers, this.activeCompare, 'secondary')) ?? this.windowTarget) : this.windowTarget;
+  }
+
+  windowOf = (layer: ImageLayer): WindowLevel => this.windows[layer.id] ?? layer.window ?? autoWindow(layer.image.info);
+
+  planFor(pane: PaneRole): DisplayPlan {
+    return planDisplay({
+      layers: this.layers,
+      compare: this.activeCompare,
+      pane,
+      flickerOn: this.flickerOn,
+      windowOf: this.windowOf,
+      selectedLabel: this.selectedLabel,
+    });
+  }
+
+  /** Puts the crosshair on the base image's central voxel. */
+  resetCrosshair(): void {
+    if (this.baseGrid) this.setCrosshair(centralVoxelWorld(this.baseGrid));
+  }
+
+  setCrosshair(p: readonly number[]): void {
+    // A 2D image lives in the z = 0 plane.
+    const next: Vec3 = [p[0], p[1], this.is2D ? 0 : p[2]];
+    this.crosshair = next;
+    this.#callbacks.onCrosshairChange?.(next);
+  }
+
+  /** Pages `steps` slices into the screen (negative: toward the viewer). */
+  page(orientation: SliceOrientation, steps: number): void {
+    if (!this.baseGrid || steps === 0) return;
+    const { normal } = sliceBasis(orientation);
+    this.setCrosshair(stepSlice(this.baseGrid, this.crosshair, normal, -steps));
+  }
+
+  zoomAt(orientation: SliceOrientation, camera: SliceCamera, viewport: Viewport, x: number, y: number, factor: number): void {
+    this.framing = { ...this.framing, [orientation]: zoomAbout(this.framing[orientation], camera, viewport, x, y, factor) };
+  }
+
+  pan(orientation: SliceOrientation, camera: SliceCamera, viewport: Viewport, dx: number, dy: number): void {
+    this.framing = { ...this.framing, [orientation]: panBy(this.framing[orientation], camera, viewport, dx, dy) };
+  }
+
+  resetViews(): void {
+    this.framing = initialFraming();
+    this.resetCount++;
+  }
+
+  setWindow(layerId: string, wl: WindowLevel): void {
+    this.windows = { ...this.windows, [layerId]: wl };
+  }
+
+  applyPreset(preset: WindowPresetId): void {
+    const target = this.windowTarget;
+    if (target) this.setWindow(target.id, presetWindow(preset, target.image.info));
+  }
+
+  updateCompare(patch: Partial<CompareSettings>): void {
+    if (!this.compare) return;
+    this.compare = { ...this.compare, ...patch };
+    this.#callbacks.onCompareChange?.(this.compare);
+  }
+
+  /** Key "b": swaps the before and after sets. */
+  toggleBeforeAfter(): void {
+    if (this.compare?.before?.length) this.updateCompare({ showing: this.compare.showing === 'after' ? 'before' : 'after' });
+  }
+
+  overrideLayer(id: string, patch: LayerOverride): void {
+    this.overrides = { ...this.overrides, [id]: { ...this.overrides[id], ...patch } };
+    this.#callbacks.onLayerChange?.(id, patch);
+  }
+
+  selectLabel(selection: LabelSelection | null): void {
+    this.selectedLabel = selection;
+    if (selection) this.#callbacks.onLabelSelected?.(selection);
+  }
+
+  /** A click in a view selects the label under it, if any. */
+  selectLabelAt(world: Vec3): void {
+    const label = this.#readoutAt(world).label;
+    if (label) this.selectLabel({ layerId: label.layerId, value: label.value, name: label.name });
+  }
+
+  #readoutAt(world: Vec3): Readout {
+    const sampled = (id: string, name: string, image: { info: { grid: SampledImage['grid'] }; pixels: ArrayLike<number> }) => ({
+      id,
+      name,
+      grid: image.info.grid,
+      pixels: image.pixels,
+    });
+    const base = this.base ? sampled(this.base.id, layerName(this.base), this.base.image) : null;
+    const visible = this.layers.filter((l) => isVisible(l));
+    const labels: SampledLabels[] = visible
+      .filter((l) => l.kind === 'labels')
+      .reverse()
+      .map((l) => ({ ...sampled(l.id, layerName(l), l.image), labels: l.image.info.labels }));
+    const others: SampledImage[] = [];
+    if (this.movingLayer) others.push(sampled(this.movingLayer.id, layerName(this.movingLayer), this.movingLayer.image));
+    for (const l of visible) {
+      if (l.kind === 'jacobian') {
+        const det = jacobianOf(l.field).determinant;
+        others.push({ id: l.id, name: `${layerName(l)} det J`, grid: det.grid, pixels: det.pixels });
+      } else if (l.kind === 'displacement')
+        others.push({ id: l.id, name: `${layerName(l)} |u| mm`, grid: l.field.grid, pixels: l.field.pixels, components: l.field.components });
+    }
+    return readoutAt(world, base, labels, others);
+  }
+}
