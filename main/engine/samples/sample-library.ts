@@ -1,14 +1,114 @@
-// Sample data for first-time users. No sample is registered yet; the generated brain pair
-// comes with the synthetic-pair generator.
-import type { ImageSource } from '../../../shared/contract/index';
+// Sample pairs for first-time users: a fixed image, a moving image made from it by a known
+// smooth deformation plus bias, gamma and noise, and label maps for both, so that one click
+// loads a pair whose registration can be judged by Dice. Generated once into the cache
+// folder, offline. The Colin27 pair needs Debian's mricron-data; the phantom pair needs
+// nothing.
+
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ImageSource, Sample } from '../../../shared/contract/index';
 import { EngineError } from '../../../shared/contract/errors';
+import type { ScalarImage } from '../../../shared/image/voxel-image';
+import { readImageFile, writeScalarImage } from '../io/index';
 import type { LoadableImageSource } from '../io/index';
 import type { JobContext } from '../job-context';
+import { stagedProgress } from '../job-context';
+import { generateSyntheticPair } from '../synthetic/synthetic-pair';
+import { headPhantom, phantomLabels } from './head-phantom';
 
+const mricron = '/usr/share/mricron/templates';
+/** Bump when the generator or its settings change, so caches are rebuilt. */
+const generation = 1;
+
+interface SampleRecipe {
+  sample: Sample;
+  available(): boolean;
+  /** Writes every item into `folder` as <item>.nii.gz (and a label-name sidecar). */
+  build(folder: string, context: JobContext): Promise<void>;
+}
+
+const items: Sample['items'] = [
+  { item: 'fixed', title: 'Fixed', role: 'fixed' },
+  { item: 'moving', title: 'Moving (synthetic deformation)', role: 'moving' },
+  { item: 'fixed-labels', title: 'Fixed labels', role: 'fixedLabels' },
+  { item: 'moving-labels', title: 'Moving labels', role: 'movingLabels' },
+];
+
+async function writePair(folder: string, fixed: ScalarImage, labels: ScalarImage, labelNames: string, context: JobContext) {
+  const progress = stagedProgress(context, { deforming: 3, writing: 1 });
+  progress.begin('deforming');
+  const pair = generateSyntheticPair(fixed, labels, { seed: 7 });
+  progress.begin('writing');
+  await mkdir(folder, { recursive: true });
+  await writeScalarImage(path.join(folder, 'fixed.nii.gz'), fixed, {}, context);
+  // Stored as integers, as scanners store them.
+  await writeScalarImage(path.join(folder, 'moving.nii.gz'), pair.moving, { componentType: 'int16' }, context);
+  await writeScalarImage(path.join(folder, 'fixed-labels.nii.gz'), labels, {}, context);
+  await writeScalarImage(path.join(folder, 'moving-labels.nii.gz'), pair.movingLabels!, {}, context);
+  for (const name of ['fixed-labels', 'moving-labels']) await writeFile(path.join(folder, `${name}.nii.txt`), labelNames);
+}
+
+const recipes: SampleRecipe[] = [
+  {
+    sample: {
+      id: 'brain',
+      title: 'Colin27 brain pair',
+      description: 'Colin27 T1 (1 mm) and its AAL labels, against a copy under a known smooth deformation (mean 3 mm, max 10 mm) with bias, gamma and noise.',
+      items,
+    },
+    available: () => existsSync(path.join(mricron, 'ch2bet.nii.gz')) && existsSync(path.join(mricron, 'aal.nii.gz')),
+    async build(folder, context) {
+      const fixed = await readImageFile(path.join(mricron, 'ch2bet.nii.gz'));
+      const labels = await readImageFile(path.join(mricron, 'aal.nii.gz'));
+      const { readFile } = await import('node:fs/promises');
+      const names = await readFile(path.join(mricron, 'aal.nii.txt'), 'utf8');
+      await writePair(folder, fixed.image, labels.image, names, context);
+    },
+  },
+  {
+    sample: {
+      id: 'phantom',
+      title: 'Head phantom pair',
+      description: 'A procedural 2 mm head phantom with nine labelled structures, against a copy under a known smooth deformation with bias, gamma and noise. Needs no data package.',
+      items,
+    },
+    available: () => true,
+    async build(folder, context) {
+      const { image, labels } = headPhantom();
+      const names = phantomLabels.map((l) => `${l.value}\t${l.name}`).join('\n') + '\n';
+      await writePair(folder, image, labels, names, context);
+    },
+  },
+];
+
+export function availableSamples(): Sample[] {
+  return recipes.filter((r) => r.available()).map((r) => r.sample);
+}
+
+const building = new Map<string, Promise<void>>();
+
+/** The file behind a sample item, generating the sample on first use. */
 export async function resolveSampleSource(
   source: Extract<ImageSource, { kind: 'sample' }>,
-  _cacheDirectory: string,
-  _context: JobContext,
+  cacheDirectory: string,
+  context: JobContext,
+  prepareCompute: () => Promise<unknown>,
 ): Promise<LoadableImageSource> {
-  throw new EngineError('NOT_FOUND', `sample ${source.sampleId} is not available in this build`);
+  const recipe = recipes.find((r) => r.sample.id === source.sampleId && r.available());
+  if (!recipe) throw new EngineError('NOT_FOUND', `sample "${source.sampleId}" is not available on this machine`);
+  if (!items.some((i) => i.item === source.item)) throw new EngineError('NOT_FOUND', `sample "${source.sampleId}" has no item "${source.item}"`);
+  const folder = path.join(cacheDirectory, 'samples', `${recipe.sample.id}-v${generation}`);
+  const file = path.join(folder, `${source.item}.nii.gz`);
+  if (!existsSync(path.join(folder, 'moving-labels.nii.gz'))) {
+    // Several items of one sample are asked for at once; build it once.
+    let pending = building.get(folder);
+    if (!pending) {
+      pending = prepareCompute().then(() => recipe.build(folder, context));
+      building.set(folder, pending);
+      pending.finally(() => building.delete(folder)).catch(() => undefined);
+    }
+    await pending;
+  }
+  return { kind: 'path', path: file };
 }

@@ -9,9 +9,10 @@ import { resolveSampleSource } from '../../engine/samples/sample-library';
 export function imageHandlers(session: EngineSession): Handlers {
   return {
     'image.load': async ({ source, role, volumeIndex }, context) => {
-      const loadable = source.kind === 'sample' ? await resolveSampleSource(source, session.directories.cache, context) : source;
+      const loadable =
+        source.kind === 'sample' ? await resolveSampleSource(source, session.directories.cache, context, () => session.backend()) : source;
       const { image, info } = await loadImageSource(loadable, { role, volumeIndex }, context);
-      if (loadable.kind === 'path') await session.recentFiles.add(loadable.path).catch(() => undefined);
+      if (source.kind === 'path') await session.recentFiles.add(source.path).catch(() => undefined);
       const stored = session.images.add(info, image);
       return { info: stored.info, pixels: image.pixels };
     },

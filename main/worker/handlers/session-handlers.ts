@@ -2,6 +2,7 @@
 
 import type { Handlers } from '../../../shared/rpc/server';
 import { listDirectory } from '../../engine/session/file-browser';
+import { availableSamples } from '../../engine/samples/sample-library';
 import type { EngineSession } from '../engine-session';
 
 export function sessionHandlers(session: EngineSession): Handlers {
@@ -9,7 +10,7 @@ export function sessionHandlers(session: EngineSession): Handlers {
     'engine.describe': async () => ({
       version: session.version,
       backend: await session.backend(),
-      samples: [],
+      samples: availableSamples(),
     }),
     'session.startup': async () => ({ sources: session.startupSources }),
     'files.list': async ({ directory }) => listDirectory(directory),
