@@ -1,0 +1,49 @@
+// Reading rendered pixels out of screenshots: the end-to-end tests judge what a user sees.
+
+import type { Locator } from '@playwright/test';
+import { PNG } from 'pngjs';
+
+export interface PixelStats {
+  width: number;
+  height: number;
+  /** Fraction of pixels brighter than the threshold (0..255 luminance). */
+  brightFraction: number;
+  meanLuminance: number;
+  png: PNG;
+}
+
+export function luminanceAt(png: PNG, x: number, y: number): number {
+  const i = (png.width * y + x) * 4;
+  return 0.299 * png.data[i] + 0.587 * png.data[i + 1] + 0.114 * png.data[i + 2];
+}
+
+export function rgbAt(png: PNG, x: number, y: number): [number, number, number] {
+  const i = (png.width * y + x) * 4;
+  return [png.data[i], png.data[i + 1], png.data[i + 2]];
+}
+
+export function statsOf(png: PNG, threshold = 40): PixelStats {
+  let bright = 0;
+  let sum = 0;
+  for (let y = 0; y < png.height; y++)
+    for (let x = 0; x < png.width; x++) {
+      const l = luminanceAt(png, x, y);
+      sum += l;
+      if (l > threshold) bright++;
+    }
+  const n = png.width * png.height;
+  return { width: png.width, height: png.height, brightFraction: bright / n, meanLuminance: sum / n, png };
+}
+
+export async function screenshotStats(locator: Locator, threshold = 40): Promise<PixelStats> {
+  return statsOf(PNG.sync.read(await locator.screenshot()), threshold);
+}
+
+/** Fraction of pixels whose luminance differs by more than `tolerance` between two shots of one element. */
+export function changedFraction(a: PNG, b: PNG, tolerance = 20): number {
+  if (a.width !== b.width || a.height !== b.height) return 1;
+  let changed = 0;
+  for (let y = 0; y < a.height; y++)
+    for (let x = 0; x < a.width; x++) if (Math.abs(luminanceAt(a, x, y) - luminanceAt(b, x, y)) > tolerance) changed++;
+  return changed / (a.width * a.height);
+}

@@ -1,0 +1,74 @@
+// Issue: load any scan and view it correctly. Drives the real renderer in Debian's Chromium
+// through browser mode; the engine is the real worker with itk-wasm.
+
+import { expect, test } from '@playwright/test';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readImageNode } from '@itk-wasm/image-io';
+import { startServe, type RunningServer } from './browser-mode';
+import { openThroughDialog, readReadout, waitForIdle, waitForImage } from './app-actions';
+import { changedFraction, screenshotStats } from './pixels';
+import { indexToWorld, linearIndex } from '../../shared/geometry/grid';
+
+const ch2bet = '/usr/share/mricron/templates/ch2bet.nii.gz';
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  mkdirSync('docs/screenshots', { recursive: true });
+  server = await startServe();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+test.setTimeout(300_000);
+
+test('loads ch2bet through the UI, shows it in every view, reads out voxels and survives a corrupt file', async ({ page }) => {
+  await page.goto(server.url);
+  await waitForIdle(page);
+
+  // 1. Load ch2bet through the Open dialog.
+  await openThroughDialog(page, ch2bet);
+  await waitForImage(page, 'ch2bet.nii.gz');
+  await waitForIdle(page);
+
+  // 2. Brain pixels in all three slice views.
+  for (const view of ['axial', 'coronal', 'sagittal']) {
+    const stats = await screenshotStats(page.locator(`[data-view="${view}"]`));
+    expect(stats.brightFraction, `${view} view shows the brain`).toBeGreaterThan(0.08);
+  }
+  await page.screenshot({ path: 'docs/screenshots/viewer-ch2bet.png' });
+
+  // 3. Click a view: the readout gives the world point and the voxel's value, as itk-wasm reads it.
+  const axial = page.locator('[data-view="axial"]');
+  const box = (await axial.boundingBox())!;
+  await axial.click({ position: { x: box.width * 0.42, y: box.height * 0.4 } });
+  await expect.poll(async () => (await readReadout(page)).index.length).toBe(3);
+  const readout = await readReadout(page);
+  const image = await readImageNode(ch2bet);
+  const grid = { size: image.size, spacing: image.spacing, origin: image.origin, direction: Array.from(image.direction) };
+  const expectedValue = (image.data as Uint8Array)[linearIndex(grid.size, readout.index)];
+  expect(readout.value).toBe(expectedValue);
+  expect(expectedValue, 'the click landed inside the brain').toBeGreaterThan(0);
+  const centre = indexToWorld(grid, readout.index);
+  centre.forEach((c, a) => expect(Math.abs(c - readout.world[a])).toBeLessThanOrEqual(0.5 + 1e-6));
+
+  // 4. A window preset changes the rendered pixels.
+  const before = await screenshotStats(axial);
+  await page.getByRole('combobox', { name: 'Window preset' }).selectOption({ label: 'CT bone (W1800 L400)' });
+  await expect.poll(async () => changedFraction(before.png, (await screenshotStats(axial)).png)).toBeGreaterThan(0.2);
+  await page.getByRole('combobox', { name: 'Window preset' }).selectOption({ label: 'MRI auto (p1–p99)' });
+
+  // 5. A corrupt file: a clear error naming it, and ch2bet still shown.
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'ximorph-corrupt-'));
+  const corrupt = path.join(folder, 'broken-ch2bet.nii.gz');
+  writeFileSync(corrupt, readFileSync(ch2bet).subarray(0, 200_000));
+  await openThroughDialog(page, corrupt);
+  const alert = page.getByRole('alert').filter({ hasText: 'broken-ch2bet.nii.gz' });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText(/truncated|corrupt/);
+  await page.screenshot({ path: 'docs/screenshots/viewer-corrupt-file.png' });
+  await waitForImage(page, 'ch2bet.nii.gz');
+  expect((await screenshotStats(axial)).brightFraction).toBeGreaterThan(0.08);
+});
