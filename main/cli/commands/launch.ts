@@ -1,7 +1,8 @@
 // `ximorph [FILE...]` and `npm start`: the Electron app when its binary is here, otherwise
 // browser mode — and we say which, and why.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findElectronBinary } from '../electron-binary';
@@ -10,8 +11,22 @@ import type { ServeOptions } from './serve';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Electron 45 fetches its binary on first use; try once, unless downloads are switched off. */
+function tryInstallElectron(): string | null {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return null;
+  let installer: string;
+  try {
+    installer = path.join(path.dirname(createRequire(import.meta.url).resolve('electron/package.json')), 'install.js');
+  } catch {
+    return null;
+  }
+  console.error("Electron's binary is missing; downloading it once…");
+  const result = spawnSync(process.execPath, [installer], { stdio: 'inherit', timeout: 180_000 });
+  return result.status === 0 ? findElectronBinary() : null;
+}
+
 export async function launch(options: ServeOptions): Promise<number> {
-  const electron = findElectronBinary();
+  const electron = findElectronBinary() ?? tryInstallElectron();
   if (!electron) {
     console.error(
       "Electron's binary is not installed here (its download was skipped or failed), so XiMorph opens in browser mode instead.",
