@@ -8,10 +8,10 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
 export const gridSchema = z
   .object({
-    size: z.array(z.int().positive()).min(2).max(3),
-    spacing: z.array(finite.refine((v) => v > 0, 'spacing must be positive')),
-    origin: z.array(finite),
-    direction: z.array(finite),
+    size: z.array(z.int().positive()).min(2).max(3).readonly(),
+    spacing: z.array(finite.refine((v) => v > 0, 'spacing must be positive')).readonly(),
+    origin: z.array(finite).readonly(),
+    direction: z.array(finite).readonly(),
   })
   .refine(
     (g) => g.spacing.length === g.size.length && g.origin.length === g.size.length && g.direction.length === g.size.length ** 2,
@@ -27,6 +27,8 @@ export const pixelArraySchema = z.custom<PixelArray>(
   (value) => pixelArrayConstructors.some((C) => value instanceof C),
   'expected a typed array of pixels',
 );
+
+export const float32ArraySchema = z.custom<Float32Array>((value) => value instanceof Float32Array, 'expected a Float32Array');
 
 export const bytesSchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 

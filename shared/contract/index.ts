@@ -5,10 +5,12 @@
 import type { z } from 'zod';
 import { imageChannels } from './image-channels';
 import { sessionChannels, sessionEvents } from './session-channels';
+import { registrationChannels } from './registration-channels';
 
 export const channels = {
   ...sessionChannels,
   ...imageChannels,
+  ...registrationChannels,
 } as const;
 
 export const events = {
@@ -35,3 +37,5 @@ export * from './errors';
 export * from './common-schemas';
 export * from './image-channels';
 export * from './session-channels';
+export * from './registration-channels';
+export * from './registration-parameters';

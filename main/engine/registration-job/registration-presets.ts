@@ -1,0 +1,67 @@
+// Starting points for common tasks. Each preset is a set of overrides on the defaults; the
+// register panel shows the resulting values under "Advanced", and the CLI takes --preset.
+
+import type { RegistrationOverrides } from '../../../shared/contract/index';
+import { EngineError } from '../../../shared/contract/errors';
+
+export interface RegistrationPreset {
+  id: string;
+  title: string;
+  description: string;
+  overrides: RegistrationOverrides;
+}
+
+export const registrationPresets: RegistrationPreset[] = [
+  {
+    id: 'brain-mri',
+    title: 'Brain MRI',
+    description: 'Intra- or inter-subject brain MR: affine, then a smooth diffeomorphic deformation (the defaults).',
+    overrides: {},
+  },
+  {
+    id: 'ct-lung',
+    title: 'CT lung (inhale/exhale)',
+    description: 'Breathing motion: lung window, no rotation search, stronger and finer deformation.',
+    overrides: {
+      normalization: { window: { center: -500, width: 1200 } },
+      alignment: { rotationSearchDegrees: 0, transform: 'affine' },
+      optimization: { diffusionWeight: 0.05, similarity: 'mind' },
+    },
+  },
+  {
+    id: 'abdomen-ct',
+    title: 'Abdomen CT',
+    description: 'Soft-tissue window, large deformations between patients or time points.',
+    overrides: {
+      normalization: { window: { center: 50, width: 400 } },
+      attention: { priorSigmaMm: 10 },
+      optimization: { diffusionWeight: 0.2 },
+    },
+  },
+  {
+    id: '2d',
+    title: '2D',
+    description: 'Slices and photographs: works at the native resolution.',
+    overrides: { resolutionMm: undefined, alignment: { rotationSearchDegrees: 30 } },
+  },
+];
+
+export function presetOverrides(id: string | undefined): RegistrationOverrides {
+  if (!id) return {};
+  const preset = registrationPresets.find((p) => p.id === id);
+  if (!preset) throw new EngineError('BAD_INPUT', `unknown preset "${id}"; known presets: ${registrationPresets.map((p) => p.id).join(', ')}`);
+  return preset.overrides;
+}
+
+/** Overrides on top of a preset: groups merge field by field, the later winning. */
+export function mergeOverrides(base: RegistrationOverrides, top: RegistrationOverrides): RegistrationOverrides {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    const previous = merged[key];
+    merged[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && previous && typeof previous === 'object'
+        ? { ...(previous as object), ...(value as object) }
+        : value;
+  }
+  return merged as RegistrationOverrides;
+}

@@ -1,0 +1,77 @@
+// One registration as a job, the same for the CLI and the workstation: check the inputs as
+// loaded (what the loader had to hide, like NaNs shown as 0, must stop a registration),
+// register, and describe where everything came from.
+
+import type { ImageInfo, RegistrationOverrides } from '../../../shared/contract/index';
+import { EngineError } from '../../../shared/contract/errors';
+import type { ScalarImage } from '../../../shared/image/voxel-image';
+import type { JobContext } from '../job-context';
+import { registerImages } from '../registration/register-images';
+import type { RegistrationResult } from '../registration/result';
+import type { Provenance } from '../registration-outputs/registration-report';
+
+export interface JobImage {
+  readonly info: Omit<ImageInfo, 'id'>;
+  readonly image: ScalarImage;
+}
+
+export interface RegistrationJobInputs {
+  readonly fixed: JobImage;
+  readonly moving: JobImage;
+  readonly fixedLabels?: JobImage;
+  readonly movingLabels?: JobImage;
+  readonly fixedMask?: JobImage;
+  readonly movingMask?: JobImage;
+}
+
+const roleNames: Record<keyof RegistrationJobInputs, string> = {
+  fixed: 'fixed image',
+  moving: 'moving image',
+  fixedLabels: 'fixed labels',
+  movingLabels: 'moving labels',
+  fixedMask: 'fixed mask',
+  movingMask: 'moving mask',
+};
+
+function checkLoaded(inputs: RegistrationJobInputs): void {
+  for (const [role, input] of Object.entries(inputs) as [keyof RegistrationJobInputs, JobImage | undefined][]) {
+    if (!input) continue;
+    if (input.info.nonFinite > 0)
+      throw new EngineError(
+        'BAD_INPUT',
+        `${input.info.name} (${roleNames[role]}): ${input.info.nonFinite} voxel${input.info.nonFinite === 1 ? ' is' : 's are'} NaN or infinite; XiMorph does not guess values for them — replace or mask them first`,
+        { file: input.info.source },
+      );
+  }
+}
+
+export interface RegistrationJobResult {
+  readonly result: RegistrationResult;
+  readonly seconds: number;
+  readonly provenance: Omit<Provenance, 'command'>;
+}
+
+export async function runRegistrationJob(inputs: RegistrationJobInputs, overrides: RegistrationOverrides, context: JobContext): Promise<RegistrationJobResult> {
+  checkLoaded(inputs);
+  const start = performance.now();
+  const result = await registerImages(
+    {
+      fixed: inputs.fixed.image,
+      moving: inputs.moving.image,
+      fixedLabels: inputs.fixedLabels?.image,
+      movingLabels: inputs.movingLabels?.image,
+      fixedMask: inputs.fixedMask?.image,
+      movingMask: inputs.movingMask?.image,
+    },
+    overrides,
+    context,
+  );
+  const provenance = {
+    inputs: Object.fromEntries(
+      Object.entries(inputs)
+        .filter(([, v]) => v)
+        .map(([role, v]) => [role, { source: (v as JobImage).info.source, grid: (v as JobImage).image.grid }]),
+    ),
+  };
+  return { result, seconds: (performance.now() - start) / 1000, provenance };
+}

@@ -1,0 +1,91 @@
+// Registration jobs: run one (streaming its progress), export its outputs, and the parameter
+// defaults and presets the register panel shows.
+
+import { z } from 'zod';
+import { emptySchema, float32ArraySchema, gridSchema, noProgressSchema, progressSchema } from './common-schemas';
+import { loadedImageSchema } from './image-channels';
+import { registrationOverridesSchema, registrationParametersSchema } from './registration-parameters';
+
+export const registrationInputsSchema = z.object({
+  fixedId: z.string(),
+  movingId: z.string(),
+  fixedLabelsId: z.string().optional(),
+  movingLabelsId: z.string().optional(),
+  fixedMaskId: z.string().optional(),
+  movingMaskId: z.string().optional(),
+});
+export type RegistrationInputIds = z.infer<typeof registrationInputsSchema>;
+
+const diceSchema = z.object({ mean: z.number(), perLabel: z.record(z.string(), z.number()) });
+
+/** The figures of report.json that the UI shows on its metrics card. */
+export const registrationMetricsSchema = z.object({
+  nccBefore: z.number(),
+  nccAffine: z.number(),
+  nccAfter: z.number(),
+  foldPercent: z.number(),
+  logJacobianSd: z.number(),
+  inverseConsistency: z.object({ meanMm: z.number(), p95Mm: z.number(), maxMm: z.number() }),
+  diceBefore: diceSchema.optional(),
+  diceAfter: diceSchema.optional(),
+});
+export type RegistrationMetricsData = z.infer<typeof registrationMetricsSchema>;
+
+export const registrationReportSchema = z.object({
+  software: z.object({ name: z.literal('XiMorph'), version: z.string() }),
+  createdAt: z.string(),
+  backend: z.object({ name: z.string(), detail: z.string(), fallbacks: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+  featurizer: z.string(),
+  parameters: registrationParametersSchema,
+  inputs: z.record(z.string(), z.object({ source: z.string(), grid: gridSchema })),
+  workingGrid: gridSchema,
+  affine: z.array(z.number()),
+  metrics: registrationMetricsSchema,
+  stages: z.array(z.object({ name: z.string(), seconds: z.number(), peakRssMb: z.number().optional() })),
+  totalSeconds: z.number(),
+  peakRssMb: z.number(),
+  outputs: z.array(z.object({ file: z.string(), description: z.string() })),
+  conventions: z.string(),
+  command: z.string(),
+});
+export type RegistrationReport = z.infer<typeof registrationReportSchema>;
+
+export const outputItems = ['warpedMoving', 'warpedLabels', 'affine', 'forwardField', 'inverseField', 'transform', 'inverseTransform', 'jacobian', 'report'] as const;
+export const outputItemSchema = z.enum(outputItems);
+export type OutputItem = z.infer<typeof outputItemSchema>;
+
+export const registrationChannels = {
+  'registration.defaults': {
+    request: emptySchema,
+    progress: noProgressSchema,
+    result: z.object({
+      parameters: registrationParametersSchema,
+      presets: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), overrides: registrationOverridesSchema })),
+    }),
+  },
+  'registration.run': {
+    request: z.object({ inputs: registrationInputsSchema, overrides: registrationOverridesSchema, preset: z.string().optional() }),
+    progress: progressSchema,
+    result: z.object({
+      jobId: z.string(),
+      report: registrationReportSchema,
+      warpedMoving: loadedImageSchema,
+      warpedMovingLabels: loadedImageSchema.optional(),
+      /** The moving image on the fixed grid through no transform: the "before" of before/after. */
+      movingOnFixedGrid: loadedImageSchema,
+      jacobian: loadedImageSchema,
+      /** The deformable part at the working resolution, for the deformed grid and |u|. */
+      displayField: z.object({ grid: gridSchema, components: z.int().positive(), vectors: float32ArraySchema }),
+    }),
+  },
+  'registration.export': {
+    request: z.object({ jobId: z.string(), directory: z.string().min(1), items: z.array(outputItemSchema).min(1) }),
+    progress: progressSchema,
+    result: z.object({ files: z.array(z.string()) }),
+  },
+  'registration.command': {
+    request: z.object({ jobId: z.string() }),
+    progress: noProgressSchema,
+    result: z.object({ command: z.string() }),
+  },
+} as const;
