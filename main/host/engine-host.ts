@@ -11,10 +11,13 @@ import { createMultiplexer } from '../../shared/rpc/multiplex';
 import type { FramePort, MultiplexFrame } from '../../shared/rpc/multiplex';
 import type { MessagePortLike } from '../../shared/rpc/wire';
 import { framePortOf } from './worker-frame-port';
+import { CancelBoard } from '../../shared/rpc/cancel-board';
 
 export interface EngineWorkerData {
   startupSources: ImageSource[];
   backend?: string;
+  /** The cancel board's memory, shared with the worker (see shared/rpc/cancel-board.ts). */
+  cancelBoard?: SharedArrayBuffer;
 }
 
 export interface EngineHostOptions extends EngineWorkerData {
@@ -33,6 +36,9 @@ export class EngineHost {
   #frames!: FramePort;
   readonly #multiplexer: ReturnType<typeof createMultiplexer>;
   readonly #pending = new Map<number, Set<number>>();
+  readonly #cancelBoard = new CancelBoard();
+  /** connection → request id → cancel-board slot. */
+  readonly #slots = new Map<number, Map<number, number>>();
   readonly #relay = new Set<(frame: MultiplexFrame) => void>();
   #disposed = false;
 
@@ -41,8 +47,21 @@ export class EngineHost {
     // The multiplexer talks to a stable frame port; the worker behind it may be replaced.
     const stablePort: FramePort = {
       post: (frame) => {
-        if (frame.message?.kind === 'request') this.#pendingOf(frame.connection).add(frame.message.id);
-        if (frame.closed) this.#pending.delete(frame.connection);
+        const m = frame.message;
+        if (m?.kind === 'request') {
+          this.#pendingOf(frame.connection).add(m.id);
+          frame = { ...frame, slot: this.#slotFor(frame.connection, m.id) };
+        }
+        if (m?.kind === 'cancel') {
+          const slot = this.#slots.get(frame.connection)?.get(m.id);
+          if (slot !== undefined) this.#cancelBoard.raise(slot);
+        }
+        if (frame.closed) {
+          // A window or tab that goes away cancels what it was running.
+          for (const slot of this.#slots.get(frame.connection)?.values() ?? []) this.#cancelBoard.raise(slot);
+          this.#pending.delete(frame.connection);
+          this.#slots.delete(frame.connection);
+        }
         this.#frames.post(frame);
       },
       onFrame: (listener) => {
@@ -54,6 +73,14 @@ export class EngineHost {
     this.#multiplexer = createMultiplexer(stablePort);
   }
 
+  #slotFor(connection: number, requestId: number): number {
+    let map = this.#slots.get(connection);
+    if (!map) this.#slots.set(connection, (map = new Map()));
+    const slot = this.#cancelBoard.allocate();
+    map.set(requestId, slot);
+    return slot;
+  }
+
   #pendingOf(connection: number): Set<number> {
     let set = this.#pending.get(connection);
     if (!set) this.#pending.set(connection, (set = new Set()));
@@ -62,13 +89,16 @@ export class EngineHost {
 
   #startWorker(): void {
     const url = this.#options.workerUrl ?? new URL('./engine-worker.js', import.meta.url);
-    const data: EngineWorkerData = { startupSources: this.#options.startupSources, backend: this.#options.backend };
+    const data: EngineWorkerData = { startupSources: this.#options.startupSources, backend: this.#options.backend, cancelBoard: this.#cancelBoard.buffer };
     const worker = new Worker(url, { workerData: data });
     this.#worker = worker;
     this.#frames = framePortOf(worker);
     this.#frames.onFrame((frame) => {
       const m = frame.message;
-      if (m && (m.kind === 'result' || m.kind === 'error')) this.#pending.get(frame.connection)?.delete(m.id);
+      if (m && (m.kind === 'result' || m.kind === 'error')) {
+        this.#pending.get(frame.connection)?.delete(m.id);
+        this.#slots.get(frame.connection)?.delete(m.id);
+      }
       for (const relay of this.#relay) relay(frame);
     });
     worker.on('error', (error) => this.#options.log?.(`engine worker failed: ${error.stack ?? error.message}`));

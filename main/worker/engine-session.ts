@@ -8,6 +8,7 @@ import { appDirectories } from '../engine/session/app-directories';
 import { RecentFiles } from '../engine/session/recent-files';
 import { ImageStore } from './image-store';
 import { JobQueue } from './job-queue';
+import { RegistrationStore } from './registration-store';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export interface EngineSessionOptions {
@@ -19,6 +20,7 @@ export class EngineSession {
   readonly version: string = packageJson.version;
   readonly images = new ImageStore();
   readonly jobs = new JobQueue();
+  readonly registrations = new RegistrationStore();
   readonly directories = appDirectories();
   readonly recentFiles = new RecentFiles(this.directories.config);
   readonly startupSources: ImageSource[];

@@ -7,15 +7,24 @@ import { demultiplex } from '../../shared/rpc/multiplex';
 import { framePortOf } from '../host/worker-frame-port';
 import type { EngineWorkerData } from '../host/engine-host';
 import { EngineSession } from './engine-session';
+import { CancelBoard } from '../../shared/rpc/cancel-board';
 import { sessionHandlers } from './handlers/session-handlers';
 import { imageHandlers } from './handlers/image-handlers';
+import { registrationHandlers } from './handlers/registration-handlers';
+import { workspaceHandlers } from './handlers/workspace-handlers';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 
-const session = new EngineSession(workerData as EngineWorkerData);
-const handlers = { ...sessionHandlers(session), ...imageHandlers(session) };
+const data = workerData as EngineWorkerData;
+const session = new EngineSession(data);
+const cancelBoard = data.cancelBoard ? new CancelBoard(data.cancelBoard) : undefined;
+const handlers = { ...sessionHandlers(session), ...imageHandlers(session), ...registrationHandlers(session), ...workspaceHandlers() };
 
-demultiplex(framePortOf(parentPort), (port) => {
-  const server = serveContract(port, handlers);
-  return () => server.dispose();
-});
+demultiplex(
+  framePortOf(parentPort),
+  (port, probe) => {
+    const server = serveContract(port, handlers, { probe });
+    return () => server.dispose();
+  },
+  cancelBoard && ((slot) => cancelBoard.isRaised(slot)),
+);

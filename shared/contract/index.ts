@@ -6,11 +6,13 @@ import type { z } from 'zod';
 import { imageChannels } from './image-channels';
 import { sessionChannels, sessionEvents } from './session-channels';
 import { registrationChannels } from './registration-channels';
+import { workspaceChannels } from './workspace-channels';
 
 export const channels = {
   ...sessionChannels,
   ...imageChannels,
   ...registrationChannels,
+  ...workspaceChannels,
 } as const;
 
 export const events = {
@@ -39,3 +41,4 @@ export * from './image-channels';
 export * from './session-channels';
 export * from './registration-channels';
 export * from './registration-parameters';
+export * from './workspace-channels';

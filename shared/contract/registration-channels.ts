@@ -73,8 +73,7 @@ export const registrationChannels = {
       warpedMovingLabels: loadedImageSchema.optional(),
       /** The moving image on the fixed grid through no transform: the "before" of before/after. */
       movingOnFixedGrid: loadedImageSchema,
-      jacobian: loadedImageSchema,
-      /** The deformable part at the working resolution, for the deformed grid and |u|. */
+      /** The deformable part at the working resolution, for det J, the deformed grid and |u|. */
       displayField: z.object({ grid: gridSchema, components: z.int().positive(), vectors: float32ArraySchema }),
     }),
   },

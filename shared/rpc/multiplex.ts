@@ -11,6 +11,8 @@ export interface MultiplexFrame {
   connection: number;
   message?: WireMessage;
   closed?: true;
+  /** For requests: the cancel-board slot the host raises if the client cancels. */
+  slot?: number;
 }
 
 export interface FramePort {
@@ -18,22 +20,36 @@ export interface FramePort {
   onFrame(listener: (frame: MultiplexFrame) => void): () => void;
 }
 
-/** Worker side: one virtual port per connection, handed to `serve`, which returns its disposer. */
-export function demultiplex(port: FramePort, serve: (connection: MessagePortLike) => () => void): () => void {
-  const connections = new Map<number, { listeners: Set<(m: unknown) => void>; dispose: () => void }>();
+/** Whether the host has raised a request's cancel flag; see cancel-board.ts. */
+export type CancelProbe = (requestId: number) => (() => boolean) | undefined;
+
+/**
+ * Worker side: one virtual port per connection, handed to `serve` with a probe for its
+ * requests' cancel flags; `serve` returns its disposer.
+ */
+export function demultiplex(port: FramePort, serve: (connection: MessagePortLike, probe: CancelProbe) => () => void, isRaised?: (slot: number) => boolean): () => void {
+  const connections = new Map<number, { listeners: Set<(m: unknown) => void>; slots: Map<number, number>; dispose: () => void }>();
 
   const open = (id: number) => {
     const listeners = new Set<(m: unknown) => void>();
+    const slots = new Map<number, number>();
     const virtualPort: MessagePortLike = {
-      post: (message) => port.post({ connection: id, message }),
+      post: (message) => {
+        if (message.kind === 'result' || message.kind === 'error') slots.delete(message.id);
+        port.post({ connection: id, message });
+      },
       onMessage: (listener) => {
         listeners.add(listener);
         return () => void listeners.delete(listener);
       },
     };
-    const entry = { listeners, dispose: () => {} };
+    const entry = { listeners, slots, dispose: () => {} };
     connections.set(id, entry);
-    entry.dispose = serve(virtualPort);
+    const probe: CancelProbe = (requestId) => {
+      const slot = slots.get(requestId);
+      return slot === undefined || !isRaised ? undefined : () => isRaised(slot);
+    };
+    entry.dispose = serve(virtualPort, probe);
     return entry;
   };
 
@@ -44,6 +60,8 @@ export function demultiplex(port: FramePort, serve: (connection: MessagePortLike
       return;
     }
     const entry = connections.get(frame.connection) ?? open(frame.connection);
+    const m = frame.message;
+    if (m?.kind === 'request' && frame.slot !== undefined) entry.slots.set(m.id, frame.slot);
     for (const l of entry.listeners) l(frame.message);
   });
 

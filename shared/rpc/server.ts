@@ -26,7 +26,24 @@ export interface ContractServer {
   dispose(): void;
 }
 
-export function serveContract(port: MessagePortLike, handlers: Handlers): ContractServer {
+export interface ServeOptions {
+  /** A second way to learn of a cancel, readable while the thread is busy (see cancel-board.ts). */
+  probe?: (requestId: number) => (() => boolean) | undefined;
+}
+
+/** A token that is cancelled when the source is, or when the probe says so. */
+function probedToken(source: CancellationTokenSource, probe: (() => boolean) | undefined): CancellationToken {
+  if (!probe) return source.token;
+  return {
+    get isCancellationRequested() {
+      if (!source.token.isCancellationRequested && probe()) source.cancel();
+      return source.token.isCancellationRequested;
+    },
+    onCancellationRequested: (listener) => source.token.onCancellationRequested(listener),
+  };
+}
+
+export function serveContract(port: MessagePortLike, handlers: Handlers, options: ServeOptions = {}): ContractServer {
   const running = new Map<number, CancellationTokenSource>();
 
   const fail = (id: number, error: unknown) => port.post({ kind: 'error', id, error: serializeError(error) });
@@ -56,7 +73,7 @@ export function serveContract(port: MessagePortLike, handlers: Handlers): Contra
     running.set(id, source);
     try {
       const result = await handler(request.data as RequestOf<C>, {
-        token: source.token,
+        token: probedToken(source, options.probe?.(id)),
         progress: (update) => port.post({ kind: 'progress', id, progress: update }),
       });
       port.post({ kind: 'result', id, result });

@@ -87,3 +87,17 @@ export function resampleImage(
   }
   return { grid: reference, pixels: out };
 }
+
+/** A displacement field's vectors at the voxels of another grid (zero outside the field). */
+export function resampleDisplacement(field: Extract<Transform, { kind: 'displacement' }>, grid: ImageGrid): Float32Array {
+  const d = grid.size.length;
+  const out = new Float32Array(voxelCount(grid) * d);
+  const plane = grid.size[0] * grid.size[1];
+  for (const [z0, z1] of slabRanges(grid)) {
+    const points = slabWorldPoints(grid, z0, z1);
+    const moved = points.slice();
+    mapPointsInPlace(field, moved);
+    for (let i = 0; i < points.length; i++) out[z0 * plane * d + i] = moved[i] - points[i];
+  }
+  return out;
+}

@@ -4,11 +4,13 @@ import { getContext, setContext } from 'svelte';
 import type { EngineConnection } from './engine-connection.svelte';
 import type { ImageLibrary } from './image-library.svelte';
 import type { Notifications } from './notifications.svelte';
+import type { Workstation } from './workstation.svelte';
 
 export interface AppState {
   engine: EngineConnection;
   library: ImageLibrary;
   notifications: Notifications;
+  workstation: Workstation;
 }
 
 const key = Symbol('ximorph-app');

@@ -1,0 +1,74 @@
+// A result folder read back into a registration: report.json for the parameters, metrics
+// and provenance, and the files it lists for the transforms and images. The inverse of
+// write-outputs.ts, so that a saved workspace reopens its results and can export them again.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RegistrationReport } from '../../../shared/contract/index';
+import { registrationReportSchema } from '../../../shared/contract/index';
+import { EngineError } from '../../../shared/contract/errors';
+import { describeIssues } from '../../../shared/rpc/zod-issues';
+import type { AffineTransform, DisplacementFieldTransform } from '../../../shared/transforms/transform';
+import { composeTransforms, invertAffine } from '../../../shared/transforms/transform';
+import { toFloat32 } from '../../../shared/image/voxel-image';
+import { readImageFile, readVectorImageFile } from '../io/index';
+import type { RegistrationResult } from '../registration/result';
+import type { Provenance } from './registration-report';
+
+export interface ReadRegistration {
+  readonly result: RegistrationResult;
+  readonly report: RegistrationReport;
+  readonly provenance: Omit<Provenance, 'command'>;
+}
+
+async function field(directory: string, name: string): Promise<DisplacementFieldTransform> {
+  const { field } = await readVectorImageFile(path.join(directory, name));
+  return { kind: 'displacement', grid: field.grid, vectors: field.pixels };
+}
+
+export async function readRegistrationFolder(directory: string): Promise<ReadRegistration> {
+  const reportPath = path.join(directory, 'report.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(reportPath, 'utf8'));
+  } catch (error) {
+    throw new EngineError('NOT_FOUND', `${directory}: no readable report.json, so this is not an exported XiMorph result (${(error as Error).message})`, { file: reportPath });
+  }
+  const parsed = registrationReportSchema.safeParse(raw);
+  if (!parsed.success) throw new EngineError('BAD_INPUT', `${reportPath}: not a XiMorph report (${describeIssues(parsed.error)})`, { file: reportPath });
+  const report = parsed.data;
+  const listed = new Set(report.outputs.map((o) => o.file));
+  for (const needed of ['warped_moving.nii.gz', 'forward_field.mha', 'inverse_field.mha', 'jacobian.nii.gz'])
+    if (!listed.has(needed)) throw new EngineError('BAD_INPUT', `${directory}: the export lacks ${needed}; export every output to reopen a result`, { file: directory });
+
+  const affine: AffineTransform = { kind: 'affine', matrix: report.affine };
+  const deformable = await field(directory, 'forward_field.mha');
+  const inverseDeformable = await field(directory, 'inverse_field.mha');
+  const warped = await readImageFile(path.join(directory, 'warped_moving.nii.gz'), { role: 'intensity' });
+  const labels = listed.has('warped_moving_labels.nii.gz') ? await readImageFile(path.join(directory, 'warped_moving_labels.nii.gz'), { role: 'labels' }) : undefined;
+  const jacobian = await readImageFile(path.join(directory, 'jacobian.nii.gz'), { role: 'intensity' });
+  const perLabel = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [Number(k), v]));
+  const m = report.metrics;
+  const result: RegistrationResult = {
+    parameters: report.parameters as RegistrationResult['parameters'],
+    backend: { name: report.backend.name as RegistrationResult['backend']['name'], tfjsBackend: '', detail: report.backend.detail, fallbacks: report.backend.fallbacks as RegistrationResult['backend']['fallbacks'] },
+    featurizer: report.featurizer,
+    workingGrid: report.workingGrid,
+    affine,
+    deformable,
+    inverseDeformable,
+    transform: composeTransforms(deformable, affine),
+    inverseTransform: composeTransforms(invertAffine(affine), inverseDeformable),
+    warpedMoving: { grid: warped.image.grid, pixels: toFloat32(warped.image.pixels) },
+    warpedMovingLabels: labels?.image,
+    jacobianDeterminant: { grid: jacobian.image.grid, pixels: toFloat32(jacobian.image.pixels) },
+    metrics: {
+      ...m,
+      diceBefore: m.diceBefore && { mean: m.diceBefore.mean, perLabel: perLabel(m.diceBefore.perLabel) },
+      diceAfter: m.diceAfter && { mean: m.diceAfter.mean, perLabel: perLabel(m.diceAfter.perLabel) },
+    },
+    timings: Object.fromEntries(report.stages.map((s) => [s.name, s.seconds])),
+    memory: Object.fromEntries(report.stages.map((s) => [s.name, { peakRssMiB: s.peakRssMb ?? 0, peakTensorMiB: 0 }])),
+  };
+  return { result, report, provenance: { inputs: report.inputs } };
+}

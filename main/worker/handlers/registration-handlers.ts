@@ -1,0 +1,127 @@
+// The registration channels: defaults and presets, running a job in the queue, reopening an
+// exported result, exporting outputs, and the command line that reproduces a result.
+
+import path from 'node:path';
+import type { ResultOf } from '../../../shared/contract/index';
+import { outputItems } from '../../../shared/contract/index';
+import type { ScalarImage } from '../../../shared/image/voxel-image';
+import type { Handlers } from '../../../shared/rpc/server';
+import { identityAffine } from '../../../shared/transforms/transform';
+import { readImageFile } from '../../engine/io/index';
+import { resolveParameters } from '../../engine/registration/parameters';
+import { registrationPresets, mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
+import { reproduceCommand } from '../../engine/registration-job/reproduce-command';
+import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
+import type { RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
+import { describeDerivedImage } from '../../engine/registration-job/derived-images';
+import { buildRegistrationReport, type Provenance } from '../../engine/registration-outputs/registration-report';
+import { describeOutputs, writeRegistrationOutputs } from '../../engine/registration-outputs/write-outputs';
+import { readRegistrationFolder } from '../../engine/registration-outputs/read-outputs';
+import { resampleDisplacement, resampleImage } from '../../engine/resample/resample-image';
+import type { EngineSession } from '../engine-session';
+import type { StoredRegistration } from '../registration-store';
+
+type Outcome = ResultOf<'registration.run'>;
+
+function commandOf(entry: StoredRegistration, out = entry.lastExport ?? './ximorph-output'): string {
+  return reproduceCommand({ ...entry.commandInputs, out }, entry.overrides, entry.preset);
+}
+
+function reportOf(entry: StoredRegistration, outputs = describeOutputs(outputItems, entry.result)) {
+  const provenance: Provenance = { ...entry.provenance, command: commandOf(entry) };
+  return buildRegistrationReport(entry.result, provenance, outputs, entry.seconds);
+}
+
+/** What the UI gets for a registration: its report and the layers to show, kept in the session's store. */
+function outcomeOf(session: EngineSession, jobId: string, entry: StoredRegistration, moving: { name: string; image: ScalarImage }, movingLabelsName?: string, labelNames?: Outcome['warpedMoving']['info']['labels']): Outcome {
+  const { result } = entry;
+  const keep = (name: string, image: ScalarImage, role: 'intensity' | 'labels', labels?: typeof labelNames) => {
+    const added = session.images.add(describeDerivedImage(name, `registration ${jobId}`, image, role, labels), image);
+    return { info: added.info, pixels: image.pixels };
+  };
+  const fixedGrid = result.warpedMoving.grid;
+  return {
+    jobId,
+    report: reportOf(entry),
+    warpedMoving: keep(`${moving.name} (warped)`, result.warpedMoving, 'intensity'),
+    warpedMovingLabels: result.warpedMovingLabels ? keep(`${movingLabelsName ?? 'moving labels'} (warped)`, result.warpedMovingLabels, 'labels', labelNames) : undefined,
+    movingOnFixedGrid: keep(`${moving.name} (before)`, resampleImage(moving.image, fixedGrid, identityAffine(fixedGrid.size.length), 'linear'), 'intensity'),
+    displayField: { grid: result.workingGrid, components: result.workingGrid.size.length, vectors: resampleDisplacement(result.deformable, result.workingGrid) },
+  };
+}
+
+export function registrationHandlers(session: EngineSession): Handlers {
+  return {
+    'registration.defaults': async () => ({
+      parameters: resolveParameters({}) as ResultOf<'registration.defaults'>['parameters'],
+      presets: registrationPresets,
+    }),
+
+    'registration.run': async ({ inputs, overrides, preset }, context) =>
+      session.jobs.run(context, async (job) => {
+        const stored = (id: string | undefined) => (id ? session.images.get(id) : undefined);
+        const jobInputs: RegistrationJobInputs = {
+          fixed: stored(inputs.fixedId)!,
+          moving: stored(inputs.movingId)!,
+          fixedLabels: stored(inputs.fixedLabelsId),
+          movingLabels: stored(inputs.movingLabelsId),
+          fixedMask: stored(inputs.fixedMaskId),
+          movingMask: stored(inputs.movingMaskId),
+        };
+        const { result, seconds, provenance } = await runRegistrationJob(jobInputs, mergeOverrides(presetOverrides(preset), overrides), job);
+        const entry: StoredRegistration = {
+          result,
+          seconds,
+          provenance,
+          overrides,
+          preset,
+          commandInputs: {
+            fixed: jobInputs.fixed.info.source,
+            moving: jobInputs.moving.info.source,
+            fixedLabels: jobInputs.fixedLabels?.info.source,
+            movingLabels: jobInputs.movingLabels?.info.source,
+            mask: jobInputs.fixedMask?.info.source,
+          },
+        };
+        const jobId = session.registrations.add(entry);
+        const labels = jobInputs.movingLabels;
+        return outcomeOf(session, jobId, entry, { name: jobInputs.moving.info.name, image: jobInputs.moving.image }, labels?.info.name, labels?.info.labels);
+      }),
+
+    'registration.open': async ({ directory }, context) => {
+      context.progress({ stage: 'reading result', fraction: 0 });
+      const { result, report, provenance } = await readRegistrationFolder(path.resolve(directory));
+      const movingSource = provenance.inputs.moving?.source;
+      const moving = movingSource ? await readImageFile(movingSource) : undefined;
+      const labels = provenance.inputs.movingLabels?.source ? await readImageFile(provenance.inputs.movingLabels.source, { role: 'labels' }).catch(() => undefined) : undefined;
+      const entry: StoredRegistration = {
+        result,
+        seconds: report.totalSeconds,
+        provenance,
+        overrides: {},
+        commandInputs: {
+          fixed: provenance.inputs.fixed?.source ?? 'FIXED',
+          moving: movingSource ?? 'MOVING',
+          fixedLabels: provenance.inputs.fixedLabels?.source,
+          movingLabels: provenance.inputs.movingLabels?.source,
+        },
+        lastExport: path.resolve(directory),
+      };
+      const jobId = session.registrations.add(entry);
+      const movingImage = moving?.image ?? result.warpedMoving;
+      const outcome = outcomeOf(session, jobId, entry, { name: moving?.info.name ?? 'moving', image: movingImage }, labels?.info.name, labels?.info.labels);
+      // The command of a reopened result is the one it was made with.
+      return { ...outcome, report: { ...outcome.report, command: report.command } };
+    },
+
+    'registration.export': async ({ jobId, directory, items }, context) => {
+      const entry = session.registrations.get(jobId);
+      const target = path.resolve(directory);
+      entry.lastExport = target;
+      const files = await writeRegistrationOutputs(entry.result, items, target, (outputs) => reportOf(entry, outputs), context);
+      return { files };
+    },
+
+    'registration.command': async ({ jobId }) => ({ command: commandOf(session.registrations.get(jobId)) }),
+  };
+}

@@ -1,0 +1,39 @@
+// Finished registrations the session keeps, so that the user can export them, copy their
+// command line, or judge them, after the job that made them has returned.
+
+import { randomUUID } from 'node:crypto';
+import type { RegistrationOverrides } from '../../shared/contract/index';
+import { EngineError } from '../../shared/contract/errors';
+import type { RegistrationResult } from '../engine/registration/result';
+import type { Provenance } from '../engine/registration-outputs/registration-report';
+import type { CommandInputs } from '../engine/registration-job/reproduce-command';
+
+export interface StoredRegistration {
+  readonly result: RegistrationResult;
+  readonly seconds: number;
+  readonly provenance: Omit<Provenance, 'command'>;
+  readonly overrides: RegistrationOverrides;
+  readonly preset?: string;
+  readonly commandInputs: Omit<CommandInputs, 'out'>;
+  lastExport?: string;
+}
+
+/** Results are large (full-resolution fields); keep the most recent few. */
+const kept = 2;
+
+export class RegistrationStore {
+  readonly #results = new Map<string, StoredRegistration>();
+
+  add(entry: StoredRegistration): string {
+    const id = randomUUID();
+    this.#results.set(id, entry);
+    while (this.#results.size > kept) this.#results.delete(this.#results.keys().next().value!);
+    return id;
+  }
+
+  get(id: string): StoredRegistration {
+    const entry = this.#results.get(id);
+    if (!entry) throw new EngineError('NOT_FOUND', 'that registration is no longer held by the engine (only the last few are kept); run it again');
+    return entry;
+  }
+}

@@ -1,0 +1,108 @@
+// Registration jobs as the user sees them: queued, running (with stage, fraction, ETA and a
+// live similarity curve), then done, failed or cancelled. Jobs queue in the engine; here each
+// keeps its own progress. A cancelled or failed job never shows a result.
+
+import type { ContractClient } from '../../../shared/rpc/client';
+import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
+import type {
+  Progress,
+  RegistrationInputIds,
+  RegistrationOverrides,
+  RegistrationParametersData,
+  ResultOf,
+} from '../../../shared/contract/index';
+import { isCancelled } from '../../../shared/contract/errors';
+import type { EngineError } from '../../../shared/contract/errors';
+import type { Notifications } from './notifications.svelte';
+
+export type RegistrationOutcome = ResultOf<'registration.run'>;
+export type Preset = ResultOf<'registration.defaults'>['presets'][number];
+
+export interface RegistrationJob {
+  readonly id: number;
+  readonly label: string;
+  readonly inputs: RegistrationInputIds;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  progress: Progress | null;
+  /** The similarity value at each reported optimization step: the live curve. */
+  curve: number[];
+  outcome: RegistrationOutcome | null;
+  error: string | null;
+}
+
+export class RegistrationJobs {
+  jobs = $state<RegistrationJob[]>([]);
+  defaults = $state.raw<RegistrationParametersData | null>(null);
+  presets = $state.raw<Preset[]>([]);
+  readonly #client: ContractClient;
+  readonly #notifications: Notifications;
+  readonly #cancels = new Map<number, CancellationTokenSource>();
+  #next = 1;
+
+  constructor(client: ContractClient, notifications: Notifications) {
+    this.#client = client;
+    this.#notifications = notifications;
+  }
+
+  async loadDefaults(): Promise<void> {
+    const { parameters, presets } = await this.#client.request('registration.defaults', {});
+    this.defaults = parameters;
+    this.presets = presets;
+  }
+
+  get latestDone(): RegistrationJob | undefined {
+    return [...this.jobs].reverse().find((j) => j.status === 'done');
+  }
+
+  get active(): RegistrationJob[] {
+    return this.jobs.filter((j) => j.status === 'queued' || j.status === 'running');
+  }
+
+  #update(id: number, patch: Partial<RegistrationJob>): void {
+    this.jobs = this.jobs.map((j) => (j.id === id ? { ...j, ...patch } : j));
+  }
+
+  async run(label: string, inputs: RegistrationInputIds, overrides: RegistrationOverrides, preset?: string): Promise<RegistrationOutcome | null> {
+    const id = this.#next++;
+    const cancel = new CancellationTokenSource();
+    this.#cancels.set(id, cancel);
+    this.jobs = [...this.jobs, { id, label, inputs, status: 'queued', progress: null, curve: [], outcome: null, error: null }];
+    try {
+      const outcome = await this.#client.request(
+        'registration.run',
+        { inputs, overrides, preset },
+        {
+          token: cancel.token,
+          onProgress: (p) => {
+            const job = this.jobs.find((j) => j.id === id);
+            if (!job || cancel.token.isCancellationRequested) return;
+            const similarity = p.metrics?.similarity;
+            this.#update(id, {
+              status: p.stage === 'queued' ? 'queued' : 'running',
+              progress: p,
+              curve: similarity !== undefined ? [...job.curve, similarity] : job.curve,
+            });
+          },
+        },
+      );
+      this.#update(id, { status: 'done', outcome, progress: null });
+      return outcome;
+    } catch (error) {
+      if (isCancelled(error)) this.#update(id, { status: 'cancelled', progress: null });
+      else {
+        const message = (error as EngineError).message;
+        this.#update(id, { status: 'failed', error: message, progress: null });
+        this.#notifications.error(`Registration failed: ${message}`);
+      }
+      return null;
+    } finally {
+      this.#cancels.delete(id);
+    }
+  }
+
+  cancel(id: number): void {
+    this.#cancels.get(id)?.cancel();
+    // The job reads as cancelled at once; the engine stops within its next step.
+    this.#update(id, { status: 'cancelled', progress: null });
+  }
+}

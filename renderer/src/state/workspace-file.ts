@@ -1,0 +1,47 @@
+// A workstation as a workspace file and back: which files are loaded and what part each
+// plays, the registration parameters, the shown result (as an exported result folder) and
+// the comparison view.
+
+import type { RegistrationOverrides, Workspace } from '../../../shared/contract/index';
+import type { CompareSettings } from '../viewer/layers';
+import type { LibraryImage } from './image-library.svelte';
+
+export type Part = Workspace['images'][number]['part'];
+
+export interface WorkstationSnapshot {
+  images: readonly LibraryImage[];
+  partOf: (id: string) => Part;
+  preset: string;
+  overrides: RegistrationOverrides;
+  resultDirectory: string | null;
+  compare: CompareSettings | null;
+}
+
+/** Files dropped from the browser's machine have no path to find them by again. */
+export function isSavable(image: LibraryImage): boolean {
+  return image.source.kind !== 'upload';
+}
+
+export function workspaceOf(s: WorkstationSnapshot): Workspace {
+  return {
+    format: 'ximorph-workspace',
+    version: 1,
+    images: s.images.filter(isSavable).map((image) => ({
+      source: image.source as Workspace['images'][number]['source'],
+      name: image.info.name,
+      loadAs: image.info.role,
+      part: s.partOf(image.info.id),
+    })),
+    registration: { preset: s.preset, overrides: s.overrides },
+    results: s.resultDirectory ? [{ directory: s.resultDirectory }] : [],
+    shownResult: s.resultDirectory ? 0 : null,
+    view: s.compare
+      ? { compare: { mode: s.compare.mode, blendOpacity: s.compare.blendOpacity, tileMm: s.compare.tileMm, curtain: s.compare.curtain, flickerHz: s.compare.flickerHz, showing: s.compare.showing } }
+      : {},
+  };
+}
+
+/** Where a workspace keeps its result folders: beside it, named after it. */
+export function resultsFolderOf(workspacePath: string): string {
+  return `${workspacePath.replace(/\.json$/i, '')}.results`;
+}

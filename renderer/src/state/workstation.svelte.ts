@@ -1,0 +1,189 @@
+// The workstation's state and actions: images and their roles, registration jobs and the
+// result on show, exporting, and the command line that reproduces a result. Components
+// read it and call its methods; App.svelte only lays them out.
+
+import type { ImageSource, OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
+import { outputItems } from '../../../shared/contract/index';
+import { isSavable, resultsFolderOf, workspaceOf, type Part } from './workspace-file';
+import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
+import type { EngineConnection } from './engine-connection.svelte';
+import type { ImageLibrary } from './image-library.svelte';
+import type { Notifications } from './notifications.svelte';
+import { RoleAssignment } from './roles.svelte';
+import { RegistrationJobs, type RegistrationOutcome } from './registration-jobs.svelte';
+import { displayCompare, displayLayers, type RoleImages } from './display-layers';
+
+export class Workstation {
+  readonly engine: EngineConnection;
+  readonly library: ImageLibrary;
+  readonly notifications: Notifications;
+  readonly assignment = new RoleAssignment();
+  readonly jobs: RegistrationJobs;
+
+  preset = $state('brain-mri');
+  overrides = $state<RegistrationOverrides>({});
+  fixedMask = $state<string | null>(null);
+  movingMask = $state<string | null>(null);
+  /** The registration whose layers are on show. */
+  result = $state.raw<RegistrationOutcome | null>(null);
+  selectedLabel = $state.raw<LabelSelection | null>(null);
+  compare = $state.raw<CompareSettings | null>(null);
+  exporting = $state(false);
+
+  constructor(engine: EngineConnection, library: ImageLibrary, notifications: Notifications) {
+    this.engine = engine;
+    this.library = library;
+    this.notifications = notifications;
+    this.jobs = new RegistrationJobs(engine.client, notifications);
+    this.roleImages = $derived({
+      fixed: this.library.byId(this.assignment.fixed),
+      moving: this.library.byId(this.assignment.moving),
+      fixedLabels: this.library.byId(this.assignment.fixedLabels),
+      movingLabels: this.library.byId(this.assignment.movingLabels),
+    });
+    this.shownResult = $derived.by(() => {
+      const r = this.result;
+      if (!r) return null;
+      const job = this.jobs.jobs.find((j) => j.outcome?.jobId === r.jobId);
+      if (job && (job.inputs.fixedId !== this.assignment.fixed || job.inputs.movingId !== this.assignment.moving)) return null;
+      return r;
+    });
+    this.layers = $derived(displayLayers(this.roleImages, this.shownResult));
+    this.activeCompare = $derived(displayCompare(this.roleImages, this.shownResult, this.compare));
+  }
+
+  readonly roleImages: RoleImages;
+  /** The shown result, as long as it still belongs to the chosen fixed and moving images. */
+  readonly shownResult: RegistrationOutcome | null;
+  readonly layers: ViewerLayer[];
+  readonly activeCompare: CompareSettings | null;
+
+  async start(): Promise<void> {
+    try {
+      const startup = await this.engine.start();
+      await this.jobs.loadDefaults();
+      await this.open(startup.sources);
+    } catch (error) {
+      this.notifications.error(`Could not reach the engine: ${(error as Error).message}`);
+    }
+  }
+
+  /** Loads one source after another, so that "fixed, then moving" keeps its meaning. */
+  async open(sources: ImageSource[]): Promise<void> {
+    for (const source of sources) {
+      const image = await this.library.load(source);
+      if (image) this.assignment.assign(image);
+    }
+  }
+
+  async loadSample(sampleId: string): Promise<void> {
+    const sample = this.engine.samples.find((s) => s.id === sampleId);
+    if (sample) await this.open(sample.items.map((i) => ({ kind: 'sample', sampleId, item: i.item })));
+  }
+
+  async register(): Promise<void> {
+    const { fixed, moving, fixedLabels, movingLabels } = this.assignment;
+    if (!fixed || !moving) return;
+    const label = `${this.library.byId(moving)?.info.name} → ${this.library.byId(fixed)?.info.name}`;
+    const inputs = {
+      fixedId: fixed,
+      movingId: moving,
+      fixedLabelsId: fixedLabels ?? undefined,
+      movingLabelsId: movingLabels ?? undefined,
+      fixedMaskId: this.fixedMask ?? undefined,
+      movingMaskId: this.movingMask ?? undefined,
+    };
+    const outcome = await this.jobs.run(label, inputs, $state.snapshot(this.overrides) as RegistrationOverrides, this.preset);
+    if (outcome) {
+      this.result = outcome;
+      this.notifications.push('info', `Registered: mean NCC ${outcome.report.metrics.nccBefore.toFixed(3)} → ${outcome.report.metrics.nccAfter.toFixed(3)}`);
+    }
+  }
+
+  async export(directory: string, items: OutputItem[]): Promise<string[]> {
+    const r = this.shownResult;
+    if (!r) return [];
+    this.exporting = true;
+    try {
+      const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory, items });
+      this.notifications.push('info', `Wrote ${files.length} files to ${directory}`);
+      return files;
+    } catch (error) {
+      this.notifications.error((error as Error).message);
+      return [];
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  #partOf(id: string): Part {
+    if (this.fixedMask === id) return 'fixedMask';
+    if (this.movingMask === id) return 'movingMask';
+    return this.assignment.roleOf(id);
+  }
+
+  /** Saves the session; the shown result is exported beside the file so that it reopens. */
+  async saveWorkspace(path: string): Promise<void> {
+    try {
+      let resultDirectory: string | null = null;
+      const r = this.shownResult;
+      if (r) {
+        resultDirectory = `${resultsFolderOf(path)}/${r.jobId}`;
+        await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...outputItems] });
+      }
+      const workspace = workspaceOf({
+        images: this.library.images,
+        partOf: (id) => this.#partOf(id),
+        preset: this.preset,
+        overrides: $state.snapshot(this.overrides) as RegistrationOverrides,
+        resultDirectory,
+        compare: this.compare,
+      });
+      const saved = await this.engine.client.request('workspace.save', { path, workspace });
+      const skipped = this.library.images.filter((i) => !isSavable(i)).length;
+      this.notifications.push('info', `Saved ${saved.path}${skipped ? ` (${skipped} dropped file${skipped > 1 ? 's' : ''} not included: open them from disk to save them)` : ''}`);
+    } catch (error) {
+      this.notifications.error((error as Error).message);
+    }
+  }
+
+  /** Replaces the session with a workspace's. */
+  async openWorkspace(path: string): Promise<void> {
+    let opened;
+    try {
+      opened = await this.engine.client.request('workspace.open', { path });
+    } catch (error) {
+      this.notifications.error((error as Error).message);
+      return;
+    }
+    const { workspace } = opened;
+    for (const image of [...this.library.images]) await this.library.remove(image.info.id);
+    for (const role of ['fixed', 'moving', 'fixedLabels', 'movingLabels'] as const) this.assignment.set(role, null);
+    this.fixedMask = this.movingMask = this.result = null;
+    for (const entry of workspace.images) {
+      const image = await this.library.load(entry.source, { role: entry.loadAs, volumeIndex: entry.volumeIndex });
+      if (!image || !entry.part) continue;
+      if (entry.part === 'fixedMask') this.fixedMask = image.info.id;
+      else if (entry.part === 'movingMask') this.movingMask = image.info.id;
+      else this.assignment.set(entry.part, image.info.id);
+    }
+    this.preset = workspace.registration.preset;
+    this.overrides = workspace.registration.overrides;
+    const shown = workspace.shownResult !== null ? workspace.results[workspace.shownResult] : undefined;
+    if (shown) {
+      try {
+        this.result = await this.engine.client.request('registration.open', { directory: shown.directory });
+      } catch (error) {
+        this.notifications.error((error as Error).message);
+      }
+    }
+    const c = workspace.view.compare;
+    if (c) this.compare = { fixedLayerId: 'fixed', after: [], ...(this.compare ?? {}), ...c } as CompareSettings;
+  }
+
+  async command(): Promise<string | null> {
+    const r = this.shownResult;
+    if (!r) return null;
+    return (await this.engine.client.request('registration.command', { jobId: r.jobId })).command;
+  }
+}

@@ -1,0 +1,59 @@
+// Workspaces: a JSON file that reopens a session — the loaded files and the part each plays,
+// the registration parameters, the results (as exported result folders) and the view.
+
+import { z } from 'zod';
+import { noProgressSchema, progressSchema } from './common-schemas';
+import { imageRoleSchema } from './image-channels';
+import { registrationOverridesSchema } from './registration-parameters';
+import { registrationChannels } from './registration-channels';
+
+/** Sources that can be found again later; dropped uploads cannot. */
+export const savedSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('dicomSeries'), folder: z.string().min(1), seriesUid: z.string().min(1) }),
+  z.object({ kind: z.literal('sample'), sampleId: z.string().min(1), item: z.string().min(1) }),
+]);
+
+export const workspaceSchema = z.object({
+  format: z.literal('ximorph-workspace'),
+  version: z.literal(1),
+  images: z.array(
+    z.object({
+      source: savedSourceSchema,
+      name: z.string(),
+      loadAs: imageRoleSchema.optional(),
+      volumeIndex: z.int().nonnegative().optional(),
+      part: z.enum(['fixed', 'moving', 'fixedLabels', 'movingLabels', 'fixedMask', 'movingMask']).nullable(),
+    }),
+  ),
+  registration: z.object({ preset: z.string(), overrides: registrationOverridesSchema }),
+  /** Result folders written by an export of every output; the shown one is `shownResult`. */
+  results: z.array(z.object({ directory: z.string().min(1) })),
+  shownResult: z.int().nonnegative().nullable(),
+  view: z.object({
+    compare: z
+      .object({ mode: z.string(), blendOpacity: z.number(), tileMm: z.number(), curtain: z.number(), flickerHz: z.number(), showing: z.enum(['before', 'after']) })
+      .partial()
+      .optional(),
+  }),
+});
+export type Workspace = z.infer<typeof workspaceSchema>;
+
+export const workspaceChannels = {
+  'workspace.save': {
+    request: z.object({ path: z.string().min(1), workspace: workspaceSchema }),
+    progress: noProgressSchema,
+    result: z.object({ path: z.string() }),
+  },
+  'workspace.open': {
+    request: z.object({ path: z.string().min(1) }),
+    progress: noProgressSchema,
+    result: z.object({ path: z.string(), workspace: workspaceSchema }),
+  },
+  /** A result folder back as a registration the UI can show, export and reproduce. */
+  'registration.open': {
+    request: z.object({ directory: z.string().min(1) }),
+    progress: progressSchema,
+    result: registrationChannels['registration.run'].result,
+  },
+} as const;
