@@ -36,6 +36,8 @@ export class RegistrationJobs {
   presets = $state.raw<Preset[]>([]);
   readonly #client: ContractClient;
   readonly #notifications: Notifications;
+  // Bookkeeping, not display state: nothing renders from it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #cancels = new Map<number, CancellationTokenSource>();
   #next = 1;
 
