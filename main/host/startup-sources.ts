@@ -3,8 +3,8 @@
 import path from 'node:path';
 import type { ImageSource } from '../../shared/contract/index';
 
-/** The sample every first-time user can register with one click; see engine/samples. */
-export const defaultSampleId = 'brain';
+/** The best sample this machine has; the engine resolves it (see engine/samples). */
+export const defaultSampleId = 'default';
 
 export function sampleSources(sampleId = defaultSampleId): ImageSource[] {
   return ['fixed', 'moving', 'fixed-labels', 'moving-labels'].map((item) => ({ kind: 'sample', sampleId, item }));

@@ -19,12 +19,12 @@ import { headPhantom, phantomLabels } from './head-phantom';
 
 const mricron = '/usr/share/mricron/templates';
 /** Bump when the generator or its settings change, so caches are rebuilt. */
-const generation = 1;
+const generation = 2;
 
 interface SampleRecipe {
   sample: Sample;
   available(): boolean;
-  /** Writes every item into `folder` as <item>.nii.gz (and a label-name sidecar). */
+  /** Writes every item into `folder` as <sample>-<item>.nii.gz (and label-name sidecars). */
   build(folder: string, context: JobContext): Promise<void>;
 }
 
@@ -35,18 +35,23 @@ const items: Sample['items'] = [
   { item: 'moving-labels', title: 'Moving labels', role: 'movingLabels' },
 ];
 
-async function writePair(folder: string, fixed: ScalarImage, labels: ScalarImage, labelNames: string, context: JobContext) {
+const fileOf = (folder: string, sampleId: string, item: string) => path.join(folder, `${sampleId}-${item}.nii.gz`);
+
+async function writePair(folder: string, sampleId: string, fixed: ScalarImage, labels: ScalarImage, labelNames: string, context: JobContext) {
   const progress = stagedProgress(context, { deforming: 3, writing: 1 });
   progress.begin('deforming');
   const pair = generateSyntheticPair(fixed, labels, { seed: 7 });
   progress.begin('writing');
   await mkdir(folder, { recursive: true });
-  await writeScalarImage(path.join(folder, 'fixed.nii.gz'), fixed, {}, context);
+  const file = (item: string) => fileOf(folder, sampleId, item);
+  // Label names first: a label map is only complete with them, and the last file written is
+  // what marks the sample as built.
+  for (const item of ['fixed-labels', 'moving-labels']) await writeFile(file(item).replace(/\.gz$/, '.txt'), labelNames);
+  await writeScalarImage(file('fixed'), fixed, {}, context);
   // Stored as integers, as scanners store them.
-  await writeScalarImage(path.join(folder, 'moving.nii.gz'), pair.moving, { componentType: 'int16' }, context);
-  await writeScalarImage(path.join(folder, 'fixed-labels.nii.gz'), labels, {}, context);
-  await writeScalarImage(path.join(folder, 'moving-labels.nii.gz'), pair.movingLabels!, {}, context);
-  for (const name of ['fixed-labels', 'moving-labels']) await writeFile(path.join(folder, `${name}.nii.txt`), labelNames);
+  await writeScalarImage(file('moving'), pair.moving, { componentType: 'int16' }, context);
+  await writeScalarImage(file('fixed-labels'), labels, {}, context);
+  await writeScalarImage(file('moving-labels'), pair.movingLabels!, {}, context);
 }
 
 const recipes: SampleRecipe[] = [
@@ -63,7 +68,7 @@ const recipes: SampleRecipe[] = [
       const labels = await readImageFile(path.join(mricron, 'aal.nii.gz'));
       const { readFile } = await import('node:fs/promises');
       const names = await readFile(path.join(mricron, 'aal.nii.txt'), 'utf8');
-      await writePair(folder, fixed.image, labels.image, names, context);
+      await writePair(folder, 'brain', fixed.image, labels.image, names, context);
     },
   },
   {
@@ -77,7 +82,7 @@ const recipes: SampleRecipe[] = [
     async build(folder, context) {
       const { image, labels } = headPhantom();
       const names = phantomLabels.map((l) => `${l.value}\t${l.name}`).join('\n') + '\n';
-      await writePair(folder, image, labels, names, context);
+      await writePair(folder, 'phantom', image, labels, names, context);
     },
   },
 ];
@@ -95,12 +100,13 @@ export async function resolveSampleSource(
   context: JobContext,
   prepareCompute: () => Promise<unknown>,
 ): Promise<LoadableImageSource> {
-  const recipe = recipes.find((r) => r.sample.id === source.sampleId && r.available());
+  // 'default' is the first sample this machine can make: the brain pair, else the phantom.
+  const recipe = recipes.find((r) => (source.sampleId === 'default' || r.sample.id === source.sampleId) && r.available());
   if (!recipe) throw new EngineError('NOT_FOUND', `sample "${source.sampleId}" is not available on this machine`);
   if (!items.some((i) => i.item === source.item)) throw new EngineError('NOT_FOUND', `sample "${source.sampleId}" has no item "${source.item}"`);
   const folder = path.join(cacheDirectory, 'samples', `${recipe.sample.id}-v${generation}`);
-  const file = path.join(folder, `${source.item}.nii.gz`);
-  if (!existsSync(path.join(folder, 'moving-labels.nii.gz'))) {
+  const file = fileOf(folder, recipe.sample.id, source.item);
+  if (!existsSync(fileOf(folder, recipe.sample.id, 'moving-labels'))) {
     // Several items of one sample are asked for at once; build it once.
     let pending = building.get(folder);
     if (!pending) {

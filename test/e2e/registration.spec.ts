@@ -1,0 +1,196 @@
+// Issue: click Register. The sample pair registers in the browser-mode workstation with live
+// progress; the result renders and can be judged (checkerboard, Jacobian) and exported;
+// a job can be cancelled with the app staying responsive; a bad input fails clearly.
+
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { startServe, type RunningServer } from './browser-mode';
+import { openThroughDialog, waitForIdle, waitForImage } from './app-actions';
+import { luminanceAt, rgbAt } from './pixels';
+
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  mkdirSync('docs/screenshots', { recursive: true });
+  server = await startServe(['--sample']);
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+const shot = async (page: Page, selector: string) => PNG.sync.read(await page.locator(selector).screenshot());
+
+async function startRegistration(page: Page) {
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('registers the sample pair: progress, result layers, checkerboard, Jacobian, export', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto(server.url);
+  await waitForIdle(page);
+  // The sample pair is preselected: fixed first, moving second.
+  await expect(page.getByRole('combobox', { name: 'Fixed', exact: true })).not.toHaveValue('');
+  await expect(page.getByRole('combobox', { name: 'Moving', exact: true })).not.toHaveValue('');
+
+  await startRegistration(page);
+  const job = page.getByRole('article', { name: /Registration job/ }).first();
+  // Progress events arrive: the stage and the fraction move.
+  await expect(job.getByTestId('job-stage')).toBeVisible();
+  const fractions = new Set<string>();
+  await expect
+    .poll(async () => {
+      const value = await job.getByRole('progressbar', { name: 'Registration progress' }).getAttribute('value').catch(() => null);
+      if (value) fractions.add(value);
+      return fractions.size;
+    }, { timeout: 300_000 })
+    .toBeGreaterThan(2);
+  await page.screenshot({ path: 'docs/screenshots/register-running.png' });
+  await expect(job).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+
+  // The result layer renders and the metrics card shows the report's figures.
+  const card = page.getByTestId('metrics-card');
+  await expect(card).toBeVisible();
+  const [before, after] = (await card.getByTestId('mean-dice').innerText()).split('→').map((s) => Number(s.trim()));
+  expect(after).toBeGreaterThan(before);
+  await expect(page.getByRole('checkbox', { name: /Show .*\(warped\)/ }).first()).toBeChecked();
+
+  const overlay = page.getByRole('combobox', { name: 'Overlay' });
+  await overlay.selectOption({ label: 'Checkerboard' });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: 'docs/screenshots/register-checkerboard.png' });
+
+  // Checkerboard: every tile shows either the fixed or the warped moving image. Give the two
+  // different windows so that each pixel can be told apart, then classify checkerboard pixels.
+  await page.getByRole('combobox', { name: 'Window layer' }).selectOption({ index: 0 }); // the fixed image
+  await page.getByRole('combobox', { name: 'Window preset' }).selectOption({ label: 'CT bone (W1800 L400)' });
+  await overlay.selectOption({ label: 'Blend' });
+  const opacity = page.getByRole('slider', { name: 'Blend opacity' });
+  await opacity.fill('0');
+  await page.waitForTimeout(500);
+  const fixedOnly = await shot(page, '[data-view="axial"]');
+  await opacity.fill('1');
+  await page.waitForTimeout(500);
+  const movingOnly = await shot(page, '[data-view="axial"]');
+  await overlay.selectOption({ label: 'Checkerboard' });
+  await page.waitForTimeout(500);
+  const checker = await shot(page, '[data-view="axial"]');
+  let asFixed = 0;
+  let asMoving = 0;
+  let mostSwitches = 0;
+  for (let y = 0; y < checker.height; y += 2) {
+    // Runs of pixels that show the same image along this row; short runs are edges or lines.
+    const runs: { which: 'f' | 'm'; length: number }[] = [];
+    for (let x = 0; x < checker.width; x += 2) {
+      const f = luminanceAt(fixedOnly, x, y);
+      const m = luminanceAt(movingOnly, x, y);
+      if (Math.abs(f - m) < 40) continue; // indistinguishable here
+      const c = luminanceAt(checker, x, y);
+      const which = Math.abs(c - f) < Math.abs(c - m) ? 'f' : 'm';
+      if (which === 'f') asFixed++;
+      else asMoving++;
+      const last = runs[runs.length - 1];
+      if (last?.which === which) last.length++;
+      else runs.push({ which, length: 1 });
+    }
+    const long = runs.filter((r) => r.length >= 4);
+    let switches = 0;
+    for (let i = 1; i < long.length; i++) if (long[i].which !== long[i - 1].which) switches++;
+    mostSwitches = Math.max(mostSwitches, switches);
+  }
+  const decided = asFixed + asMoving;
+  expect(decided).toBeGreaterThan(500);
+  expect(asFixed / decided).toBeGreaterThan(0.2);
+  expect(asMoving / decided).toBeGreaterThan(0.2);
+  expect(mostSwitches, 'tiles of fixed and moving alternate along a row').toBeGreaterThanOrEqual(3);
+
+  // The Jacobian renders: coloured (not gray) pixels appear when its layer is shown.
+  await overlay.selectOption({ label: 'Blend' });
+  await page.getByRole('combobox', { name: 'Window preset' }).selectOption({ label: 'MRI auto (p1–p99)' });
+  await page.getByRole('checkbox', { name: /Show det J/ }).check();
+  await page.waitForTimeout(800);
+  const jac = await shot(page, '[data-view="axial"]');
+  let coloured = 0;
+  for (let y = 0; y < jac.height; y += 2)
+    for (let x = 0; x < jac.width; x += 2) {
+      const [r, g, b] = rgbAt(jac, x, y);
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+    }
+  expect(coloured / ((jac.width * jac.height) / 4)).toBeGreaterThan(0.05);
+  await page.screenshot({ path: 'docs/screenshots/register-jacobian.png' });
+  await page.getByRole('checkbox', { name: /Show det J/ }).uncheck();
+
+  // Export, then load an exported file back in the app and through `ximorph info`.
+  const folder = path.join(mkdtempSync(path.join(os.tmpdir(), 'ximorph-export-')), 'result');
+  mkdirSync(folder);
+  await card.getByRole('button', { name: 'Export…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByRole('textbox', { name: 'Export folder' }).fill(folder);
+  await dialog.getByRole('button', { name: 'Export' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `to ${folder}` })).toBeVisible({ timeout: 120_000 });
+  for (const file of ['warped_moving.nii.gz', 'forward_field.nii.gz', 'inverse_field.mha', 'transform.h5', 'jacobian.nii.gz', 'report.json'])
+    expect(existsSync(path.join(folder, file)), file).toBe(true);
+  const info = execFileSync(process.execPath, ['bin/ximorph.js', 'info', '--json', path.join(folder, 'warped_moving.nii.gz'), path.join(folder, 'jacobian.nii.gz')]).toString();
+  const described = JSON.parse(info) as { grid: { size: number[] } }[];
+  expect(described).toHaveLength(2);
+  expect(described[0].grid.size).toEqual(described[1].grid.size);
+  await openThroughDialog(page, path.join(folder, 'warped_moving.nii.gz'));
+  await waitForImage(page, 'warped_moving.nii.gz');
+
+  // Copy command: the exact ximorph register line.
+  await card.getByRole('button', { name: 'Copy command' }).click();
+  await expect(page.getByRole('textbox', { name: 'Command' })).toHaveValue(/^ximorph register --fixed \S+ --moving \S+/);
+  await page.getByRole('dialog', { name: 'Command line' }).getByRole('button', { name: 'Close' }).click();
+});
+
+test('cancels a running job within seconds, stays responsive, then registers again', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.goto(server.url);
+  await waitForIdle(page);
+  await startRegistration(page);
+  const job = page.getByRole('article', { name: /Registration job/ }).first();
+  await expect(job).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  await job.getByRole('button', { name: 'Cancel' }).click();
+  await expect(job).toHaveAttribute('data-status', 'cancelled', { timeout: 2000 });
+  // No partial result appears as final.
+  await expect(page.getByTestId('metrics-card')).toHaveCount(0);
+  // A slice scroll still updates the view.
+  const axial = page.locator('[data-view="axial"]');
+  const before = await axial.screenshot();
+  await axial.hover();
+  await page.mouse.wheel(0, -300);
+  await expect.poll(async () => Buffer.compare(before, await axial.screenshot()) !== 0, { timeout: 5000 }).toBe(true);
+  // A new job then runs to completion.
+  await startRegistration(page);
+  const next = page.getByRole('article', { name: /Registration job/ }).first();
+  await expect(next).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+  await expect(page.getByTestId('metrics-card')).toBeVisible();
+});
+
+test('a job on bad input fails with its reason, and the loaded data stays', async ({ page }) => {
+  test.setTimeout(300_000);
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'ximorph-nan-'));
+  const nanFile = path.join(folder, 'with-nans.nii.gz');
+  execFileSync('/usr/bin/python3', [
+    '-c',
+    `import numpy as np, nibabel as nib; a = np.random.default_rng(1).random((40, 48, 40)).astype('float32') * 100; a[10:14, 10:14, 10:14] = np.nan; nib.save(nib.Nifti1Image(a, np.diag([2, 2, 2, 1])), ${JSON.stringify(nanFile)})`,
+  ]);
+  await page.goto(server.url);
+  await waitForIdle(page);
+  await openThroughDialog(page, nanFile);
+  await waitForImage(page, 'with-nans.nii.gz');
+  await page.getByRole('combobox', { name: 'Moving', exact: true }).selectOption({ label: 'with-nans.nii.gz' });
+  await startRegistration(page);
+  const failure = page.getByRole('alert').filter({ hasText: 'with-nans.nii.gz' });
+  await expect(failure).toBeVisible({ timeout: 120_000 });
+  await expect(failure).toContainText('NaN');
+  // Everything loaded is still there and still shown.
+  await expect(page.getByRole('region', { name: 'Images' }).getByRole('listitem')).toHaveCount(5);
+  await expect(page.locator('[data-view="axial"]')).toBeVisible();
+});
