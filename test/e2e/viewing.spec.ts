@@ -47,7 +47,7 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
   await expect.poll(async () => (await readReadout(page)).index.length).toBe(3);
   const readout = await readReadout(page);
   const image = await readImageNode(ch2bet);
-  const grid = { size: image.size, spacing: image.spacing, origin: image.origin, direction: Array.from(image.direction) };
+  const grid = { size: image.size, spacing: image.spacing, origin: image.origin, direction: Array.from(image.direction as Float64Array) };
   const expectedValue = (image.data as Uint8Array)[linearIndex(grid.size, readout.index)];
   expect(readout.value).toBe(expectedValue);
   expect(expectedValue, 'the click landed inside the brain').toBeGreaterThan(0);

@@ -1,7 +1,6 @@
 // `ximorph register --fixed F --moving M --out DIR [...]`: a registration, headless, with
 // the same engine, outputs and report.json as the workstation.
 
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RegistrationOverrides } from '../../../shared/contract/index';
 import { registrationOverridesSchema, outputItems } from '../../../shared/contract/index';
@@ -69,7 +68,6 @@ export async function register(o: RegisterOptions): Promise<number> {
       fixedMask: await load(o.mask, 'labels'),
     };
     const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, job.context);
-    await mkdir(o.out, { recursive: true });
     const command = reproduceCommand(
       { fixed: path.resolve(o.fixed), moving: path.resolve(o.moving), fixedLabels: o.fixedLabels && path.resolve(o.fixedLabels), movingLabels: o.movingLabels && path.resolve(o.movingLabels), mask: o.mask && path.resolve(o.mask), out: path.resolve(o.out) },
       overrides,

@@ -9,7 +9,7 @@ import { writeScalarImage, writeTransformFile, writeVectorImage } from '../io/in
 import { writeAtomically } from '../io/atomic-write';
 import type { JobContext } from '../job-context';
 import type { RegistrationResult } from '../registration/result';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 
 interface OutputFile {
   file: string;
@@ -73,6 +73,8 @@ export async function writeRegistrationOutputs(
 ): Promise<string[]> {
   const written: string[] = [];
   const files = items.flatMap((item) => filesOf(item, result));
+  // A result folder is the user's to name: make it if it is new.
+  await mkdir(directory, { recursive: true });
   for (const [i, output] of files.entries()) {
     throwIfCancelled(context.token);
     context.progress({ stage: 'writing outputs', fraction: i / (files.length + 1), message: output.file });

@@ -1,0 +1,158 @@
+// Every channel of the contract, and every kind of message (request, progress, result,
+// error, cancel, event), over both transports into a real engine host and worker: the
+// browser-mode WebSocket, and an in-process Electron-style bridge (structured clone, the
+// preload's envelope check).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EngineHost } from '../../../main/host/engine-host';
+import type { BrowserServer } from '../../../main/server/browser-server';
+import type { ChannelName, RequestOf, ResultOf } from '../../../shared/contract/index';
+import { channelNames } from '../../../shared/contract/index';
+import { createContractClient, type ContractClient } from '../../../shared/rpc/client';
+import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
+import type { MessagePortLike, WireMessage } from '../../../shared/rpc/wire';
+import { wireMessageSchema } from '../../../shared/rpc/wire';
+import { connectOverWebSocket, startHost, startServer } from './engine-fixture';
+
+const data = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
+const lung1 = path.join(data, 'RatLungSlice1.mha');
+const lung2 = path.join(data, 'RatLungSlice2.mha');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'ximorph-contract-'));
+
+/** Electron IPC clones messages structurally; the preload checks what the page sends. */
+function electronStyleBridge(host: EngineHost): { client: ContractClient; close(): void } {
+  const toMain = new Set<(m: unknown) => void>();
+  const toPage = new Set<(m: unknown) => void>();
+  const deliver = (listeners: Set<(m: unknown) => void>, m: unknown) => setTimeout(() => listeners.forEach((l) => l(structuredClone(m))), 0);
+  const mainSide: MessagePortLike = { post: (m) => deliver(toPage, m), onMessage: (l) => (toMain.add(l), () => toMain.delete(l)) };
+  const pageSide: MessagePortLike = {
+    post: (m: WireMessage) => deliver(toMain, wireMessageSchema.parse(m)),
+    onMessage: (l) => (toPage.add(l), () => toPage.delete(l)),
+  };
+  const connection = host.connect(mainSide);
+  return { client: createContractClient(pageSide), close: () => connection.detach() };
+}
+
+/** One meaningful exchange per channel; the keys must be every channel of the contract. */
+type Exchange = (client: ContractClient, shared: Record<string, string>) => Promise<void>;
+
+const progressOf = <C extends ChannelName>(client: ContractClient, channel: C, request: RequestOf<C>) => {
+  const stages: string[] = [];
+  return client.request(channel, request, { onProgress: (p) => stages.push((p as { stage: string }).stage) }).then((result) => ({ result, stages }));
+};
+
+const exchanges: Record<ChannelName, Exchange> = {
+  'engine.describe': async (c) => {
+    const r = await c.request('engine.describe', {});
+    expect(r.backend.name).toMatch(/wasm|cpu|tensorflow/);
+    expect(r.samples.length).toBeGreaterThan(0);
+  },
+  'session.startup': async (c) => expect((await c.request('session.startup', {})).sources).toEqual([]),
+  'files.list': async (c) => expect((await c.request('files.list', { directory: data })).entries.some((e) => e.name === 'RatLungSlice1.mha')).toBe(true),
+  'files.recent': async (c) => expect(Array.isArray((await c.request('files.recent', {})).paths)).toBe(true),
+  'image.load': async (c, shared) => {
+    const { result, stages } = await progressOf(c, 'image.load', { source: { kind: 'path', path: lung1 } });
+    expect(stages.length).toBeGreaterThan(0);
+    expect(result.info.grid.size).toEqual([128, 128]);
+    shared.fixed = result.info.id;
+    shared.moving = (await c.request('image.load', { source: { kind: 'path', path: lung2 } })).info.id;
+  },
+  'image.describe': async (c) => expect((await c.request('image.describe', { path: lung1 })).info.format).toBe('MetaImage'),
+  'image.listDicomSeries': async (c) => {
+    const r = await c.request('image.listDicomSeries', { folder: '/usr/lib/python3/dist-packages/pydicom/data/test_files' });
+    expect(r.series.length).toBeGreaterThan(1);
+  },
+  'image.release': async (c) => {
+    const extra = await c.request('image.load', { source: { kind: 'path', path: lung2 } });
+    expect(await c.request('image.release', { id: extra.info.id })).toEqual({});
+  },
+  'registration.defaults': async (c) => expect((await c.request('registration.defaults', {})).presets.map((p) => p.id)).toContain('2d'),
+  'registration.run': async (c, shared) => {
+    const { result, stages } = await progressOf(c, 'registration.run', { inputs: { fixedId: shared.fixed, movingId: shared.moving }, overrides: {}, preset: '2d' });
+    expect(stages).toContain('alignment');
+    expect(result.warpedMoving.info.grid.size).toEqual([128, 128]);
+    expect(result.report.metrics.nccAfter).toBeGreaterThan(result.report.metrics.nccBefore);
+    shared.job = result.jobId;
+  },
+  'registration.export': async (c, shared) => {
+    shared.exported = path.join(scratch, `export-${shared.transport}`);
+    const { files } = await c.request('registration.export', { jobId: shared.job, directory: shared.exported, items: ['warpedMoving', 'forwardField', 'inverseField', 'jacobian', 'affine', 'report'] });
+    expect(files.map((f) => path.basename(f))).toContain('report.json');
+  },
+  'registration.command': async (c, shared) => expect((await c.request('registration.command', { jobId: shared.job })).command).toContain(`--moving ${lung2}`),
+  'registration.open': async (c, shared) => {
+    const r = await c.request('registration.open', { directory: shared.exported });
+    expect(r.warpedMoving.info.grid.size).toEqual([128, 128]);
+  },
+  'workspace.save': async (c, shared) => {
+    shared.workspace = path.join(scratch, `study-${shared.transport}.json`);
+    const workspace = {
+      format: 'ximorph-workspace' as const,
+      version: 1 as const,
+      images: [{ source: { kind: 'path' as const, path: lung1 }, name: 'RatLungSlice1.mha', part: 'fixed' as const }],
+      registration: { preset: '2d', overrides: { optimization: { diffusionWeight: 0.2 } } },
+      results: [{ directory: shared.exported }],
+      shownResult: 0,
+      view: {},
+    };
+    expect((await c.request('workspace.save', { path: shared.workspace, workspace })).path).toBe(shared.workspace);
+  },
+  'workspace.open': async (c, shared) => {
+    const r = await c.request('workspace.open', { path: shared.workspace });
+    expect(r.workspace.registration.overrides.optimization?.diffusionWeight).toBe(0.2);
+  },
+};
+
+let host: EngineHost;
+let server: BrowserServer;
+beforeAll(async () => {
+  host = startHost();
+  server = await startServer(host);
+});
+afterAll(async () => {
+  await server.close();
+  await host.dispose();
+});
+
+describe.each(['websocket', 'electron-bridge'] as const)('the contract over the %s transport', (transport) => {
+  let client: ContractClient;
+  let close: () => void;
+  const shared: Record<string, string> = { transport };
+  beforeAll(() => {
+    if (transport === 'websocket') {
+      const c = connectOverWebSocket(server);
+      client = c.client;
+      close = () => c.socket.close();
+    } else ({ client, close } = electronStyleBridge(host));
+  });
+  afterAll(() => close());
+
+  it('covers every channel', () => expect(Object.keys(exchanges).sort()).toEqual([...channelNames].sort()));
+
+  // In order: later exchanges use what earlier ones made (images, a job, an export).
+  for (const channel of Object.keys(exchanges) as ChannelName[]) it(`serves ${channel}`, () => exchanges[channel](client, shared));
+
+  it('answers a bad request with a serialized error naming the file', async () => {
+    const error = await client.request('image.load', { source: { kind: 'path', path: '/nowhere/missing.nii.gz' } }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', name: 'EngineError' });
+    expect(error.message).toContain('missing.nii.gz');
+  });
+
+  it('cancels a running registration', async () => {
+    const source = new CancellationTokenSource();
+    const running = client.request('registration.run', { inputs: { fixedId: shared.fixed, movingId: shared.moving }, overrides: {} }, {
+      token: source.token,
+      onProgress: () => source.cancel(),
+    });
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('delivers host events', async () => {
+    const got = new Promise<ResultOf<'session.startup'>>((resolve) => client.on('files.openRequested', (p) => resolve(p)));
+    for (const id of host.connectionIds()) host.notify(id, 'files.openRequested', { sources: [{ kind: 'path', path: lung1 }] });
+    expect(await got).toEqual({ sources: [{ kind: 'path', path: lung1 }] });
+  });
+});
