@@ -98,6 +98,9 @@ export async function selectComputeBackend(preference: BackendPreference = 'auto
     if (tf.getBackend() === current.info.tfjsBackend) return current.info;
   }
   await ensureGradientsRegistered();
+  // Production mode: no debug checks, and no console banner suggesting tfjs-node (the engine
+  // reports its backend itself).
+  tf.enableProdMode();
   const order: readonly BackendName[] = preference === 'auto' ? backendNames : [preference];
   const fallbacks: BackendAttempt[] = [];
   for (const name of order) {

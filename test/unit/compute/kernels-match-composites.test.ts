@@ -1,0 +1,113 @@
+// The typed-array kernels against their definitions in tensor ops: MIND-SSC and the diffusion
+// energy (with its gradient).
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { selectComputeBackend } from '../../../main/engine/compute/backend';
+import { diffusionEnergy } from '../../../main/engine/compute/diffusion-energy';
+import { MindSscFeaturizer } from '../../../main/engine/registration/features/mind-ssc';
+
+const grid = (size: number[]) => ({ size, spacing: size.map(() => 1), origin: size.map(() => 0), direction: size.length === 2 ? [1, 0, 0, 1] : [1, 0, 0, 0, 1, 0, 0, 0, 1] });
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`kernels on ${backend}`, () => {
+    for (const size of [[23, 17], [13, 11, 9]]) {
+      it(`MIND-SSC kernel equals the composite in ${size.length}D`, async () => {
+        await selectComputeBackend(backend);
+        const image = tf.randomUniform([...size].reverse().concat(1), 0, 1, 'float32', 3);
+        const kernel = new MindSscFeaturizer(size.length, 1, 2).featurize(image, grid(size));
+        const composite = new MindSscFeaturizer(size.length, 1, 2, 'composite').featurize(image, grid(size));
+        expect(kernel.shape).toEqual(composite.shape);
+        expect(kernel.shape[size.length]).toBe(size.length === 2 ? 4 : 12);
+        expect(tf.max(tf.abs(tf.sub(kernel, composite))).dataSync()[0]).toBeLessThan(1e-4);
+        tf.dispose([image, kernel, composite]);
+      });
+
+      it(`diffusion energy kernel equals the composite, with its gradient, in ${size.length}D`, async () => {
+        await selectComputeBackend(backend);
+        const field = tf.randomNormal([...size].reverse().concat(size.length), 0, 1, 'float32', 5);
+        const spacing = size.map((_, i) => 1 + i);
+        const f = (impl: 'auto' | 'composite') => (x: tf.Tensor) => diffusionEnergy(x, spacing, { implementation: impl });
+        expect(f('auto')(field).dataSync()[0]).toBeCloseTo(f('composite')(field).dataSync()[0], 4);
+        const g1 = tf.grad(f('auto'))(field);
+        const g2 = tf.grad(f('composite'))(field);
+        expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
+        tf.dispose([field, g1, g2]);
+      });
+    }
+  });
+}
+
+describe('displacement Jacobian determinant', () => {
+  for (const backend of ['cpu', 'wasm'] as const)
+    for (const d of [2, 3])
+      it(`kernel equals the composite on ${backend} in ${d}D`, async () => {
+        await selectComputeBackend(backend);
+        const { displacementJacobianDeterminant } = await import('../../../main/engine/compute/displacement-jacobian');
+        const size = d === 2 ? [9, 8] : [7, 6, 5];
+        const field = tf.randomNormal([...size].reverse().concat(d), 0, 0.3, 'float32', 8);
+        const points = tf.mul(tf.randomUniform([200, d], 0, 1, 'float32', 9), tf.tensor1d(size.map((n) => n - 1)));
+        const w = d === 2 ? [0.5, 0.1, -0.2, 1] : [0.5, 0.1, 0, -0.2, 1, 0.3, 0, 0.1, 2];
+        const a = displacementJacobianDeterminant(field, points as tf.Tensor2D, w);
+        const b = displacementJacobianDeterminant(field, points as tf.Tensor2D, w, { implementation: 'composite' });
+        expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-4);
+        tf.dispose([field, points, a, b]);
+      });
+});
+
+describe('slab resampling', () => {
+  for (const backend of ['cpu', 'wasm'] as const)
+    for (const d of [2, 3])
+      it(`equals gridSample at the slab's mapped points on ${backend} in ${d}D`, async () => {
+        await selectComputeBackend(backend);
+        const { resampleSlab, jacobianDeterminantSlab } = await import('../../../main/engine/compute/slab-resampling');
+        const { gridSample } = await import('../../../main/engine/compute/grid-sample');
+        const { displacementJacobianDeterminant } = await import('../../../main/engine/compute/displacement-jacobian');
+        const source = d === 2 ? [9, 8] : [7, 6, 5];
+        const target = d === 2 ? [11, 10] : [8, 7, 6];
+        const slab = { size: target, first: 2, last: d === 2 ? 7 : 5 };
+        const image = tf.randomNormal([...source].reverse().concat(2), 0, 1, 'float32', 4);
+        // An oblique affine from target to source index (offsets chosen so that no point falls
+        // exactly on the field's edge, where a one-sided derivative is a matter of rounding), and
+        // a vector map for displacements.
+        const map = d === 2 ? [0.7, 0.2, 0.53, -0.1, 0.8, 0.31, 0, 0, 1] : [0.7, 0.1, 0, 0.43, -0.1, 0.8, 0.05, 0.17, 0, 0.1, 0.6, 0.31, 0, 0, 0, 1];
+        const vectorMap = d === 2 ? [0.5, 0.1, -0.2, 0.9] : [0.5, 0.1, 0, -0.2, 0.9, 0.1, 0, 0.1, 0.7];
+        const perSlice = target.slice(0, d - 1).reduce((a, b) => a * b, 1);
+        const count = perSlice * (slab.last - slab.first);
+        const u = tf.randomNormal([count, d], 0, 0.5, 'float32', 6);
+        // The same points, built explicitly.
+        const points: number[] = [];
+        for (let i = 0; i < count; i++) {
+          const index = d === 2 ? [i % target[0], slab.first + Math.floor(i / target[0])] : [i % target[0], Math.floor(i / target[0]) % target[1], slab.first + Math.floor(i / perSlice)];
+          for (let r = 0; r < d; r++) {
+            let p = map[r * (d + 1) + d];
+            for (let c = 0; c < d; c++) p += map[r * (d + 1) + c] * index[c];
+            points.push(p);
+          }
+        }
+        const explicit = tf.tensor2d(points, [count, d]);
+        const moved = tf.add(explicit, tf.matMul(u, tf.tensor2d(vectorMap, [d, d]), false, true)) as tf.Tensor2D;
+        const a = resampleSlab(image, slab, map, { displacement: u, vectorMap });
+        const b = gridSample(image, moved);
+        expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-4);
+        const field = tf.randomNormal([...source].reverse().concat(d), 0, 0.3, 'float32', 7);
+        const j1 = jacobianDeterminantSlab(field, slab, map, vectorMap);
+        const j2 = displacementJacobianDeterminant(field, explicit, vectorMap);
+        expect(tf.max(tf.abs(tf.sub(j1, j2))).dataSync()[0]).toBeLessThan(1e-4);
+        tf.dispose([image, u, explicit, moved, a, b, field, j1, j2]);
+      });
+});
+
+describe('box filter', () => {
+  for (const backend of ['cpu', 'wasm'] as const)
+    it(`running sums equal the convolution on ${backend}`, async () => {
+      await selectComputeBackend(backend);
+      const { boxFilter } = await import('../../../main/engine/registration/filters');
+      for (const shape of [[13, 11, 2], [9, 8, 7, 3]]) {
+        const image = tf.randomUniform(shape, 0, 1, 'float32', 2);
+        const a = boxFilter(image, 2);
+        const b = boxFilter(image, 2, { implementation: 'composite' });
+        expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+        tf.dispose([image, a, b]);
+      }
+    });
+});
