@@ -1,0 +1,85 @@
+// Adam with a learning rate per parameter group and a schedule, which tf.train.adam lacks. Adam's
+// step is about `learningRate` per parameter whatever the gradient's scale, so rates are given
+// in the parameter's physical unit (mm for translations and displacements).
+
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A variable initialized from `initial`, which it takes over: tf.variable shares the initial
+ * tensor's memory but leaves the tensor itself registered, so it is disposed here.
+ */
+export function variableOf(initial: tf.Tensor, trainable = true): tf.Variable {
+  const v = tf.variable(initial, trainable);
+  initial.dispose();
+  return v;
+}
+
+export interface AdamGroup {
+  readonly variable: tf.Variable;
+  /** Step size in the variable's unit, before the schedule's factor. */
+  readonly learningRate: number;
+}
+
+export class Adam {
+  readonly #groups: readonly AdamGroup[];
+  readonly #moments: { m: tf.Variable; v: tf.Variable }[];
+  #step = 0;
+
+  constructor(
+    groups: readonly AdamGroup[],
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
+    this.#groups = groups;
+    this.#moments = groups.map((g) => ({ m: variableOf(tf.zeros(g.variable.shape), false), v: variableOf(tf.zeros(g.variable.shape), false) }));
+  }
+
+  /**
+   * Computes the loss and its gradients, steps every group by `scale` × its rate, and returns
+   * the loss terms (a named record, synchronously read: they feed progress and convergence).
+   */
+  minimize<T extends Record<string, tf.Scalar>>(loss: () => T & { total: tf.Scalar }, scale = 1): Record<keyof T, number> {
+    this.#step++;
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    const correction1 = 1 - b1 ** this.#step;
+    const correction2 = 1 - b2 ** this.#step;
+    let terms: T | undefined;
+    // `value` is terms.total itself, disposed with the other terms below.
+    const { grads } = tf.variableGrads(() => {
+      terms = loss();
+      // The gradient scope keeps only its result; keep the other terms for the report.
+      for (const t of Object.values(terms)) tf.keep(t);
+      return terms.total;
+    }, this.#groups.map((g) => g.variable));
+    tf.tidy(() => {
+      this.#groups.forEach((g, i) => {
+        const grad = grads[g.variable.name];
+        if (!grad) return;
+        const { m, v } = this.#moments[i];
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(grad, 1 - b1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(grad), 1 - b2)));
+        const step = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), this.epsilon));
+        g.variable.assign(tf.sub(g.variable, tf.mul(step, g.learningRate * scale)));
+      });
+    });
+    tf.dispose(Object.values(grads));
+    const values = {} as Record<keyof T, number>;
+    for (const [k, t] of Object.entries(terms!) as [keyof T, tf.Scalar][]) {
+      values[k] = t.dataSync()[0];
+      t.dispose();
+    }
+    return values;
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.#moments) tf.dispose([m, v]);
+  }
+}
+
+/** Cosine decay from 1 to `floor` over `iterations`: big steps first, fine ones at the end. */
+export function cosineSchedule(iteration: number, iterations: number, floor = 0.05): number {
+  const t = iterations <= 1 ? 1 : iteration / (iterations - 1);
+  return floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * t));
+}

@@ -1,0 +1,85 @@
+// Stage 5, results at full resolution on the fixed grid: the deformable displacement u and its
+// inverse v (world mm), the warped moving image (linear), warped label maps (nearest), and the
+// Jacobian determinant of the full map T(x) = A(x + u(x)). Computed slab by slab so that a
+// 7-megavoxel grid never needs more than a slab's worth of tensors.
+//
+// The Jacobian is the exact derivative of the interpolated control-grid field, not a finite
+// difference of the resampled one.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageGrid } from '../../../../shared/geometry/grid';
+import { indexToWorldMatrix, voxelCount, worldToIndexMatrix } from '../../../../shared/geometry/grid';
+import { determinant, multiplyMatrices } from '../../../../shared/math/matrix';
+import type { PixelArray, ScalarImage } from '../../../../shared/image/voxel-image';
+import type { AffineTransform } from '../../../../shared/transforms/transform';
+import { linearPart } from '../../../../shared/transforms/transform';
+import { jacobianDeterminantSlab, resampleSlab } from '../../compute/slab-resampling';
+import { imageToTensor, indexToIndexMatrix, slabs, worldVectorToIndexMatrix } from '../grid-tensors';
+import type { GridTensor, StageReporter } from '../levels';
+
+export interface DenseOutputs {
+  readonly displacement: Float32Array;
+  readonly inverse: Float32Array;
+  readonly warpedMoving: Float32Array;
+  readonly warpedLabels: readonly PixelArray[];
+  readonly jacobianDeterminant: Float32Array;
+}
+
+export interface DenseOutputInput {
+  readonly fixedGrid: ImageGrid;
+  readonly moving: ScalarImage;
+  readonly labels: readonly ScalarImage[];
+  readonly affine: AffineTransform;
+  /** Fixed→moving and moving→fixed displacements on a control grid of the fixed frame. */
+  readonly forward: GridTensor;
+  readonly backward: GridTensor;
+}
+
+export function computeDenseOutputs(input: DenseOutputInput, report: StageReporter): DenseOutputs {
+  const { fixedGrid, affine, forward, backward } = input;
+  const d = fixedGrid.size.length;
+  const n = voxelCount(fixedGrid);
+  const displacement = new Float32Array(n * d);
+  const inverse = new Float32Array(n * d);
+  const warpedMoving = new Float32Array(n);
+  const jacobianDeterminant = new Float32Array(n);
+  const warpedLabels = input.labels.map((l) => new (l.pixels.constructor as new (n: number) => PixelArray)(n));
+  const toControl = indexToIndexMatrix(fixedGrid, forward.grid);
+  const affineDeterminant = determinant(linearPart(affine));
+  const worldToControl = worldVectorToIndexMatrix(forward.grid);
+  // Moving index of A(x + u): W2I_moving · A · I2W_fixed on the index, plus W2I_moving · A_linear on u.
+  const intoSource = (grid: ImageGrid) => {
+    const toSource = multiplyMatrices(worldToIndexMatrix(grid), affine.matrix as number[]);
+    const linear: number[] = [];
+    for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) linear.push(toSource[r * (d + 1) + c]);
+    return { map: multiplyMatrices(toSource, indexToWorldMatrix(fixedGrid)), vectorMap: linear };
+  };
+  const movingMap = intoSource(input.moving.grid);
+  const labelMaps = input.labels.map((l) => intoSource(l.grid));
+  const movingTensor = imageToTensor(input.moving);
+  const labelTensors = input.labels.map(imageToTensor);
+  try {
+    const parts = slabs(fixedGrid);
+    let offset = 0;
+    parts.forEach(([first, last], i) => {
+      const slab = { size: fixedGrid.size, first, last };
+      const count = (last - first) * fixedGrid.size.slice(0, d - 1).reduce((a, b) => a * b, 1);
+      tf.tidy(() => {
+        const u = resampleSlab(forward.tensor, slab, toControl, { padding: 'border' });
+        displacement.set(u.dataSync(), offset * d);
+        inverse.set(resampleSlab(backward.tensor, slab, toControl, { padding: 'border' }).dataSync(), offset * d);
+        warpedMoving.set(resampleSlab(movingTensor, slab, movingMap.map, { displacement: u, vectorMap: movingMap.vectorMap }).dataSync(), offset);
+        labelTensors.forEach((t, l) => {
+          const values = resampleSlab(t, slab, labelMaps[l].map, { displacement: u, vectorMap: labelMaps[l].vectorMap, interpolation: 'nearest' });
+          warpedLabels[l].set(values.dataSync(), offset);
+        });
+        jacobianDeterminant.set(tf.mul(jacobianDeterminantSlab(forward.tensor, slab, toControl, worldToControl), affineDeterminant).dataSync(), offset);
+      });
+      offset += count;
+      report((i + 1) / parts.length);
+    });
+  } finally {
+    tf.dispose([movingTensor, ...labelTensors]);
+  }
+  return { displacement, inverse, warpedMoving, warpedLabels, jacobianDeterminant };
+}

@@ -1,0 +1,40 @@
+// Preconditions of a registration, checked before any work, each failing with one clear line.
+// The caller (the IO layer) already rejects NaN and wrong dimensionality per file; these checks
+// are about the pair, and a safety net for callers that hand images over directly.
+
+import { badInput } from '../../../shared/contract/errors';
+import type { ScalarImage } from '../../../shared/image/voxel-image';
+import { assertPixelCount } from '../../../shared/image/voxel-image';
+import { finiteRange } from '../../../shared/image/statistics';
+import { voxelCount } from '../../../shared/geometry/grid';
+import type { RegistrationInputs } from './result';
+
+/** Fewer voxels than this cannot carry a transform worth estimating. */
+const minimumVoxels = 5;
+
+function checkImage(role: string, image: ScalarImage, dimension: number, needsContrast: boolean): void {
+  const d = image.grid.size.length;
+  if (d !== 2 && d !== 3) throw badInput(role, `is ${d}D; registration takes 2D or 3D images`);
+  if (d !== dimension) throw badInput(role, `is ${d}D but the fixed image is ${dimension}D; both images must have the same dimension`);
+  try {
+    assertPixelCount(image);
+  } catch (error) {
+    throw badInput(role, (error as Error).message);
+  }
+  const voxels = voxelCount(image.grid);
+  if (voxels < minimumVoxels) throw badInput(role, `has only ${voxels} voxel${voxels === 1 ? '' : 's'}; registration needs an image, not a handful of values`);
+  if (image.grid.spacing.some((s) => !(s > 0))) throw badInput(role, `has a non-positive voxel spacing (${image.grid.spacing.join(', ')})`);
+  const range = finiteRange(image.pixels);
+  if (range.nonFinite > 0) throw badInput(role, `contains ${range.nonFinite} NaN or infinite value${range.nonFinite === 1 ? '' : 's'}; replace them before registering`);
+  if (needsContrast && range.min === range.max) throw badInput(role, `is constant (every voxel is ${range.min}); there is nothing to align`);
+}
+
+export function validateInputs(inputs: RegistrationInputs): void {
+  const dimension = inputs.fixed.grid.size.length;
+  checkImage('fixed image', inputs.fixed, dimension, true);
+  checkImage('moving image', inputs.moving, dimension, true);
+  if (inputs.fixedLabels) checkImage('fixed labels', inputs.fixedLabels, dimension, false);
+  if (inputs.movingLabels) checkImage('moving labels', inputs.movingLabels, dimension, false);
+  if (inputs.fixedMask) checkImage('fixed mask', inputs.fixedMask, dimension, false);
+  if (inputs.movingMask) checkImage('moving mask', inputs.movingMask, dimension, false);
+}
