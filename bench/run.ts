@@ -1,0 +1,152 @@
+// npm run bench: XiMorph against elastix on the same pairs, in the same run, on this machine.
+// For each pair: mean Dice over the labels (before and after), fold %, wall time end to end
+// (process start to files written), peak resident memory, and the XiMorph/elastix ratios.
+//
+//   npm run bench [-- --seeds 1,2] [-- --backend wasm] [-- --skip-elastix]
+// Results land in .bench/<timestamp>/ (images, fields, results.json, table.md).
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { finiteRange } from '../shared/image/statistics';
+import { diceScores, foldPercent } from '../main/engine/registration/outputs/metrics';
+import { readImageFile } from '../main/engine/io';
+import { runElastix } from './elastix-peer';
+import type { BenchPair } from './pairs';
+import { preparePairs } from './pairs';
+import { measure } from './processes';
+import { transformPoint } from './transformix-points';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1,2' },
+    backend: { type: 'string', default: 'auto' },
+    'skip-elastix': { type: 'boolean', default: false },
+    parameters: { type: 'string' },
+  },
+});
+
+interface Row {
+  pair: string;
+  method: 'XiMorph' | 'elastix';
+  size: string;
+  diceBefore?: number;
+  diceAfter?: number;
+  foldPercent: number;
+  /** Load to files written (XiMorph: measured in its process; elastix: the processes' wall time). */
+  seconds: number;
+  /** The whole process, start-up included. */
+  processSeconds: number;
+  peakRssMiB: number;
+  pointErrorMm?: number;
+  angleErrorDegrees?: number;
+  detail: string;
+}
+
+async function foreground(file: string): Promise<Uint8Array> {
+  const image = (await readImageFile(file)).image;
+  const { min, max } = finiteRange(image.pixels);
+  const threshold = min + 0.05 * (max - min);
+  return Uint8Array.from(image.pixels, (v) => (v > threshold ? 1 : 0));
+}
+
+async function dice(reference: string, candidate: string): Promise<number> {
+  const [a, b] = (await Promise.all([readImageFile(reference), readImageFile(candidate)])).map((r) => r.image);
+  return diceScores(a.pixels, b.pixels).mean;
+}
+
+async function runXimorph(pair: BenchPair, dir: string): Promise<Row> {
+  const out = path.join(dir, 'ximorph');
+  await mkdir(out, { recursive: true });
+  const args = ['--import', 'tsx', path.join(import.meta.dirname, 'ximorph-run.ts'), out, pair.fixed, pair.moving];
+  if (pair.movingLabels) args.push(pair.movingLabels, '--fixed-labels', pair.fixedLabels!);
+  if (pair.knownPoint) args.push('--point', pair.knownPoint.point.join(','));
+  args.push('--backend', values.backend!);
+  if (values.parameters) args.push('--parameters', values.parameters);
+  const run = await measure(process.execPath, args);
+  const result = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8'));
+  const row: Row = {
+    pair: pair.name,
+    method: 'XiMorph',
+    size: pair.size.join('×'),
+    diceBefore: result.metrics.diceBefore,
+    diceAfter: result.metrics.diceAfter,
+    foldPercent: result.metrics.foldPercent,
+    seconds: result.timings.endToEnd,
+    processSeconds: run.seconds,
+    peakRssMiB: run.peakRssMiB,
+    detail: `${result.backend.name} (${result.backend.detail}); working grid ${result.workingGrid.size.join('×')} at ${result.workingGrid.spacing[0]} mm; stages ${Object.entries(result.timings as Record<string, number>)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
+  };
+  if (pair.knownPoint && result.knownPoint) {
+    row.pointErrorMm = Math.hypot(...result.knownPoint.image.map((v: number, i: number) => v - pair.knownPoint!.image[i]));
+    row.angleErrorDegrees = Math.abs(result.knownPoint.angleDegrees - pair.knownPoint.angleDegrees);
+  }
+  return row;
+}
+
+async function runPeer(pair: BenchPair, dir: string): Promise<Row> {
+  const run = await runElastix(dir, pair.fixed, pair.moving, pair.movingLabels);
+  const jacobian = (await readImageFile(run.jacobian)).image;
+  const row: Row = {
+    pair: pair.name,
+    method: 'elastix',
+    size: pair.size.join('×'),
+    diceBefore: pair.movingLabels ? await dice(pair.fixedLabels!, pair.movingLabels) : undefined,
+    diceAfter: run.warpedLabels ? await dice(pair.fixedLabels!, run.warpedLabels) : undefined,
+    foldPercent: foldPercent(jacobian.pixels, await foreground(pair.fixed)),
+    seconds: run.seconds,
+    processSeconds: run.seconds,
+    peakRssMiB: run.peakRssMiB,
+    detail: 'elastix 5.0.1, affine + B-spline (10 mm), 2 threads; labels by transformix (nearest)',
+  };
+  if (pair.knownPoint) {
+    const mapped = await transformPoint(dir, run.transform, pair.knownPoint.point);
+    row.pointErrorMm = Math.hypot(...mapped.point.map((v, i) => v - pair.knownPoint!.image[i]));
+    row.angleErrorDegrees = Math.abs(mapped.affineAngleDegrees - pair.knownPoint.angleDegrees);
+  }
+  return row;
+}
+
+const f = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| pair | method | size | Dice before → after | fold % | time, load to files written (s) | process (s) | peak RSS (MiB) | time ratio | RSS ratio | point error (mm) / angle error (°) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of rows) {
+    const peer = rows.find((p) => p.pair === r.pair && p.method === 'elastix');
+    const ratio = (a: number, b?: number) => (r.method === 'XiMorph' && b ? (a / b).toFixed(2) : '');
+    lines.push(
+      `| ${r.pair} | ${r.method} | ${r.size} | ${r.diceBefore === undefined ? '—' : `${f(r.diceBefore, 3)} → ${f(r.diceAfter, 3)}`} | ${f(r.foldPercent, 4)} | ${f(r.seconds, 1)} | ${f(r.processSeconds, 1)} | ${f(r.peakRssMiB, 0)} | ${ratio(r.seconds, peer?.seconds)} | ${ratio(r.peakRssMiB, peer?.peakRssMiB)} | ${r.pointErrorMm === undefined ? '' : `${f(r.pointErrorMm, 2)} / ${f(r.angleErrorDegrees, 2)}`} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const root = path.resolve(import.meta.dirname, '..', '.bench', stamp);
+await mkdir(root, { recursive: true });
+console.log(`XiMorph benchmark → ${root}`);
+const seeds = values.seeds!.split(',').map(Number);
+const pairs = await preparePairs(root, seeds);
+const rows: Row[] = [];
+for (const pair of pairs) {
+  const dir = path.join(root, pair.name);
+  await mkdir(dir, { recursive: true });
+  const mine = await runXimorph(pair, dir);
+  rows.push(mine);
+  console.log(`${pair.name}: XiMorph ${mine.seconds.toFixed(1)} s (process ${mine.processSeconds.toFixed(1)} s), Dice ${f(mine.diceBefore, 3)} → ${f(mine.diceAfter, 3)}; ${mine.detail}`);
+  if (!values['skip-elastix']) {
+    const peer = await runPeer(pair, dir);
+    rows.push(peer);
+    console.log(`${pair.name}: elastix ${peer.seconds.toFixed(1)} s, Dice ${f(peer.diceBefore, 3)} → ${f(peer.diceAfter, 3)}`);
+  }
+}
+const markdown = table(rows);
+console.log(`\n${markdown}\n`);
+for (const r of rows.filter((x) => x.method === 'XiMorph')) console.log(`${r.pair}: ${r.detail}`);
+await writeFile(path.join(root, 'table.md'), `${markdown}\n`);
+await writeFile(path.join(root, 'results.json'), JSON.stringify({ pairs, rows }, null, 1));
