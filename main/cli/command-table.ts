@@ -64,8 +64,8 @@ const table: CommandSpec[] = [
   {
     name: 'register',
     help: `register --fixed F --moving M --out DIR [--fixed-labels L] [--moving-labels L] [--mask M]
-             [--resolution MM] [--iterations N] [--model PATH] [--backend B] [--preset P]
-             [--set group.key=value]... [--json]
+                 [--resolution MM] [--iterations N] [--model PATH] [--backend B] [--preset P]
+                 [--set group.key=value]... [--json]
                                          register M to F; writes fields, transforms, warped images, report.json`,
     options: {
       fixed: { type: 'string' },
@@ -131,5 +131,5 @@ export const commands = {
     run: (v: Values, files: string[]) =>
       launch({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined }),
   } satisfies CommandSpec,
-  helpLines: () => table.filter((c) => c.help).map((c) => `  ${c.help}`).join('\n'),
+  helpLines: () => table.filter((c) => c.help).map((c) => `  ximorph ${c.help}`).join('\n'),
 };

@@ -50,7 +50,7 @@ export async function readRegistrationFolder(directory: string): Promise<ReadReg
   const perLabel = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [Number(k), v]));
   const m = report.metrics;
   const result: RegistrationResult = {
-    parameters: report.parameters as RegistrationResult['parameters'],
+    parameters: report.parameters,
     backend: { name: report.backend.name as RegistrationResult['backend']['name'], tfjsBackend: '', detail: report.backend.detail, fallbacks: report.backend.fallbacks as RegistrationResult['backend']['fallbacks'] },
     featurizer: report.featurizer,
     workingGrid: report.workingGrid,

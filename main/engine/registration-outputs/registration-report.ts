@@ -47,7 +47,7 @@ export function buildRegistrationReport(
     createdAt: new Date().toISOString(),
     backend: { name: result.backend.name, detail: result.backend.detail, fallbacks: result.backend.fallbacks.map((f) => ({ ...f })) },
     featurizer: result.featurizer,
-    parameters: result.parameters as RegistrationReport['parameters'],
+    parameters: result.parameters,
     inputs: provenance.inputs,
     workingGrid: result.workingGrid,
     affine: [...result.affine.matrix],

@@ -53,7 +53,7 @@ function outcomeOf(session: EngineSession, jobId: string, entry: StoredRegistrat
 export function registrationHandlers(session: EngineSession): Handlers {
   return {
     'registration.defaults': async () => ({
-      parameters: resolveParameters({}) as ResultOf<'registration.defaults'>['parameters'],
+      parameters: resolveParameters({}),
       presets: registrationPresets,
     }),
 

@@ -13,6 +13,8 @@ export interface ParameterField {
   kind: 'number' | 'integer' | 'choice' | 'text' | 'json';
   choices?: string[];
   optional: boolean;
+  /** What the parameter does, from the schema. */
+  description?: string;
 }
 
 function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
@@ -27,11 +29,11 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
 
 function fieldOf(group: string | null, key: string, schema: z.ZodType): ParameterField {
   const { inner, optional } = unwrap(schema);
-  const path = group ? `${group}.${key}` : key;
-  if (inner instanceof z.ZodEnum) return { path, group, key, kind: 'choice', choices: inner.options.map(String), optional };
-  if (inner instanceof z.ZodNumber) return { path, group, key, kind: inner.format?.includes('int') ? 'integer' : 'number', optional };
-  if (inner instanceof z.ZodString) return { path, group, key, kind: 'text', optional };
-  return { path, group, key, kind: 'json', optional };
+  const common = { path: group ? `${group}.${key}` : key, group, key, optional, description: schema.description };
+  if (inner instanceof z.ZodEnum) return { ...common, kind: 'choice', choices: inner.options.map(String) };
+  if (inner instanceof z.ZodNumber) return { ...common, kind: inner.format?.includes('int') ? 'integer' : 'number' };
+  if (inner instanceof z.ZodString) return { ...common, kind: 'text' };
+  return { ...common, kind: 'json' };
 }
 
 export const parameterGroups: { group: string | null; title: string; fields: ParameterField[] }[] = (() => {
