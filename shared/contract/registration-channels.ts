@@ -53,6 +53,9 @@ export type RegistrationReport = z.infer<typeof registrationReportSchema>;
 export const outputItems = ['warpedMoving', 'warpedLabels', 'affine', 'forwardField', 'inverseField', 'transform', 'inverseTransform', 'jacobian', 'report'] as const;
 export const outputItemSchema = z.enum(outputItems);
 export type OutputItem = z.infer<typeof outputItemSchema>;
+/** What `ximorph register` writes and Export preselects: everything but the inverse .h5, whose
+ * map inverse_field and affine.txt already give. */
+export const defaultOutputItems: readonly OutputItem[] = outputItems.filter((item) => item !== 'inverseTransform');
 
 export const registrationChannels = {
   'registration.defaults': {

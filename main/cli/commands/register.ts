@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import type { RegistrationOverrides } from '../../../shared/contract/index';
-import { registrationOverridesSchema, outputItems } from '../../../shared/contract/index';
+import { registrationOverridesSchema, defaultOutputItems } from '../../../shared/contract/index';
 import { describeIssues } from '../../../shared/rpc/zod-issues';
 import { readImageFile } from '../../engine/io/index';
 import type { JobImage, RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
@@ -76,7 +76,7 @@ export async function register(o: RegisterOptions): Promise<number> {
     let report;
     const files = await writeRegistrationOutputs(
       result,
-      outputItems,
+      defaultOutputItems,
       o.out,
       (outputs) => (report = buildRegistrationReport(result, { ...provenance, command }, outputs, seconds + (performance.now() - started) / 1000)),
       job.context,

@@ -6,7 +6,6 @@
 // as a plain list and then repackaged, datasets copied unchanged, into the composite
 // layout; and composite files are read here, group by group, with h5wasm.
 
-import h5wasm from 'h5wasm/node';
 import type { Dataset, Group } from 'h5wasm/node';
 import { Transform as ItkTransform, TransformType } from 'itk-wasm';
 
@@ -17,13 +16,20 @@ const asciiString = 'A';
 const compositeType = (dimension: number) => `CompositeTransform_double_${dimension}_${dimension}`;
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
+/** h5wasm reserves about 600 MB when it loads: load it only when a composite is read or written. */
+async function loadH5wasm() {
+  const h5wasm = (await import('h5wasm/node')).default;
+  await h5wasm.ready;
+  return h5wasm;
+}
+
 function datasetValue(group: Group, name: string): unknown {
   return (group.get(name) as Dataset | null)?.value;
 }
 
 /** Copies a transform-io list file into ITK's composite layout at `target`. */
 export async function repackAsComposite(listFile: string, target: string, dimension: number): Promise<void> {
-  await h5wasm.ready;
+  const h5wasm = await loadH5wasm();
   const source = new h5wasm.File(listFile, 'r');
   const output = new h5wasm.File(target, 'w');
   try {
@@ -58,7 +64,7 @@ function parameterizationOf(typeName: string): Parameterization {
 
 /** The queue of a composite .h5, or null when the file is not a composite. */
 export async function readCompositeQueue(file: string): Promise<ItkTransform[] | null> {
-  await h5wasm.ready;
+  const h5wasm = await loadH5wasm();
   const source = new h5wasm.File(file, 'r');
   try {
     const group = source.get('TransformGroup') as Group | null;

@@ -63,7 +63,8 @@ export function buildRegistrationReport(
     },
     stages,
     totalSeconds: round(totalSeconds, 3),
-    peakRssMb: round(Math.max(0, ...Object.values(result.memory).map((s) => s.peakRssMiB)), 1),
+    // The process's own high-water mark covers loading and writing too, which the stages do not.
+    peakRssMb: round(Math.max(process.resourceUsage().maxRSS / 1024, ...Object.values(result.memory).map((s) => s.peakRssMiB)), 1),
     outputs,
     conventions,
     command: provenance.command,

@@ -71,10 +71,12 @@ export async function writeRegistrationOutputs(
   finalReport: (outputs: { file: string; description: string }[]) => RegistrationReport,
   context: JobContext,
 ): Promise<string[]> {
-  const written: string[] = [];
   const files = items.flatMap((item) => filesOf(item, result));
   // A result folder is the user's to name: make it if it is new.
   await mkdir(directory, { recursive: true });
+  // One write at a time: overlapping them gained half a second on a 1 mm brain and cost
+  // a second itk-wasm heap (peak memory past 2 GB).
+  const written: string[] = [];
   for (const [i, output] of files.entries()) {
     throwIfCancelled(context.token);
     context.progress({ stage: 'writing outputs', fraction: i / (files.length + 1), message: output.file });

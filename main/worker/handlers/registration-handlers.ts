@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import type { ResultOf } from '../../../shared/contract/index';
-import { outputItems } from '../../../shared/contract/index';
+import { defaultOutputItems } from '../../../shared/contract/index';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { Handlers } from '../../../shared/rpc/server';
 import { identityAffine } from '../../../shared/transforms/transform';
@@ -27,7 +27,7 @@ function commandOf(entry: StoredRegistration, out = entry.lastExport ?? './ximor
   return reproduceCommand({ ...entry.commandInputs, out }, entry.overrides, entry.preset);
 }
 
-function reportOf(entry: StoredRegistration, outputs = describeOutputs(outputItems, entry.result)) {
+function reportOf(entry: StoredRegistration, outputs = describeOutputs(defaultOutputItems, entry.result)) {
   const provenance: Provenance = { ...entry.provenance, command: commandOf(entry) };
   return buildRegistrationReport(entry.result, provenance, outputs, entry.seconds);
 }

@@ -3,7 +3,7 @@
 // read it and call its methods; App.svelte only lays them out.
 
 import type { ImageSource, OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
-import { outputItems } from '../../../shared/contract/index';
+import { defaultOutputItems } from '../../../shared/contract/index';
 import { isSavable, resultsFolderOf, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
@@ -129,7 +129,7 @@ export class Workstation {
       const r = this.shownResult;
       if (r) {
         resultDirectory = `${resultsFolderOf(path)}/${r.jobId}`;
-        await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...outputItems] });
+        await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...defaultOutputItems] });
       }
       const workspace = workspaceOf({
         images: this.library.images,
