@@ -6,6 +6,7 @@
 // as a plain list and then repackaged, datasets copied unchanged, into the composite
 // layout; and composite files are read here, group by group, with h5wasm.
 
+import { open } from 'node:fs/promises';
 import type { Dataset, Group } from 'h5wasm/node';
 import { Transform as ItkTransform, TransformType } from 'itk-wasm';
 
@@ -62,8 +63,21 @@ function parameterizationOf(typeName: string): Parameterization {
   return (base === 'MatrixOffset' ? 'Affine' : base) as Parameterization;
 }
 
-/** The queue of a composite .h5, or null when the file is not a composite. */
+const hdf5Signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+async function isHdf5(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+    return bytesRead === 8 && hdf5Signature.every((b, i) => buffer[i] === b);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The queue of a composite .h5, or null when the file is not a composite (or not HDF5 at all). */
 export async function readCompositeQueue(file: string): Promise<ItkTransform[] | null> {
+  if (!(await isHdf5(file))) return null;
   const h5wasm = await loadH5wasm();
   const source = new h5wasm.File(file, 'r');
   try {
