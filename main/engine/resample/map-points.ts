@@ -23,25 +23,35 @@ function applyAffineInPlace(matrix: readonly number[], points: PointArray, d: nu
   }
 }
 
+/**
+ * The continuous index of point `p` (at `offset` in `points`) through a homogeneous
+ * world-to-index matrix, into `out`; false when it lies outside the grid by ITK's rule
+ * (more than half a voxel past the outer voxel centres).
+ */
+export function continuousIndexOf(toIndex: readonly number[], size: readonly number[], points: Float64Array, offset: number, out: Float64Array): boolean {
+  const d = size.length;
+  const n = d + 1;
+  let inside = true;
+  for (let r = 0; r < d; r++) {
+    let s = toIndex[r * n + d];
+    for (let c = 0; c < d; c++) s += toIndex[r * n + c] * points[offset + c];
+    out[r] = s;
+    if (!(s >= -0.5 && s <= size[r] - 0.5)) inside = false;
+  }
+  return inside;
+}
+
 /** Adds the field's displacement, linearly interpolated (ITK's border rule; zero outside). */
 function addDisplacementInPlace(t: Extract<Transform, { kind: 'displacement' }>, points: PointArray, d: number): void {
   const toIndex = worldToIndexMatrix(t.grid);
   const size = t.grid.size;
   const v = t.vectors;
-  const n = d + 1;
   const ci = new Float64Array(d);
   const base = new Int32Array(d);
   const frac = new Float64Array(d);
   const strides = [1, size[0], size[0] * (size[1] ?? 1)];
   for (let i = 0; i < points.length; i += d) {
-    let inside = true;
-    for (let r = 0; r < d; r++) {
-      let s = toIndex[r * n + d];
-      for (let c = 0; c < d; c++) s += toIndex[r * n + c] * points[i + c];
-      ci[r] = s;
-      if (!(s >= -0.5 && s <= size[r] - 0.5)) inside = false;
-    }
-    if (!inside) continue;
+    if (!continuousIndexOf(toIndex, size, points, i, ci)) continue;
     for (let a = 0; a < d; a++) {
       const f = Math.floor(ci[a]);
       base[a] = f;

@@ -10,7 +10,7 @@ import type { Transform } from '../../../shared/transforms/transform';
 import type { JobContext } from '../job-context';
 import { silentJob } from '../job-context';
 import { throwIfCancelled } from '../../../shared/rpc/cancellation';
-import { mapPointsInPlace } from './map-points';
+import { continuousIndexOf, mapPointsInPlace } from './map-points';
 import { slabRanges, slabWorldPoints } from './grid-points';
 
 export type Interpolation = 'linear' | 'nearest';
@@ -25,19 +25,11 @@ function sampleAt(
   const d = image.grid.size.length;
   const size = image.grid.size;
   const toIndex = worldToIndexMatrix(image.grid);
-  const n = d + 1;
   const pixels = image.pixels;
   const strides = [1, size[0], size[0] * (size[1] ?? 1)];
   const ci = new Float64Array(d);
   for (let i = 0, p = 0; p < points.length; i++, p += d) {
-    let inside = true;
-    for (let r = 0; r < d; r++) {
-      let s = toIndex[r * n + d];
-      for (let c = 0; c < d; c++) s += toIndex[r * n + c] * points[p + c];
-      ci[r] = s;
-      if (!(s >= -0.5 && s <= size[r] - 0.5)) inside = false;
-    }
-    if (!inside) {
+    if (!continuousIndexOf(toIndex, size, points, p, ci)) {
       out[offset + i] = 0;
       continue;
     }
