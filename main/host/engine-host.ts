@@ -35,9 +35,8 @@ export class EngineHost {
   #worker!: Worker;
   #frames!: FramePort;
   readonly #multiplexer: ReturnType<typeof createMultiplexer>;
-  readonly #pending = new Map<number, Set<number>>();
   readonly #cancelBoard = new CancelBoard();
-  /** connection → request id → cancel-board slot. */
+  /** The requests in flight: connection → request id → its cancel-board slot. */
   readonly #slots = new Map<number, Map<number, number>>();
   readonly #relay = new Set<(frame: MultiplexFrame) => void>();
   #disposed = false;
@@ -48,10 +47,7 @@ export class EngineHost {
     const stablePort: FramePort = {
       post: (frame) => {
         const m = frame.message;
-        if (m?.kind === 'request') {
-          this.#pendingOf(frame.connection).add(m.id);
-          frame = { ...frame, slot: this.#slotFor(frame.connection, m.id) };
-        }
+        if (m?.kind === 'request') frame = { ...frame, slot: this.#slotFor(frame.connection, m.id) };
         if (m?.kind === 'cancel') {
           const slot = this.#slots.get(frame.connection)?.get(m.id);
           if (slot !== undefined) this.#cancelBoard.raise(slot);
@@ -59,7 +55,6 @@ export class EngineHost {
         if (frame.closed) {
           // A window or tab that goes away cancels what it was running.
           for (const slot of this.#slots.get(frame.connection)?.values() ?? []) this.#cancelBoard.raise(slot);
-          this.#pending.delete(frame.connection);
           this.#slots.delete(frame.connection);
         }
         this.#frames.post(frame);
@@ -81,12 +76,6 @@ export class EngineHost {
     return slot;
   }
 
-  #pendingOf(connection: number): Set<number> {
-    let set = this.#pending.get(connection);
-    if (!set) this.#pending.set(connection, (set = new Set()));
-    return set;
-  }
-
   #startWorker(): void {
     const url = this.#options.workerUrl ?? new URL('./engine-worker.js', import.meta.url);
     const data: EngineWorkerData = { startupSources: this.#options.startupSources, backend: this.#options.backend, cancelBoard: this.#cancelBoard.buffer };
@@ -95,10 +84,7 @@ export class EngineHost {
     this.#frames = framePortOf(worker);
     this.#frames.onFrame((frame) => {
       const m = frame.message;
-      if (m && (m.kind === 'result' || m.kind === 'error')) {
-        this.#pending.get(frame.connection)?.delete(m.id);
-        this.#slots.get(frame.connection)?.delete(m.id);
-      }
+      if (m && (m.kind === 'result' || m.kind === 'error')) this.#slots.get(frame.connection)?.delete(m.id);
       for (const relay of this.#relay) relay(frame);
     });
     worker.on('error', (error) => this.#options.log?.(`engine worker failed: ${error.stack ?? error.message}`));
@@ -112,9 +98,9 @@ export class EngineHost {
 
   #failPending(message: string): void {
     const error = serializeError(new EngineError('FAILED', message));
-    for (const [connection, ids] of this.#pending)
-      for (const id of ids) this.#multiplexer.postTo(connection, { kind: 'error', id, error });
-    this.#pending.clear();
+    for (const [connection, requests] of this.#slots)
+      for (const id of requests.keys()) this.#multiplexer.postTo(connection, { kind: 'error', id, error });
+    this.#slots.clear();
   }
 
   /** Attach a client (a window, a browser tab, a test). Detach when it goes away. */

@@ -52,6 +52,8 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
     .toBeGreaterThan(2);
   await page.screenshot({ path: 'docs/screenshots/register-running.png' });
   await expect(job).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+  // The optimization streamed its similarity: the live curve has many points.
+  expect(Number(await job.getByRole('figure', { name: 'Similarity curve' }).getAttribute('data-points'))).toBeGreaterThan(10);
 
   // The result layer renders and the metrics card shows the report's figures.
   const card = page.getByTestId('metrics-card');
