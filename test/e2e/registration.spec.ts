@@ -148,6 +148,22 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   await card.getByRole('button', { name: 'Copy command' }).click();
   await expect(page.getByRole('textbox', { name: 'Command' })).toHaveValue(/^ximorph register --fixed \S+ --moving \S+/);
   await page.getByRole('dialog', { name: 'Command line' }).getByRole('button', { name: 'Close' }).click();
+
+  // A workspace saves the session and reopens it after a reload: files, parts, result, metrics.
+  const workspace = path.join(path.dirname(folder), 'study.json');
+  await page.getByRole('button', { name: 'Save workspace…' }).click();
+  await page.getByRole('dialog', { name: 'Save workspace' }).getByRole('textbox', { name: 'Workspace file' }).fill(workspace);
+  await page.getByRole('dialog', { name: 'Save workspace' }).getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Saved ${workspace}` })).toBeVisible({ timeout: 120_000 });
+  const meanDice = await card.getByTestId('mean-dice').innerText();
+  await page.reload();
+  await waitForIdle(page);
+  await page.getByRole('button', { name: 'Open workspace…' }).click();
+  await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('textbox', { name: 'Workspace file' }).fill(workspace);
+  await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('metrics-card').getByTestId('mean-dice')).toHaveText(meanDice, { timeout: 120_000 });
+  await expect(page.getByRole('region', { name: 'Images' }).getByRole('listitem')).toHaveCount(5);
+  await expect(page.getByRole('combobox', { name: 'Moving', exact: true })).not.toHaveValue('');
 });
 
 test('cancels a running job within seconds, stays responsive, then registers again', async ({ page }) => {

@@ -72,3 +72,20 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
   await waitForImage(page, 'ch2bet.nii.gz');
   expect((await screenshotStats(axial)).brightFraction).toBeGreaterThan(0.08);
 });
+
+test('opens a file dropped on the window', async ({ page }) => {
+  const file = '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySliceBorder20.png';
+  await page.goto(server.url);
+  await waitForIdle(page);
+  const bytes = [...readFileSync(file)];
+  const transfer = await page.evaluateHandle((data) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(data)], 'BrainProtonDensitySliceBorder20.png', { type: 'image/png' }));
+    return dt;
+  }, bytes);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer: transfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+  await waitForImage(page, 'BrainProtonDensitySliceBorder20.png');
+  // A 2D image shows in one in-plane view, with brain pixels.
+  expect((await screenshotStats(page.locator('[data-view="axial"]'))).brightFraction).toBeGreaterThan(0.08);
+});

@@ -41,6 +41,11 @@ async function readEntry(entry: FileSystemEntry, into: DroppedFile[]): Promise<v
 /** Reads everything dropped, descending into folders. */
 export async function readDrop(transfer: DataTransfer): Promise<ImageSource[]> {
   const entries = [...transfer.items].map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+  if (entries.length === 0) {
+    // Some sources (another app, a script) give plain files without file-system entries.
+    const files = await Promise.all([...transfer.files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    return sourcesFromDroppedFiles(files, false);
+  }
   const sources: ImageSource[] = [];
   const loose: DroppedFile[] = [];
   for (const entry of entries) {
