@@ -21,8 +21,11 @@ function tryInstallElectron(): string | null {
     return null;
   }
   console.error("Electron's binary is missing; downloading it once…");
-  const result = spawnSync(process.execPath, [installer], { stdio: 'inherit', timeout: 180_000 });
-  return result.status === 0 ? findElectronBinary() : null;
+  const result = spawnSync(process.execPath, [installer], { encoding: 'utf8', timeout: 180_000 });
+  if (result.status === 0) return findElectronBinary();
+  const reason = `${result.stderr ?? ''}`.split('\n').find((line) => /error|failed/i.test(line))?.trim() ?? `exit status ${result.status}`;
+  console.error(`The download failed: ${reason}`);
+  return null;
 }
 
 export async function launch(options: ServeOptions): Promise<number> {
