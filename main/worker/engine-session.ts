@@ -20,7 +20,7 @@ export class EngineSession {
   readonly version: string = packageJson.version;
   readonly images = new ImageStore();
   readonly jobs = new JobQueue();
-  readonly registrations = new RegistrationStore();
+  readonly registrations = new RegistrationStore((evicted) => evicted.imageIds.forEach((id) => this.images.release(id)));
   readonly directories = appDirectories();
   readonly recentFiles = new RecentFiles(this.directories.config);
   readonly startupSources: ImageSource[];

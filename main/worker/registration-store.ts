@@ -16,6 +16,8 @@ export interface StoredRegistration {
   readonly preset?: string;
   readonly commandInputs: Omit<CommandInputs, 'out'>;
   lastExport?: string;
+  /** The session images made for its display (warped, before...), released with it. */
+  imageIds: string[];
 }
 
 /** Results are large (full-resolution fields); keep the most recent few. */
@@ -23,11 +25,20 @@ const kept = 2;
 
 export class RegistrationStore {
   readonly #results = new Map<string, StoredRegistration>();
+  readonly #onEvict: (entry: StoredRegistration) => void;
+
+  constructor(onEvict: (entry: StoredRegistration) => void) {
+    this.#onEvict = onEvict;
+  }
 
   add(entry: StoredRegistration): string {
     const id = randomUUID();
     this.#results.set(id, entry);
-    while (this.#results.size > kept) this.#results.delete(this.#results.keys().next().value!);
+    while (this.#results.size > kept) {
+      const [oldest, evicted] = this.#results.entries().next().value!;
+      this.#results.delete(oldest);
+      this.#onEvict(evicted);
+    }
     return id;
   }
 

@@ -53,6 +53,8 @@ export const dicomSeriesSchema = z.object({
   modality: z.string(),
   files: z.int().positive(),
   size: z.array(z.int()).optional(),
+  /** For series found in uploaded files: which of them belong to it, to send just those. */
+  fileNames: z.array(z.string()).optional(),
 });
 export type DicomSeries = z.infer<typeof dicomSeriesSchema>;
 

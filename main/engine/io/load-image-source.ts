@@ -53,7 +53,7 @@ async function loadUpload(staged: StagedFile[], folder: string, options: ReadIma
     // The UI cannot name a series inside an upload, so the choice lists each series' files.
     const nameOf = new Map(staged.map((f) => [f.path, f.name]));
     if (series.length > 1)
-      throw severalSeriesError({ name: uploadName, path: uploadName }, series, (s) => ({ ...publicSeries(s), fileNames: s.paths.map((p) => nameOf.get(p) ?? path.basename(p)) }) as DicomSeries);
+      throw severalSeriesError({ name: uploadName, path: uploadName }, series, (s) => ({ ...publicSeries(s), fileNames: s.paths.map((p) => nameOf.get(p) ?? path.basename(p)) }));
     return readScannedSeries(series[0], folder, options, jobRange(context, scanShare, 1), `${uploadName} (series ${series[0].description || series[0].seriesUid})`);
   }
   if (!main)

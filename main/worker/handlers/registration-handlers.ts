@@ -37,6 +37,7 @@ function outcomeOf(session: EngineSession, jobId: string, entry: StoredRegistrat
   const { result } = entry;
   const keep = (name: string, image: ScalarImage, role: 'intensity' | 'labels', labels?: typeof labelNames) => {
     const added = session.images.add(describeDerivedImage(name, `registration ${jobId}`, image, role, labels), image);
+    entry.imageIds.push(added.info.id);
     return { info: added.info, pixels: image.pixels };
   };
   const fixedGrid = result.warpedMoving.grid;
@@ -82,6 +83,7 @@ export function registrationHandlers(session: EngineSession): Handlers {
             movingLabels: jobInputs.movingLabels?.info.source,
             mask: jobInputs.fixedMask?.info.source,
           },
+          imageIds: [],
         };
         const jobId = session.registrations.add(entry);
         const labels = jobInputs.movingLabels;
@@ -106,6 +108,7 @@ export function registrationHandlers(session: EngineSession): Handlers {
           movingLabels: provenance.inputs.movingLabels?.source,
         },
         lastExport: path.resolve(directory),
+        imageIds: [],
       };
       const jobId = session.registrations.add(entry);
       const movingImage = moving?.image ?? result.warpedMoving;

@@ -26,7 +26,9 @@ export interface RegistrationJob {
   progress: Progress | null;
   /** The similarity value at each reported optimization step: the live curve. */
   curve: number[];
-  outcome: RegistrationOutcome | null;
+  /** The engine's id of the finished registration. */
+  jobId: string | null;
+  summary: { seconds: number; backend: string } | null;
   error: string | null;
 }
 
@@ -52,14 +54,6 @@ export class RegistrationJobs {
     this.presets = presets;
   }
 
-  get latestDone(): RegistrationJob | undefined {
-    return [...this.jobs].reverse().find((j) => j.status === 'done');
-  }
-
-  get active(): RegistrationJob[] {
-    return this.jobs.filter((j) => j.status === 'queued' || j.status === 'running');
-  }
-
   #update(id: number, patch: Partial<RegistrationJob>): void {
     this.jobs = this.jobs.map((j) => (j.id === id ? { ...j, ...patch } : j));
   }
@@ -68,7 +62,7 @@ export class RegistrationJobs {
     const id = this.#next++;
     const cancel = new CancellationTokenSource();
     this.#cancels.set(id, cancel);
-    this.jobs = [...this.jobs, { id, label, inputs, status: 'queued', progress: null, curve: [], outcome: null, error: null }];
+    this.jobs = [...this.jobs, { id, label, inputs, status: 'queued', progress: null, curve: [], jobId: null, summary: null, error: null }];
     try {
       const outcome = await this.#client.request(
         'registration.run',
@@ -87,7 +81,13 @@ export class RegistrationJobs {
           },
         },
       );
-      this.#update(id, { status: 'done', outcome, progress: null });
+      // The images stay with whoever shows them (the workstation); a job keeps its summary.
+      this.#update(id, {
+        status: 'done',
+        jobId: outcome.jobId,
+        summary: { seconds: outcome.report.totalSeconds, backend: outcome.report.backend.name },
+        progress: null,
+      });
       return outcome;
     } catch (error) {
       if (isCancelled(error)) this.#update(id, { status: 'cancelled', progress: null });

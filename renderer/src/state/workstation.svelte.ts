@@ -44,7 +44,7 @@ export class Workstation {
     this.shownResult = $derived.by(() => {
       const r = this.result;
       if (!r) return null;
-      const job = this.jobs.jobs.find((j) => j.outcome?.jobId === r.jobId);
+      const job = this.jobs.jobs.find((j) => j.jobId === r.jobId);
       if (job && (job.inputs.fixedId !== this.assignment.fixed || job.inputs.movingId !== this.assignment.moving)) return null;
       return r;
     });
