@@ -68,12 +68,27 @@ export class Workstation {
     }
   }
 
+  #loads: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs what changes the set of images one after another: the startup files, files the user
+   * opens while those still load, a workspace replacing everything. Interleaved, a workspace
+   * could clear the images while a startup load was still adding them.
+   */
+  #serially<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#loads.then(operation, operation);
+    this.#loads = run.catch(() => undefined);
+    return run;
+  }
+
   /** Loads one source after another, so that "fixed, then moving" keeps its meaning. */
-  async open(sources: ImageSource[]): Promise<void> {
-    for (const source of sources) {
-      const image = await this.library.load(source);
-      if (image) this.assignment.assign(image);
-    }
+  open(sources: ImageSource[]): Promise<void> {
+    return this.#serially(async () => {
+      for (const source of sources) {
+        const image = await this.library.load(source);
+        if (image) this.assignment.assign(image);
+      }
+    });
   }
 
   async loadSample(sampleId: string): Promise<void> {
@@ -148,7 +163,11 @@ export class Workstation {
   }
 
   /** Replaces the session with a workspace's. */
-  async openWorkspace(path: string): Promise<void> {
+  openWorkspace(path: string): Promise<void> {
+    return this.#serially(() => this.#replaceWithWorkspace(path));
+  }
+
+  async #replaceWithWorkspace(path: string): Promise<void> {
     let opened;
     try {
       opened = await this.engine.client.request('workspace.open', { path });
