@@ -68,7 +68,7 @@ export function stagedProgress(
     begin(stage) {
       throwIfCancelled(context.token);
       const now = clock();
-      if (current) timings[current] = (timings[current] ?? 0) + (now - stageStart) / 1000;
+      if (current) timings[current] = (now - stageStart) / 1000;
       current = stage;
       stageStart = now;
       send(0, {}, true);

@@ -55,13 +55,10 @@ export async function registerImages(
   const weights = stageWeights(parameters);
   const progress = stagedProgress(context, weights);
   const memory = new MemoryMonitor();
-  const timings: Record<string, number> = {};
-  let stageStart = performance.now();
+  // Stage timings come from the progress reporter; `stage` only names a failure.
   let stage = '';
   const begin = (name: string) => {
-    if (stage) timings[stage] = (performance.now() - stageStart) / 1000;
     stage = name;
-    stageStart = performance.now();
     memory.begin(name);
     progress.begin(name);
   };
@@ -131,7 +128,6 @@ export async function registerImages(
     const dense = computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward }, (f) => report(0.8 * f));
     const metrics = summarizeMetrics({ inputs, dense, alignment, fixedWorking: fixedW, movingOwn, movingWorking: movingW, final, fixedRegion, seed: p.seed });
     report(1);
-    timings[stage] = (performance.now() - stageStart) / 1000;
 
     const fixedGrid = fixed.grid;
     const deformable = { kind: 'displacement', grid: fixedGrid, vectors: dense.displacement } as const;
@@ -151,7 +147,7 @@ export async function registerImages(
       warpedMovingLabels,
       jacobianDeterminant: { grid: fixedGrid, pixels: dense.jacobianDeterminant },
       metrics,
-      timings,
+      timings: { ...progress.timings },
       memory: memory.report(),
     };
   } catch (error) {
