@@ -1,7 +1,7 @@
 // Schemas for the values that many channels share: grids, pixel arrays, progress.
 
 import { z } from 'zod';
-import { componentTypes } from '../image/voxel-image';
+import { componentTypes, pixelArrayConstructors } from '../image/voxel-image';
 import type { PixelArray } from '../image/voxel-image';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -20,11 +20,11 @@ export const gridSchema = z
 
 export const componentTypeSchema = z.enum(componentTypes);
 
-const pixelArrayConstructors = [Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array];
+const pixelArrayTypes = Object.values(pixelArrayConstructors);
 
 /** Any typed array of pixels; typed as our PixelArray so that its buffer type stays open. */
 export const pixelArraySchema = z.custom<PixelArray>(
-  (value) => pixelArrayConstructors.some((C) => value instanceof C),
+  (value) => pixelArrayTypes.some((C) => value instanceof C),
   'expected a typed array of pixels',
 );
 

@@ -18,6 +18,18 @@ export type PixelArray =
   | Float32Array
   | Float64Array;
 
+/** The typed array that holds each component type. */
+export const pixelArrayConstructors: Record<ComponentType, { new (length: number): PixelArray; new (buffer: ArrayBuffer): PixelArray }> = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
 export interface ScalarImage<P extends PixelArray = PixelArray> {
   readonly grid: ImageGrid;
   readonly pixels: P;

@@ -10,7 +10,7 @@ import { unlink } from 'node:fs/promises';
 import { writeImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import type { ComponentType, PixelArray, ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
-import { assertPixelCount, componentTypeOf, isIntegerComponent } from '../../../shared/image/voxel-image';
+import { assertPixelCount, componentTypeOf, isIntegerComponent, pixelArrayConstructors } from '../../../shared/image/voxel-image';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { writeAtomically } from './atomic-write';
@@ -28,17 +28,6 @@ export interface WriteImageOptions {
 
 const writableExtensions = ['.nii.gz', '.nii', '.mha', '.mhd', '.nrrd', '.nhdr'];
 
-const typedArrays: Record<ComponentType, new (n: number) => PixelArray> = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
-
 const integerLimits: Partial<Record<ComponentType, [number, number]>> = {
   uint8: [0, 255],
   int8: [-128, 127],
@@ -51,7 +40,7 @@ const integerLimits: Partial<Record<ComponentType, [number, number]>> = {
 /** Pixels as `type`; typed-array assignment would truncate and wrap, so round and clamp. */
 export function convertPixels(pixels: PixelArray, type: ComponentType): PixelArray {
   if (componentTypeOf(pixels) === type) return pixels;
-  const out = new typedArrays[type](pixels.length);
+  const out = new pixelArrayConstructors[type](pixels.length);
   const limits = integerLimits[type];
   if (!limits || !isIntegerComponent(type)) {
     out.set(pixels);
