@@ -2,7 +2,7 @@
 // LPS millimetres and D the direction matrix whose columns are the axis directions.
 // Every image, field and output in XiMorph carries one of these.
 
-import { determinant, invertMatrix, multiplyMatrixVector } from '../math/matrix';
+import { invertMatrix, multiplyMatrixVector } from '../math/matrix';
 
 export type Dimension = 2 | 3;
 
@@ -73,11 +73,6 @@ export function linearIndex(size: readonly number[], index: ArrayLike<number>): 
   return li;
 }
 
-export function isInsideGrid(grid: ImageGrid, index: ArrayLike<number>): boolean {
-  for (let a = 0; a < grid.size.length; a++) if (index[a] < -0.5 || index[a] > grid.size[a] - 0.5) return false;
-  return true;
-}
-
 /** World-space centre of the grid's field of view. */
 export function gridCenter(grid: ImageGrid): number[] {
   return indexToWorld(
@@ -108,10 +103,6 @@ export function directionNonOrthogonality(direction: readonly number[]): number 
       worst = Math.max(worst, Math.abs(dot - (i === j ? 1 : 0)));
     }
   return worst;
-}
-
-export function isDirectionRightHanded(direction: readonly number[]): boolean {
-  return determinant(direction) > 0;
 }
 
 export function sameGrid(a: ImageGrid, b: ImageGrid, tolerance = 1e-4): boolean {

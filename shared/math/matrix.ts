@@ -39,13 +39,6 @@ export function multiplyMatrixVector(m: ArrayLike<number>, v: ArrayLike<number>,
   return out;
 }
 
-export function transposeMatrix(m: ArrayLike<number>): Matrix {
-  const n = matrixOrder(m);
-  const out = new Array<number>(n * n);
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[c * n + r] = m[r * n + c];
-  return out;
-}
-
 /** Gauss-Jordan with partial pivoting; throws on a singular matrix rather than returning garbage. */
 export function invertMatrix(m: ArrayLike<number>): Matrix {
   const n = matrixOrder(m);

@@ -116,9 +116,3 @@ export async function selectComputeBackend(preference: BackendPreference = 'auto
   const tried = fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ');
   throw new Error(`no compute backend could start (${tried})`);
 }
-
-/** One line for logs and reports, e.g. "wasm (XNNPACK, SIMD, 1 thread); tensorflow-gpu: package not installed". */
-export function describeBackend(info: BackendInfo): string {
-  const skipped = info.fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ');
-  return `${info.name} (${info.detail})${skipped ? `; skipped ${skipped}` : ''}`;
-}
