@@ -23,7 +23,7 @@ const handlers = { ...sessionHandlers(session), ...imageHandlers(session), ...re
 demultiplex(
   framePortOf(parentPort),
   (port, probe) => {
-    const server = serveContract(port, handlers, { probe });
+    const server = serveContract(port, handlers, { probe, logUnexpected: (error) => console.error('engine:', error) });
     return () => server.dispose();
   },
   cancelBoard && ((slot) => cancelBoard.isRaised(slot)),

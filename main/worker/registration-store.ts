@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { RegistrationOverrides } from '../../shared/contract/index';
 import { EngineError } from '../../shared/contract/errors';
 import type { RegistrationResult } from '../engine/registration/result';
-import type { Provenance } from '../engine/registration-outputs/registration-report';
+import type { Provenance } from '../engine/result-folder/registration-report';
 import type { CommandInputs } from '../engine/registration-job/reproduce-command';
 
 export interface StoredRegistration {

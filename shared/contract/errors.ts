@@ -1,14 +1,14 @@
-// Errors cross every boundary as plain data: name, message, stack, plus a code the UI and
-// the CLI can act on (the CLI maps codes to exit statuses) and, for bad input, the file.
+// Errors cross every boundary as plain data: a code the UI and the CLI can act on (the CLI
+// maps codes to exit statuses), a message a person can read and, for bad input, the file.
+// Nothing internal crosses: no stack, no paths into the build. An unexpected error's stack
+// is logged where it happened, and the other side gets its message only.
 
 export const errorCodes = ['BAD_INPUT', 'UNSUPPORTED', 'NEEDS_CHOICE', 'CANCELLED', 'NOT_FOUND', 'FORBIDDEN', 'INVALID_MESSAGE', 'FAILED'] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
   code: ErrorCode;
+  message: string;
   file?: string;
   details?: Record<string, unknown>;
 }
@@ -41,15 +41,16 @@ export function isCancelled(error: unknown): boolean {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof EngineError)
-    return { name: error.name, message: error.message, stack: error.stack, code: error.code, file: error.file, details: error.details };
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack, code: 'FAILED' };
-  return { name: 'Error', message: String(error), code: 'FAILED' };
+  if (error instanceof EngineError) {
+    const data: SerializedError = { code: error.code, message: error.message };
+    if (error.file !== undefined) data.file = error.file;
+    if (error.details !== undefined) data.details = error.details;
+    return data;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'FAILED', message: `internal error: ${message.split('\n')[0]}` };
 }
 
 export function deserializeError(data: SerializedError): EngineError {
-  const error = new EngineError(data.code, data.message, { file: data.file, details: data.details });
-  error.name = data.name;
-  if (data.stack) error.stack = data.stack;
-  return error;
+  return new EngineError(data.code, data.message, { file: data.file, details: data.details });
 }

@@ -29,6 +29,8 @@ export interface ContractServer {
 export interface ServeOptions {
   /** A second way to learn of a cancel, readable while the thread is busy (see cancel-board.ts). */
   probe?: (requestId: number) => (() => boolean) | undefined;
+  /** Where an unexpected error (a bug, not bad input) is logged whole; the client gets its message only. */
+  logUnexpected?: (error: unknown) => void;
 }
 
 /** A token that is cancelled when the source is, or when the probe says so. */
@@ -46,7 +48,10 @@ function probedToken(source: CancellationTokenSource, probe: (() => boolean) | u
 export function serveContract(port: MessagePortLike, handlers: Handlers, options: ServeOptions = {}): ContractServer {
   const running = new Map<number, CancellationTokenSource>();
 
-  const fail = (id: number, error: unknown) => port.post({ kind: 'error', id, error: serializeError(error) });
+  const fail = (id: number, error: unknown) => {
+    if (!(error instanceof EngineError)) options.logUnexpected?.(error);
+    port.post({ kind: 'error', id, error: serializeError(error) });
+  };
 
   const unsubscribe = port.onMessage((data) => {
     const parsed = wireMessageSchema.safeParse(data);

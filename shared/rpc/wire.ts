@@ -8,10 +8,8 @@ import type { ChannelName, EventName } from '../contract/index';
 const id = z.int().nonnegative();
 
 export const serializedErrorSchema = z.object({
-  name: z.string(),
-  message: z.string(),
-  stack: z.string().optional(),
   code: z.enum(errorCodes),
+  message: z.string(),
   file: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });

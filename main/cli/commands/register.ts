@@ -10,8 +10,8 @@ import type { JobImage, RegistrationJobInputs } from '../../engine/registration-
 import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
 import { mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
 import { reproduceCommand, settingsAsOverrides } from '../../engine/registration-job/reproduce-command';
-import { buildRegistrationReport } from '../../engine/registration-outputs/registration-report';
-import { writeRegistrationOutputs } from '../../engine/registration-outputs/write-outputs';
+import { buildRegistrationReport } from '../../engine/result-folder/registration-report';
+import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
 import { defaultParameters } from '../../engine/registration/parameters';
 import { cliJob } from '../cli-job';
 import { progressPrinter } from '../progress-printer';

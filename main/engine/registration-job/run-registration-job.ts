@@ -8,7 +8,7 @@ import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { JobContext } from '../job-context';
 import { registerImages } from '../registration/register-images';
 import type { RegistrationResult } from '../registration/result';
-import type { Provenance } from '../registration-outputs/registration-report';
+import type { Provenance } from '../result-folder/registration-report';
 
 export interface JobImage {
   readonly info: Omit<ImageInfo, 'id'>;

@@ -14,9 +14,9 @@ import { reproduceCommand } from '../../engine/registration-job/reproduce-comman
 import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
 import type { RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
 import { describeDerivedImage } from '../../engine/registration-job/derived-images';
-import { buildRegistrationReport, type Provenance } from '../../engine/registration-outputs/registration-report';
-import { describeOutputs, writeRegistrationOutputs } from '../../engine/registration-outputs/write-outputs';
-import { readRegistrationFolder } from '../../engine/registration-outputs/read-outputs';
+import { buildRegistrationReport, type Provenance } from '../../engine/result-folder/registration-report';
+import { describeOutputs, writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
+import { readRegistrationFolder } from '../../engine/result-folder/read-result-folder';
 import { resampleDisplacement, resampleImage } from '../../engine/resample/resample-image';
 import type { EngineSession } from '../engine-session';
 import type { StoredRegistration } from '../registration-store';

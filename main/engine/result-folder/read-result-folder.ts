@@ -1,6 +1,6 @@
 // A result folder read back into a registration: report.json for the parameters, metrics
 // and provenance, and the files it lists for the transforms and images. The inverse of
-// write-outputs.ts, so that a saved workspace reopens its results and can export them again.
+// write-result-folder.ts, so that a saved workspace reopens its results and can export them again.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
