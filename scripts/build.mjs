@@ -14,7 +14,7 @@ const nodeEntry = (entry, outfile, extra = {}) =>
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'esm',
     packages: 'external',
     sourcemap: 'linked',
@@ -24,6 +24,7 @@ const nodeEntry = (entry, outfile, extra = {}) =>
 
 await Promise.all([
   nodeEntry('main/cli/ximorph.ts', 'dist/main/cli.js'),
+  nodeEntry('main/cli/job-thread/job-thread-entry.ts', 'dist/main/cli-job.js'),
   nodeEntry('main/worker/engine-worker.ts', 'dist/main/engine-worker.js'),
   nodeEntry('main/electron/main.ts', 'dist/main/electron-main.js'),
   // Sandboxed preloads cannot be ES modules and may require only 'electron': bundle the rest.

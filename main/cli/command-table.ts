@@ -1,4 +1,5 @@
-// The subcommands. Each entry declares its options (for node:util parseArgs) and how to run.
+// The subcommands: each declares its usage (what `ximorph COMMAND --help` prints), its options
+// (for node:util parseArgs) and how to run. Values are checked here, before any work starts.
 
 import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from './usage-error';
@@ -8,15 +9,23 @@ import { info } from './commands/info';
 import { register } from './commands/register';
 import { warp } from './commands/warp';
 import { jacobian } from './commands/jacobian';
+import type { CliImageInput } from './job-thread/cli-jobs';
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandSpec {
   name: string;
-  help?: string;
+  /** The synopsis line(s) of the overall help. */
+  synopsis: string;
+  /** What `ximorph NAME --help` prints below the synopsis. */
+  details: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Whether failures are reported as JSON on stdout rather than a line on stderr. */
+  json(values: Values): boolean;
   run(values: Values, positionals: string[]): Promise<number>;
 }
+
+const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
 
 const port = (value: unknown): number | undefined => {
   if (value === undefined) return undefined;
@@ -25,10 +34,17 @@ const port = (value: unknown): number | undefined => {
   return n;
 };
 
-const number = (name: string, value: unknown): number | undefined => {
+export const positiveNumber = (name: string, value: unknown): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not ${String(value)}`);
+  return n;
+};
+
+const indexNumber = (name: string, value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a volume index (0, 1, 2, …), not ${String(value)}`);
   return n;
 };
 
@@ -37,17 +53,56 @@ const required = (name: string, value: unknown): string => {
   return value;
 };
 
+const optionalString = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** An image option (--fixed, --moving, …) with its --NAME-volume and --NAME-series choices. */
+function imageInput(v: Values, name: string, role?: CliImageInput['role']): CliImageInput | undefined {
+  const file = optionalString(v[name]);
+  const volume = indexNumber(`${name}-volume`, v[`${name}-volume`]);
+  const series = optionalString(v[`${name}-series`]);
+  if (!file) {
+    if (volume !== undefined || series !== undefined) throw new UsageError(`--${name}-${volume !== undefined ? 'volume' : 'series'} needs --${name}`);
+    return undefined;
+  }
+  return { path: file, role, volume, series, choiceFlag: name };
+}
+
+function requiredImage(v: Values, name: string, role?: CliImageInput['role']): CliImageInput {
+  const input = imageInput(v, name, role);
+  if (!input) throw new UsageError(`--${name} is required`);
+  return input;
+}
+
+const imageOptions = (name: string) =>
+  ({
+    [name]: { type: 'string' },
+    [`${name}-volume`]: { type: 'string' },
+    [`${name}-series`]: { type: 'string' },
+  }) as const;
+
 const launchOptions = {
+  ...helpOption,
   sample: { type: 'boolean' },
   backend: { type: 'string' },
   port: { type: 'string' },
   'no-open': { type: 'boolean' },
 } as const;
 
+const never = () => false;
+const jsonFlag = (v: Values) => Boolean(v.json);
+
+const imageChoices = `An image may be a file or a DICOM folder. For a 4D file, --NAME-volume N picks volume N
+(from 0); for a folder with several DICOM series, --NAME-series UID picks one.`;
+
 const table: CommandSpec[] = [
   {
     name: 'serve',
+    synopsis: '[FILE...] [--port N] [--no-open] [--sample]',
+    details: `Browser mode: serves the workstation on 127.0.0.1 only, with a per-launch token, and prints
+one line, "Listening on http://127.0.0.1:N/?token=…". Forward the port over SSH to use a
+remote machine's GPU and files.`,
     options: launchOptions,
+    json: never,
     run: async (v, files) => {
       await serve({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined });
       return 0;
@@ -55,25 +110,40 @@ const table: CommandSpec[] = [
   },
   {
     name: 'info',
-    options: { json: { type: 'boolean' } },
+    synopsis: 'FILE... [--volume N] [--series UID] [--json]',
+    details: `What XiMorph reads from each file: size, spacing, origin, direction (LPS), pixel type, range,
+role and warnings. --json prints one JSON object per file (an array for several); a file that
+cannot be read gives {"source", "error": {"code", "message", "file"}}.`,
+    options: { ...helpOption, json: { type: 'boolean' }, volume: { type: 'string' }, series: { type: 'string' } },
+    json: jsonFlag,
     run: async (v, files) => {
       if (files.length === 0) throw new UsageError('info needs at least one FILE');
-      return await info(files, { json: Boolean(v.json) });
+      return await info(files, { json: Boolean(v.json), volume: indexNumber('volume', v.volume), series: optionalString(v.series) });
     },
   },
   {
     name: 'register',
-    help: `register --fixed F --moving M --out DIR [--fixed-labels L] [--moving-labels L] [--mask M]
-                 [--resolution MM] [--iterations N] [--model PATH] [--backend B] [--preset P]
-                 [--set group.key=value]... [--json]
-                                         register M to F; writes fields, transforms, warped images, report.json`,
+    synopsis: `--fixed F --moving M --out DIR [--fixed-labels L] [--moving-labels L]
+                 [--mask M] [--moving-mask M] [--resolution MM] [--iterations N] [--model PATH]
+                 [--backend B] [--preset P] [--set group.key=value]... [--json]`,
+    details: `Registers M to F and writes into DIR, as one set (a run that fails or is stopped leaves DIR as
+it was): warped images, the affine, the displacement fields, the ITK composite transform, the
+Jacobian and report.json. DIR must be new, empty, or an earlier result folder.
+--mask limits the similarity to a region of the fixed image, --moving-mask to one of the moving.
+--set overrides any parameter of report.json's "parameters" (lists as JSON).
+On a terminal a progress bar is shown; when piped, or with --json, progress and the outcome
+are JSON lines on stdout, the last one {"event":"done",…} or {"event":"error","error":{…}}.
+Ctrl-C or SIGTERM stop a run within a second (exit status 130).
+${imageChoices}`,
     options: {
-      fixed: { type: 'string' },
-      moving: { type: 'string' },
+      ...helpOption,
+      ...imageOptions('fixed'),
+      ...imageOptions('moving'),
+      ...imageOptions('fixed-labels'),
+      ...imageOptions('moving-labels'),
+      ...imageOptions('mask'),
+      ...imageOptions('moving-mask'),
       out: { type: 'string' },
-      'fixed-labels': { type: 'string' },
-      'moving-labels': { type: 'string' },
-      mask: { type: 'string' },
       resolution: { type: 'string' },
       iterations: { type: 'string' },
       model: { type: 'string' },
@@ -82,33 +152,38 @@ const table: CommandSpec[] = [
       set: { type: 'string', multiple: true },
       json: { type: 'boolean' },
     },
+    json: (v) => Boolean(v.json) || !process.stdout.isTTY,
     run: (v) =>
       register({
-        fixed: required('fixed', v.fixed),
-        moving: required('moving', v.moving),
+        fixed: requiredImage(v, 'fixed', 'intensity'),
+        moving: requiredImage(v, 'moving', 'intensity'),
+        fixedLabels: imageInput(v, 'fixed-labels', 'labels'),
+        movingLabels: imageInput(v, 'moving-labels', 'labels'),
+        fixedMask: imageInput(v, 'mask', 'labels'),
+        movingMask: imageInput(v, 'moving-mask', 'labels'),
         out: required('out', v.out),
-        fixedLabels: v['fixed-labels'] as string | undefined,
-        movingLabels: v['moving-labels'] as string | undefined,
-        mask: v.mask as string | undefined,
-        resolution: number('resolution', v.resolution),
-        iterations: v.iterations === undefined ? undefined : Math.round(number('iterations', v.iterations)!),
-        model: v.model as string | undefined,
-        backend: v.backend as string | undefined,
-        preset: v.preset as string | undefined,
+        resolution: positiveNumber('resolution', v.resolution),
+        iterations: positiveNumber('iterations', v.iterations),
+        model: optionalString(v.model),
+        backend: optionalString(v.backend),
+        preset: optionalString(v.preset),
         settings: (v.set as string[] | undefined) ?? [],
         json: Boolean(v.json) || !process.stdout.isTTY,
       }),
   },
   {
     name: 'warp',
-    help: `warp --transform DIR_OR_H5 --input I --reference F --out O [--labels] [--json]
-                                         resample I onto F's grid through a saved transform`,
-    options: { transform: { type: 'string' }, input: { type: 'string' }, reference: { type: 'string' }, out: { type: 'string' }, labels: { type: 'boolean' }, json: { type: 'boolean' } },
+    synopsis: '--transform DIR_OR_H5 --input I --reference F --out O [--labels] [--json]',
+    details: `Resamples I onto F's grid through a saved transform (a result folder means its transform.h5):
+out(x) = I(T(x)). --labels uses nearest-neighbour interpolation (label maps are detected too).
+${imageChoices}`,
+    options: { ...helpOption, transform: { type: 'string' }, ...imageOptions('input'), ...imageOptions('reference'), out: { type: 'string' }, labels: { type: 'boolean' }, json: { type: 'boolean' } },
+    json: jsonFlag,
     run: (v) =>
       warp({
         transform: required('transform', v.transform),
-        input: required('input', v.input),
-        reference: required('reference', v.reference),
+        input: requiredImage(v, 'input', v.labels ? 'labels' : undefined),
+        reference: requiredImage(v, 'reference'),
         out: required('out', v.out),
         labels: Boolean(v.labels),
         json: Boolean(v.json),
@@ -116,20 +191,27 @@ const table: CommandSpec[] = [
   },
   {
     name: 'jacobian',
-    help: `jacobian --transform DIR_OR_H5 --out O [--reference F] [--json]
-                                         det J of a saved transform, with its folds (det J ≤ 0)`,
-    options: { transform: { type: 'string' }, out: { type: 'string' }, reference: { type: 'string' }, json: { type: 'boolean' } },
-    run: (v) => jacobian({ transform: required('transform', v.transform), out: required('out', v.out), reference: v.reference as string | undefined, json: Boolean(v.json) }),
+    synopsis: '--transform DIR_OR_H5 --out O [--reference F] [--json]',
+    details: `det J of a saved transform on the grid of its displacement field (or of --reference), with its
+folds, where det J ≤ 0.`,
+    options: { ...helpOption, transform: { type: 'string' }, out: { type: 'string' }, ...imageOptions('reference'), json: { type: 'boolean' } },
+    json: jsonFlag,
+    run: (v) => jacobian({ transform: required('transform', v.transform), out: required('out', v.out), reference: imageInput(v, 'reference'), json: Boolean(v.json) }),
   },
 ];
 
+const launcher: CommandSpec = {
+  name: '',
+  synopsis: '[FILE...] [--sample]',
+  details: `Opens the workstation: the Electron app where its binary is installed, otherwise browser mode
+(see serve). --sample loads the sample pair.`,
+  options: launchOptions,
+  json: never,
+  run: (v, files) => launch({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined }),
+};
+
 export const commands = {
   find: (name: string) => table.find((c) => c.name === name),
-  launcher: {
-    name: '',
-    options: launchOptions,
-    run: (v: Values, files: string[]) =>
-      launch({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined }),
-  } satisfies CommandSpec,
-  helpLines: () => table.filter((c) => c.help).map((c) => `  ximorph ${c.help}`).join('\n'),
+  launcher,
+  all: [launcher, ...table],
 };

@@ -1,49 +1,68 @@
 // The `ximorph` command line. Each subcommand is a module under commands/; this file only
-// parses the command line, dispatches, and turns errors into one clear line and an exit
-// status (see exit-codes.ts).
+// parses the command line, dispatches, and turns errors into one clear line (or, in JSON
+// mode, one JSON object on stdout) and an exit status (see exit-codes.ts). Nothing here, nor
+// in commands/, computes: the work runs on a job thread (job-thread/), so that Ctrl-C is
+// answered at once.
 
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { EngineError } from '../../shared/contract/errors';
+import { EngineError, serializeError } from '../../shared/contract/errors';
 import { exitCodeFor, exitCodes } from './exit-codes';
 import { UsageError } from './usage-error';
+import type { CommandSpec, Values } from './command-table';
 import { commands } from './command-table';
 
-const help = `XiMorph — medical-image registration by coordinate attention
+const synopsis = (c: CommandSpec) => `ximorph ${c.name ? `${c.name} ` : ''}${c.synopsis}`;
+
+const overallHelp = `XiMorph — medical-image registration by coordinate attention
 
 Usage:
-  ximorph [FILE...] [--sample]           open the workstation (Electron, or browser mode without it)
-  ximorph serve [FILE...] [--port N] [--no-open] [--sample]
-                                         browser mode on 127.0.0.1 with a per-launch token
-  ximorph info FILE... [--json]          size, spacing, origin, direction, pixel type, range
-${commands.helpLines()}
+${commands.all.map((c) => `  ${synopsis(c)}`).join('\n')}
+
+Run 'ximorph COMMAND --help' for a command's details.
 Exit status: 0 ok, 1 failure, 2 usage error, 3 bad input, 130 cancelled.`;
+
+const commandHelp = (c: CommandSpec) => `Usage: ${synopsis(c)}\n\n${c.details}\n\nExit status: 0 ok, 1 failure, 2 usage error, 3 bad input, 130 cancelled.`;
+
+function isUsageError(error: unknown): boolean {
+  return error instanceof UsageError || Boolean((error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS'));
+}
+
+/** One line on stderr, or one JSON object on stdout; never a stack. */
+function report(error: unknown, json: boolean): number {
+  const usage = isUsageError(error);
+  const status = usage ? exitCodes.usage : error instanceof EngineError ? exitCodeFor(error.code) : exitCodes.failure;
+  const serialized = usage ? { code: 'USAGE', message: (error as Error).message } : serializeError(error);
+  if (!(error instanceof EngineError) && !usage && process.env.XIMORPH_DEBUG) console.error(error);
+  if (json) process.stdout.write(JSON.stringify({ event: 'error', error: serialized }) + '\n');
+  else console.error(`ximorph: ${serialized.message}${usage ? " (run 'ximorph --help' for usage)" : ''}`);
+  return status;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
-    console.log(help);
+    console.log(overallHelp);
     return exitCodes.ok;
   }
   const command = first ? commands.find(first) : undefined;
-  const args = command ? rest : argv;
   const spec = command ?? commands.launcher;
-  const { values, positionals } = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true } as ParseArgsConfig);
-  return await spec.run(values as Record<string, string | boolean | string[] | undefined>, positionals);
+  const args = command ? rest : argv;
+  let values: Values = {};
+  try {
+    const parsed = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true } as ParseArgsConfig);
+    values = parsed.values as Values;
+    if (values.help) {
+      console.log(commandHelp(spec));
+      return exitCodes.ok;
+    }
+    return await spec.run(values, parsed.positionals);
+  } catch (error) {
+    return report(error, spec.json(values) || args.includes('--json'));
+  }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
-      console.error(`ximorph: ${(error as Error).message}\nRun 'ximorph --help' for usage.`);
-      process.exit(exitCodes.usage);
-    }
-    if (error instanceof EngineError) {
-      console.error(`ximorph: ${error.message}`);
-      process.exit(exitCodeFor(error.code));
-    }
-    console.error(`ximorph: ${(error as Error)?.stack ?? String(error)}`);
-    process.exit(exitCodes.failure);
-  },
+  (error: unknown) => process.exit(report(error, false)),
 );

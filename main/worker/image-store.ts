@@ -5,17 +5,20 @@ import { randomUUID } from 'node:crypto';
 import type { ImageInfo } from '../../shared/contract/index';
 import { EngineError } from '../../shared/contract/errors';
 import type { ScalarImage } from '../../shared/image/voxel-image';
+import type { CommandImage } from '../engine/registration-job/reproduce-command';
 
 export interface StoredImage {
   readonly info: ImageInfo;
   readonly image: ScalarImage;
+  /** How the command line names it again, where it can (not for uploads or computed images). */
+  readonly origin?: CommandImage;
 }
 
 export class ImageStore {
   readonly #images = new Map<string, StoredImage>();
 
-  add(info: Omit<ImageInfo, 'id'>, image: ScalarImage): StoredImage {
-    const stored = { info: { ...info, id: randomUUID() }, image };
+  add(info: Omit<ImageInfo, 'id'>, image: ScalarImage, origin?: CommandImage): StoredImage {
+    const stored = { info: { ...info, id: randomUUID() }, image, origin };
     this.#images.set(stored.info.id, stored);
     return stored;
   }

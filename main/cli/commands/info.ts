@@ -1,9 +1,10 @@
-// `ximorph info FILE... [--json]`: what XiMorph reads from each file, geometry first.
+// `ximorph info FILE... [--volume N] [--series UID] [--json]`: what XiMorph reads from each
+// file, geometry first.
 
 import type { ImageInfo } from '../../../shared/contract/index';
-import { EngineError, serializeError } from '../../../shared/contract/errors';
-import { describeImageFile } from '../../engine/io/index';
+import type { ErrorCode } from '../../../shared/contract/errors';
 import { exitCodeFor, exitCodes } from '../exit-codes';
+import { runInJobThread } from '../job-thread/run-job-thread';
 
 type FileInfo = Omit<ImageInfo, 'id'>;
 
@@ -32,21 +33,17 @@ export function formatInfo(info: FileInfo): string {
   return lines.join('\n');
 }
 
-export async function info(files: string[], options: { json: boolean }): Promise<number> {
+export async function info(files: string[], options: { json: boolean; volume?: number; series?: string }): Promise<number> {
+  const entries = await runInJobThread('info', { files, volume: options.volume, series: options.series }, { onProgress: () => {}, cleanup: () => {} });
   let status: number = exitCodes.ok;
-  const results: unknown[] = [];
-  for (const file of files) {
-    try {
-      const described = await describeImageFile(file);
-      results.push(described);
-      if (!options.json) console.log(formatInfo(described));
-    } catch (error) {
-      if (!(error instanceof EngineError)) throw error;
-      status = Math.max(status, exitCodeFor(error.code));
-      if (options.json) results.push({ source: file, error: serializeError(error) });
-      else console.error(`ximorph: ${error.message}`);
-    }
+  for (const entry of entries) {
+    if ('error' in entry) {
+      status = Math.max(status, exitCodeFor(entry.error.code as ErrorCode));
+      if (!options.json) console.error(`ximorph: ${entry.error.message}`);
+    } else if (!options.json) console.log(formatInfo(entry.info));
   }
-  if (options.json) console.log(JSON.stringify(files.length === 1 ? results[0] : results, null, 2));
+  // A readable file is its description; an unreadable one is {source, error}.
+  const json = entries.map((entry) => ('error' in entry ? entry : entry.info));
+  if (options.json) console.log(JSON.stringify(files.length === 1 ? json[0] : json, null, 2));
   return status;
 }

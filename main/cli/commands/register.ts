@@ -1,29 +1,30 @@
 // `ximorph register --fixed F --moving M --out DIR [...]`: a registration, headless, with
-// the same engine, outputs and report.json as the workstation.
+// the same engine, outputs and report.json as the workstation. This side checks the command
+// line and the output folder before any work, then runs the job on a job thread.
 
 import path from 'node:path';
-import type { RegistrationOverrides } from '../../../shared/contract/index';
+import type { RegistrationOverrides, RegistrationReport } from '../../../shared/contract/index';
 import { registrationOverridesSchema, defaultOutputItems } from '../../../shared/contract/index';
 import { describeIssues } from '../../../shared/rpc/zod-issues';
-import { readImageFile } from '../../engine/io/index';
-import type { JobImage, RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
-import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
+import { removeOwnStagingSync } from '../../engine/io/staging-names';
 import { mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
 import { reproduceCommand, settingsAsOverrides } from '../../engine/registration-job/reproduce-command';
-import { buildRegistrationReport } from '../../engine/result-folder/registration-report';
-import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
+import { checkResultFolder } from '../../engine/result-folder/result-folder-transaction';
+import { resultFileNames } from '../../engine/result-folder/write-result-folder';
 import { defaultParameters } from '../../engine/registration/parameters';
-import { cliJob } from '../cli-job';
+import type { CliImageInput } from '../job-thread/cli-jobs';
+import { runInJobThread } from '../job-thread/run-job-thread';
 import { progressPrinter } from '../progress-printer';
 import { UsageError } from '../usage-error';
 
 export interface RegisterOptions {
-  fixed: string;
-  moving: string;
+  fixed: CliImageInput;
+  moving: CliImageInput;
   out: string;
-  fixedLabels?: string;
-  movingLabels?: string;
-  mask?: string;
+  fixedLabels?: CliImageInput;
+  movingLabels?: CliImageInput;
+  fixedMask?: CliImageInput;
+  movingMask?: CliImageInput;
   resolution?: number;
   iterations?: number;
   model?: string;
@@ -33,9 +34,15 @@ export interface RegisterOptions {
   json: boolean;
 }
 
-/** The flags' overrides, on top of the preset, on top of --set. */
-export function overridesFromOptions(o: RegisterOptions): RegistrationOverrides {
-  let overrides = mergeOverrides(presetOverrides(o.preset), settingsAsOverrides(o.settings));
+/** The flags' overrides, on top of --set, on top of the preset; checked against the schema. */
+export function overridesFromOptions(o: Pick<RegisterOptions, 'preset' | 'settings' | 'resolution' | 'backend' | 'model' | 'iterations'>): RegistrationOverrides {
+  let settings: RegistrationOverrides;
+  try {
+    settings = settingsAsOverrides(o.settings);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  let overrides = mergeOverrides(presetOverrides(o.preset), settings);
   const flags: RegistrationOverrides = {};
   if (o.resolution !== undefined) flags.resolutionMm = o.resolution;
   if (o.backend !== undefined) flags.backend = o.backend as RegistrationOverrides['backend'];
@@ -51,46 +58,39 @@ export function overridesFromOptions(o: RegisterOptions): RegistrationOverrides 
   return parsed.data;
 }
 
-async function load(file: string | undefined, role: 'labels' | 'intensity'): Promise<JobImage | undefined> {
-  return file ? readImageFile(file, { role }) : undefined;
-}
+const absolute = (input: CliImageInput | undefined) => input && { ...input, path: path.resolve(input.path) };
 
 export async function register(o: RegisterOptions): Promise<number> {
   const overrides = overridesFromOptions(o);
+  const out = path.resolve(o.out);
+  await checkResultFolder(out, resultFileNames);
+  const inputs = {
+    fixed: absolute(o.fixed)!,
+    moving: absolute(o.moving)!,
+    fixedLabels: absolute(o.fixedLabels),
+    movingLabels: absolute(o.movingLabels),
+    fixedMask: absolute(o.fixedMask),
+    movingMask: absolute(o.movingMask),
+  };
+  const command = reproduceCommand({ ...inputs, out }, overrides, o.preset);
   const printer = progressPrinter(o.json);
-  const job = cliJob(printer);
   try {
-    const inputs: RegistrationJobInputs = {
-      fixed: (await load(o.fixed, 'intensity'))!,
-      moving: (await load(o.moving, 'intensity'))!,
-      fixedLabels: await load(o.fixedLabels, 'labels'),
-      movingLabels: await load(o.movingLabels, 'labels'),
-      fixedMask: await load(o.mask, 'labels'),
-    };
-    const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, job.context);
-    const command = reproduceCommand(
-      { fixed: path.resolve(o.fixed), moving: path.resolve(o.moving), fixedLabels: o.fixedLabels && path.resolve(o.fixedLabels), movingLabels: o.movingLabels && path.resolve(o.movingLabels), mask: o.mask && path.resolve(o.mask), out: path.resolve(o.out) },
-      overrides,
+    const { report, files } = await runInJobThread(
+      'register',
+      { ...inputs, overrides, out, items: defaultOutputItems, command },
+      // The job writes its set beside the result folder, in a staging folder named after this process.
+      { onProgress: (p) => printer.progress(p), cleanup: () => removeOwnStagingSync(path.dirname(out)) },
     );
-    const started = performance.now();
-    let report;
-    const files = await writeRegistrationOutputs(
-      result,
-      defaultOutputItems,
-      o.out,
-      (outputs) => (report = buildRegistrationReport(result, { ...provenance, command }, outputs, seconds + (performance.now() - started) / 1000)),
-      job.context,
-    );
-    job.dispose();
+    printer.finish();
     printer.event('done', { report, files });
-    if (!o.json) printSummary(report!, files);
+    if (!o.json) printSummary(report, files);
     return 0;
   } finally {
-    job.dispose();
+    printer.finish();
   }
 }
 
-function printSummary(report: NonNullable<ReturnType<typeof buildRegistrationReport>>, files: string[]): void {
+function printSummary(report: RegistrationReport, files: string[]): void {
   const m = report.metrics;
   const lines = [
     `Registered in ${report.totalSeconds.toFixed(1)} s on ${report.backend.name} (${report.backend.detail}), peak RSS ${report.peakRssMb.toFixed(0)} MB`,

@@ -3,14 +3,15 @@
 // under the target's own name: itk-wasm picks the format from the extension, and formats
 // with a separate data file (.mhd + .raw) name that file after the header. Only when
 // everything is written are the files renamed into place, data files before the file that
-// refers to them. On failure or cancellation the staging folder is removed.
+// refers to them. On failure or cancellation the staging folder is removed; what a killed
+// process left is removed by the next write to the same target (staging-names.ts).
 
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 import type { JobContext } from '../job-context';
 import { fileError, fileProblem, fileRef } from './file-problems';
+import { removeStalePartials, stagingName } from './staging-names';
 
 async function checkTargetFolder(target: string): Promise<void> {
   const folder = path.dirname(target);
@@ -35,7 +36,8 @@ export async function writeAtomically(target: string, context: JobContext, write
   throwIfCancelled(context.token);
   await checkTargetFolder(resolved);
   const folder = path.dirname(resolved);
-  const staging = path.join(folder, `.${path.basename(resolved)}.partial-${randomBytes(4).toString('hex')}`);
+  await removeStalePartials(folder, path.basename(resolved));
+  const staging = path.join(folder, stagingName(path.basename(resolved), 'partial'));
   try {
     await mkdir(staging, { mode: 0o700 });
   } catch (error) {

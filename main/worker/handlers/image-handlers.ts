@@ -13,7 +13,9 @@ export function imageHandlers(session: EngineSession): Handlers {
         source.kind === 'sample' ? await resolveSampleSource(source, session.directories.cache, context, () => session.backend()) : source;
       const { image, info } = await loadImageSource(loadable, { role, volumeIndex }, context);
       if (source.kind === 'path') await session.recentFiles.add(source.path).catch(() => undefined);
-      const stored = session.images.add(info, image);
+      const origin =
+        loadable.kind === 'path' ? { path: loadable.path, volume: volumeIndex } : loadable.kind === 'dicomSeries' ? { path: loadable.folder, series: loadable.seriesUid, volume: volumeIndex } : undefined;
+      const stored = session.images.add(info, image, origin);
       return { info: stored.info, pixels: image.pixels };
     },
     'image.describe': async ({ path }) => ({ info: await describeImageFile(path) }),

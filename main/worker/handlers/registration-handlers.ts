@@ -20,8 +20,13 @@ import { readRegistrationFolder } from '../../engine/result-folder/read-result-f
 import { resampleDisplacement, resampleImage } from '../../engine/resample/resample-image';
 import type { EngineSession } from '../engine-session';
 import type { StoredRegistration } from '../registration-store';
+import type { StoredImage } from '../image-store';
+import type { CommandImage } from '../../engine/registration-job/reproduce-command';
 
 type Outcome = ResultOf<'registration.run'>;
+
+/** An input as the reproducing command line names it: its file and choices, or failing that its description. */
+const commandImageOf = (stored: StoredImage): CommandImage => stored.origin ?? { path: stored.info.source };
 
 function commandOf(entry: StoredRegistration, out = entry.lastExport ?? './ximorph-output'): string {
   return reproduceCommand({ ...entry.commandInputs, out }, entry.overrides, entry.preset);
@@ -77,11 +82,12 @@ export function registrationHandlers(session: EngineSession): Handlers {
           overrides,
           preset,
           commandInputs: {
-            fixed: jobInputs.fixed.info.source,
-            moving: jobInputs.moving.info.source,
-            fixedLabels: jobInputs.fixedLabels?.info.source,
-            movingLabels: jobInputs.movingLabels?.info.source,
-            mask: jobInputs.fixedMask?.info.source,
+            fixed: commandImageOf(stored(inputs.fixedId)!),
+            moving: commandImageOf(stored(inputs.movingId)!),
+            fixedLabels: jobInputs.fixedLabels && commandImageOf(stored(inputs.fixedLabelsId)!),
+            movingLabels: jobInputs.movingLabels && commandImageOf(stored(inputs.movingLabelsId)!),
+            fixedMask: jobInputs.fixedMask && commandImageOf(stored(inputs.fixedMaskId)!),
+            movingMask: jobInputs.movingMask && commandImageOf(stored(inputs.movingMaskId)!),
           },
           imageIds: [],
         };
@@ -102,10 +108,12 @@ export function registrationHandlers(session: EngineSession): Handlers {
         provenance,
         overrides: {},
         commandInputs: {
-          fixed: provenance.inputs.fixed?.source ?? 'FIXED',
-          moving: movingSource ?? 'MOVING',
-          fixedLabels: provenance.inputs.fixedLabels?.source,
-          movingLabels: provenance.inputs.movingLabels?.source,
+          fixed: { path: provenance.inputs.fixed?.source ?? 'FIXED' },
+          moving: { path: movingSource ?? 'MOVING' },
+          fixedLabels: provenance.inputs.fixedLabels && { path: provenance.inputs.fixedLabels.source },
+          movingLabels: provenance.inputs.movingLabels && { path: provenance.inputs.movingLabels.source },
+          fixedMask: provenance.inputs.fixedMask && { path: provenance.inputs.fixedMask.source },
+          movingMask: provenance.inputs.movingMask && { path: provenance.inputs.movingMask.source },
         },
         lastExport: path.resolve(directory),
         imageIds: [],

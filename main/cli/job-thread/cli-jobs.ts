@@ -1,0 +1,168 @@
+// The work of each CLI command, as it runs on the job thread: read, compute, write. Inputs
+// and outputs are plain data (they cross threads by structured clone); everything a user can
+// get wrong on the command line has been checked by the main thread before a job starts.
+
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DicomSeries, ImageRole, OutputItem, RegistrationOverrides, RegistrationReport } from '../../../shared/contract/index';
+import { EngineError, serializeError } from '../../../shared/contract/errors';
+import type { SerializedError } from '../../../shared/contract/errors';
+import type { ImageGrid } from '../../../shared/geometry/grid';
+import type { Transform } from '../../../shared/transforms/transform';
+import type { ImageDescription, LoadedImageFile } from '../../engine/io/index';
+import { loadImageSource, readTransformFile, writeScalarImage } from '../../engine/io/index';
+import type { JobContext } from '../../engine/job-context';
+import { resampleImage } from '../../engine/resample/resample-image';
+import { transformJacobianDeterminant } from '../../engine/resample/transform-jacobian';
+import type { RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
+import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
+import { buildRegistrationReport } from '../../engine/result-folder/registration-report';
+import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
+
+/** An image named on the command line, with the choices a 4D file or a DICOM folder may need. */
+export interface CliImageInput {
+  readonly path: string;
+  readonly role?: ImageRole;
+  readonly volume?: number;
+  readonly series?: string;
+  /** The flag prefix that chooses for this input (`moving` → --moving-volume), for hints. */
+  readonly choiceFlag: string;
+}
+
+const flagName = (prefix: string, what: string) => `--${prefix ? `${prefix}-` : ''}${what}`;
+
+/** A choice the file needs, told as the flag that makes it. */
+function withChoiceHint(error: unknown, input: CliImageInput): unknown {
+  if (!(error instanceof EngineError) || error.code !== 'NEEDS_CHOICE') return error;
+  const volumes = error.details?.volumes as number | undefined;
+  const series = error.details?.series as DicomSeries[] | undefined;
+  let hint = '';
+  if (volumes) hint = `choose one with ${flagName(input.choiceFlag, 'volume')} N (0 to ${volumes - 1})`;
+  else if (series)
+    hint = `choose one with ${flagName(input.choiceFlag, 'series')} UID: ${series
+      .slice(0, 4)
+      .map((s) => `${s.seriesUid}${s.description ? ` (${s.description})` : ''}`)
+      .join(', ')}${series.length > 4 ? ', …' : ''}`;
+  const message = error.message.replace(/; (XiMorph registers one volume at a time, so )?pick one( to load)?$/, '');
+  return new EngineError('NEEDS_CHOICE', `${message}; ${hint}`, { file: error.file, details: error.details });
+}
+
+async function loadInput(input: CliImageInput, context: JobContext): Promise<LoadedImageFile> {
+  const options = { role: input.role, volumeIndex: input.volume };
+  try {
+    return input.series
+      ? await loadImageSource({ kind: 'dicomSeries', folder: input.path, seriesUid: input.series }, options, context)
+      : await loadImageSource({ kind: 'path', path: input.path }, options, context);
+  } catch (error) {
+    throw withChoiceHint(error, input);
+  }
+}
+
+const loadOptional = (input: CliImageInput | undefined, context: JobContext) => (input ? loadInput(input, context) : Promise.resolve(undefined));
+
+export interface RegisterJobInput {
+  readonly fixed: CliImageInput;
+  readonly moving: CliImageInput;
+  readonly fixedLabels?: CliImageInput;
+  readonly movingLabels?: CliImageInput;
+  readonly fixedMask?: CliImageInput;
+  readonly movingMask?: CliImageInput;
+  readonly overrides: RegistrationOverrides;
+  readonly out: string;
+  readonly items: readonly OutputItem[];
+  /** The `ximorph register …` line recorded in report.json. */
+  readonly command: string;
+}
+
+async function register(o: RegisterJobInput, context: JobContext): Promise<{ report: RegistrationReport; files: string[] }> {
+  // One after another: concurrent itk-wasm reads each grow a heap of their own.
+  const inputs: RegistrationJobInputs = {
+    fixed: await loadInput(o.fixed, context),
+    moving: await loadInput(o.moving, context),
+    fixedLabels: await loadOptional(o.fixedLabels, context),
+    movingLabels: await loadOptional(o.movingLabels, context),
+    fixedMask: await loadOptional(o.fixedMask, context),
+    movingMask: await loadOptional(o.movingMask, context),
+  };
+  const { result, seconds, provenance } = await runRegistrationJob(inputs, o.overrides, context);
+  const started = performance.now();
+  let report: RegistrationReport | undefined;
+  const files = await writeRegistrationOutputs(
+    result,
+    o.items,
+    o.out,
+    (outputs) => (report = buildRegistrationReport(result, { ...provenance, command: o.command }, outputs, seconds + (performance.now() - started) / 1000)),
+    context,
+  );
+  return { report: report!, files };
+}
+
+export type InfoEntry = { source: string; info: ImageDescription } | { source: string; error: SerializedError };
+
+async function info(o: { files: readonly string[]; volume?: number; series?: string }, context: JobContext): Promise<InfoEntry[]> {
+  const entries: InfoEntry[] = [];
+  for (const file of o.files) {
+    try {
+      const loaded = await loadInput({ path: file, volume: o.volume, series: o.series, choiceFlag: '' }, context);
+      entries.push({ source: file, info: loaded.info });
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.code === 'CANCELLED') throw error;
+      entries.push({ source: file, error: serializeError(error) });
+    }
+  }
+  return entries;
+}
+
+/** A result folder means its transform.h5; any other path is a transform file. */
+async function transformFileOf(given: string): Promise<string> {
+  const info = await stat(given).catch(() => null);
+  return info?.isDirectory() ? path.join(given, 'transform.h5') : given;
+}
+
+export interface WarpJobInput {
+  readonly transform: string;
+  readonly input: CliImageInput;
+  readonly reference: CliImageInput;
+  readonly out: string;
+  readonly labels: boolean;
+}
+
+async function warp(o: WarpJobInput, context: JobContext): Promise<{ file: string; interpolation: 'nearest' | 'linear' }> {
+  const transform = await readTransformFile(await transformFileOf(o.transform));
+  const input = await loadInput(o.input, context);
+  const reference = await loadInput(o.reference, context);
+  const interpolation = o.labels || input.info.role === 'labels' ? 'nearest' : 'linear';
+  context.progress({ stage: 'resampling', fraction: 0.3 });
+  const warped = resampleImage(input.image, reference.image.grid, transform, interpolation, context);
+  context.progress({ stage: 'writing', fraction: 0.8 });
+  await writeScalarImage(o.out, warped, {}, context);
+  return { file: path.resolve(o.out), interpolation };
+}
+
+function fieldGridOf(t: Transform): ImageGrid | undefined {
+  if (t.kind === 'displacement') return t.grid;
+  if (t.kind === 'composite') for (const s of t.sequence) if (s.kind === 'displacement') return s.grid;
+  return undefined;
+}
+
+export interface JacobianJobInput {
+  readonly transform: string;
+  readonly out: string;
+  readonly reference?: CliImageInput;
+}
+
+async function jacobian(o: JacobianJobInput, context: JobContext): Promise<{ file: string; size: number[]; folds: number; foldPercent: number }> {
+  const file = await transformFileOf(o.transform);
+  const transform = await readTransformFile(file);
+  const grid = o.reference ? (await loadInput(o.reference, context)).image.grid : fieldGridOf(transform);
+  if (!grid) throw new EngineError('BAD_INPUT', `${path.basename(file)}: holds no displacement field to take a grid from; give --reference IMAGE`, { file });
+  const det = transformJacobianDeterminant(transform, grid, context);
+  await writeScalarImage(o.out, det, {}, context);
+  let folds = 0;
+  for (const v of det.pixels) if (v <= 0) folds++;
+  return { file: path.resolve(o.out), size: [...grid.size], folds, foldPercent: (100 * folds) / det.pixels.length };
+}
+
+export const cliJobs = { info, register, warp, jacobian };
+export type CliJobs = typeof cliJobs;
+export type CliJobName = keyof CliJobs;

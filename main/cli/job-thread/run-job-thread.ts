@@ -1,0 +1,89 @@
+// Runs one CLI job on a worker thread, so that the main thread stays free to print progress
+// and to answer Ctrl-C and SIGTERM at once, whatever the job is computing. A signal raises
+// the job's cancel flag; a job that has not stopped by itself shortly after is terminated,
+// its half-written files removed, and the command exits 130 — within a second in all.
+//
+// The job thread's own stdout and stderr are captured, not inherited: libraries that print
+// (ITK's messages through itk-wasm, tfjs's notices) must not mix into our output, above all
+// into --json. XIMORPH_DEBUG=1 shows them on stderr.
+
+import { Worker } from 'node:worker_threads';
+import type { Progress } from '../../../shared/contract/common-schemas';
+import { cancelledError, deserializeError, EngineError } from '../../../shared/contract/errors';
+import type { CliJobName, CliJobs } from './cli-jobs';
+import type { JobThreadData, JobThreadMessage } from './job-messages';
+
+/** How long a cancelled job may take to stop by itself before it is terminated. */
+const graceMs = 250;
+/** How long termination may take before we stop waiting for it. */
+const terminateMs = 300;
+
+export interface JobThreadOptions {
+  onProgress(progress: Progress): void;
+  /** Removes what a stopped job may have left half-written (synchronous: we may be exiting). */
+  cleanup(): void;
+}
+
+type Output<J extends CliJobName> = Awaited<ReturnType<CliJobs[J]>>;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function captureOutput(worker: Worker): void {
+  const debug = Boolean(process.env.XIMORPH_DEBUG);
+  for (const stream of [worker.stdout, worker.stderr]) {
+    if (debug) stream.pipe(process.stderr);
+    else stream.resume();
+  }
+}
+
+export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<CliJobs[J]>[0], options: JobThreadOptions): Promise<Output<J>> {
+  const cancelFlag = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const flag = new Int32Array(cancelFlag);
+  const data: JobThreadData<J> = { job, input, cancelFlag };
+  const worker = new Worker(new URL('./cli-job.js', import.meta.url), { workerData: data, stdout: true, stderr: true });
+  captureOutput(worker);
+
+  return new Promise<Output<J>>((resolve, reject) => {
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      void worker.terminate();
+      outcome();
+    };
+    let stopping = false;
+    const stopNow = async () => {
+      stopping = true;
+      await Promise.race([worker.terminate(), delay(terminateMs)]);
+      options.cleanup();
+      finish(() => reject(cancelledError()));
+    };
+    function onSignal() {
+      if (Atomics.load(flag, 0) === 1) return void stopNow(); // a second Ctrl-C: no more grace
+      Atomics.store(flag, 0, 1);
+      setTimeout(() => void (settled || stopNow()), graceMs).unref();
+    }
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    worker.on('message', (message: JobThreadMessage) => {
+      if (message.kind === 'progress') options.onProgress(message.progress);
+      else if (message.kind === 'done') finish(() => resolve(message.output as Output<J>));
+      else
+        finish(() => {
+          if (message.error.code === 'CANCELLED') options.cleanup();
+          reject(deserializeError(message.error));
+        });
+    });
+    worker.on('error', (error) => {
+      if (process.env.XIMORPH_DEBUG) console.error(error);
+      finish(() => reject(new EngineError('FAILED', `internal error: ${error.message.split('\n')[0]}`)));
+    });
+    worker.on('exit', (code) => {
+      if (stopping) return; // terminated on a signal: stopNow reports it
+      finish(() => reject(new EngineError('FAILED', `the job stopped unexpectedly (exit code ${code})`)));
+    });
+  });
+}
