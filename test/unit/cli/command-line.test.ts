@@ -1,0 +1,92 @@
+// The command line as a user meets it: every command has its own --help, mistakes in the
+// command line are exit 2 with one line, absurd parameters are refused before any work, and
+// 4D files and DICOM folders can be named with the choices they need.
+
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { itkSlices, runCli, tempFolder } from './run-cli';
+
+const nibabelData = '/usr/lib/python3/dist-packages/nibabel/tests/data';
+const pydicomFiles = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const fixed = path.join(itkSlices, 'BrainProtonDensitySlice.png');
+
+describe('ximorph command line', () => {
+  const scratch = tempFolder();
+  afterAll(() => scratch.cleanup());
+
+  it('gives every command its own --help', async () => {
+    for (const command of ['serve', 'info', 'register', 'warp', 'jacobian']) {
+      const run = await runCli([command, '--help']);
+      expect(run.code, command).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^Usage: ximorph ${command} `));
+      expect(run.stdout).toMatch(/Exit status: 0 ok, 1 failure, 2 usage error, 3 bad input, 130 cancelled/);
+    }
+    const overall = await runCli(['--help']);
+    expect(overall.stdout).toMatch(/ximorph register --fixed F --moving M --out DIR/);
+    expect(overall.stdout).toMatch(/--moving-mask M/);
+  });
+
+  it('refuses a mistake in the command line with exit 2 and one line, before any work', async () => {
+    const out = path.join(scratch.dir, 'never');
+    const register = ['register', '--fixed', fixed, '--moving', fixed, '--out', out];
+    const cases: [string[], RegExp][] = [
+      [['info', '--bogus', fixed], /Unknown option '--bogus'/],
+      [[...register, '--set', 'optimization.foo=1'], /optimization: Unrecognized key: "foo"/],
+      [[...register, '--set', 'optimization.learningRate.x=1'], /--set names a parameter as group.key/],
+      [[...register, '--set', 'noequals'], /--set needs group.key=value/],
+      [[...register, '--iterations', '1e12'], /iterations: Too big/],
+      [[...register, '--resolution', '0.001'], /resolutionMm: Too small/],
+      [[...register, '--resolution', 'fine'], /--resolution must be a positive number/],
+      [['register', '--fixed', fixed, '--out', out], /--moving is required/],
+      [['register', '--fixed', fixed, '--moving-volume', '1', '--out', out], /--moving-volume needs --moving|--moving is required/],
+    ];
+    for (const [args, reason] of cases) {
+      for (const json of [false, true]) {
+        const run = await runCli(json ? [...args, '--json'] : args);
+        expect(run.code, args.join(' ')).toBe(2);
+        if (json) {
+          expect(run.stderr).toBe('');
+          const event = JSON.parse(run.stdout);
+          expect(event).toEqual({ event: 'error', error: { code: 'USAGE', message: expect.stringMatching(reason) } });
+        } else if (args[0] === 'info') {
+          expect(run.stdout).toBe('');
+          expect(run.stderr.trim().split('\n')).toHaveLength(1);
+          expect(run.stderr).toMatch(reason);
+        }
+      }
+    }
+  });
+
+  it('loads one volume of a 4D file, and says which flag chooses it', async () => {
+    const file = path.join(nibabelData, 'example4d.nii.gz');
+    const unchosen = await runCli(['info', file]);
+    expect(unchosen.code).toBe(3);
+    expect(unchosen.stderr).toBe('ximorph: example4d.nii.gz: the file holds 2 volumes; choose one with --volume N (0 to 1)\n');
+    const chosen = await runCli(['info', '--json', '--volume', '1', file]);
+    expect(chosen.code).toBe(0);
+    expect(JSON.parse(chosen.stdout).grid.size).toEqual([128, 96, 24]);
+    const register = await runCli(['register', '--fixed', file, '--fixed-volume', '5', '--moving', file, '--moving-volume', '0', '--out', path.join(scratch.dir, 'r4d'), '--json']);
+    expect(register.code).toBe(3);
+    expect(register.events.at(-1)?.error?.message).toMatch(/volume 5 does not exist \(the file holds volumes 0 to 1\)/);
+  });
+
+  it('reads a DICOM folder, and names the series to choose from when it holds several', async () => {
+    const folder = path.join(scratch.dir, 'one series');
+    mkdirSync(folder);
+    for (const name of ['0.dcm', '1.dcm']) copyFileSync(path.join(nibabelData, name), path.join(folder, name));
+    const one = await runCli(['info', '--json', folder]);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ format: 'DICOM series', grid: { size: [256, 256, 2] } });
+
+    const several = await runCli(['info', pydicomFiles]);
+    expect(several.code).toBe(3);
+    expect(several.stderr).toMatch(/^ximorph: test_files: holds \d+ DICOM series; choose one with --series UID: [\d.]+/);
+    // The series of CT_small.dcm, as pydicom reads it.
+    const uid = execFileSync('/usr/bin/python3', ['-c', 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).SeriesInstanceUID)', path.join(pydicomFiles, 'CT_small.dcm')], { encoding: 'utf8' }).trim();
+    const chosen = await runCli(['info', '--json', '--series', uid, pydicomFiles]);
+    expect(chosen.code, chosen.stdout).toBe(0);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ format: 'DICOM series', grid: { size: [128, 128, 1] } });
+  });
+});
