@@ -43,7 +43,7 @@ describe('result folders are all or nothing', () => {
   const scratch = tempFolder();
   afterAll(() => scratch.cleanup());
 
-  it('kill -9 at every output file leaves the previous set whole; the next run replaces it and clears the leftovers', async () => {
+  it('kill -9 at every output file leaves the previous set whole; the next run replaces it and clears the leftovers', { timeout: 600_000 }, async () => {
     const out = path.join(scratch.dir, 'result');
     const first = await runCli(registerArgs(out, 1));
     expect(first.code, first.stdout.slice(-500)).toBe(0);

@@ -1,0 +1,32 @@
+// The feature network's changes of scale, by 2 along every spatial axis, written once for 2D
+// and 3D from reshapes, means and concatenations (ops whose gradients every backend has).
+// Spatial sizes must be even at each level where they are halved.
+
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Average of each 2×2(×2) block: [batch, ...spatial, c] → [batch, ...spatial/2, c]. */
+export function halve(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    let y = x;
+    for (let axis = 1; axis < x.rank - 1; axis++) {
+      const shape = y.shape.slice();
+      shape.splice(axis, 1, shape[axis] / 2, 2);
+      y = tf.mean(tf.reshape(y, shape), axis + 1);
+    }
+    return y;
+  });
+}
+
+/** Nearest-neighbour doubling: [batch, ...spatial, c] → [batch, ...2·spatial, c]. */
+export function double(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    let y = x;
+    for (let axis = 1; axis < x.rank - 1; axis++) {
+      const expanded = tf.expandDims(y, axis + 1);
+      const shape = y.shape.slice();
+      shape[axis] *= 2;
+      y = tf.reshape(tf.concat([expanded, expanded], axis + 1), shape);
+    }
+    return y;
+  });
+}

@@ -1,0 +1,68 @@
+// One training example: a pair of images (A, B) on one grid — the same scan, or two scans in a
+// common space — gives four feature maps, each from its own draw of the equivariance
+// augmentation (two of A, two of B), all computed in one batch through the network, then the
+// feature-map inverse-consistency loss at K sampled points.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { AugmentationOptions } from './equivariance-augmentation';
+import { carriedBack, drawAugmentation, unwarpedFeaturesAt, warpInput } from './equivariance-augmentation';
+import { featureCycleLoss } from './feature-cycle-loss';
+import type { FeatureNetworkSpec } from './network/feature-network';
+import { featureNetwork } from './network/feature-network';
+
+/** Two images on one grid, intensities normalized to about [0, 1], x fastest. */
+export interface TrainingPair {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  /** Grid size (x, y[, z]); every entry a multiple of the network's sizeMultiple. */
+  readonly size: readonly number[];
+}
+
+export interface PairLossOptions {
+  readonly augmentation: AugmentationOptions;
+  /** K: points sampled in each image for the loss. */
+  readonly samples: number;
+}
+
+/** K distinct voxel positions (x, y[, z]) where every `valid` test passes. */
+export function samplePositions(size: readonly number[], k: number, valid: readonly ((p: readonly number[]) => boolean)[], random: () => number): Float32Array {
+  const d = size.length;
+  const voxels = size.reduce((a, b) => a * b, 1);
+  const want = Math.min(k, voxels);
+  const chosen = new Set<number>();
+  const out = new Float32Array(want * d);
+  let count = 0;
+  for (let attempts = 0; count < want && attempts < want * 50; attempts++) {
+    const v = Math.floor(random() * voxels);
+    if (chosen.has(v)) continue;
+    const position: number[] = [];
+    for (let a = 0, rest = v; a < d; a++, rest = Math.floor(rest / size[a])) position.push(rest % size[a]);
+    if (!valid.every((test) => test(position))) continue;
+    chosen.add(v);
+    out.set(position, count++ * d);
+  }
+  return out.subarray(0, count * d);
+}
+
+/**
+ * The loss of one pair, differentiable in `weights` (tensors in weightSpecs order). Every
+ * random choice comes from `random`, so an example is reproduced by its seed alone.
+ */
+export function pairLoss(spec: FeatureNetworkSpec, weights: readonly tf.Tensor[], pair: TrainingPair, options: PairLossOptions, random: () => number): tf.Scalar {
+  const draws = [0, 1, 2, 3].map(() => drawAugmentation(pair.size, options.augmentation, random));
+  const positionsA = samplePositions(pair.size, options.samples, [carriedBack(draws[0], pair.size), carriedBack(draws[1], pair.size)], random);
+  const positionsB = samplePositions(pair.size, options.samples, [carriedBack(draws[2], pair.size), carriedBack(draws[3], pair.size)], random);
+  return tf.tidy(() => {
+    const shape = [...pair.size].reverse().concat(1);
+    const a = tf.tensor(pair.a, shape);
+    const b = tf.tensor(pair.b, shape);
+    const inputs = tf.stack([warpInput(a, draws[0]), warpInput(a, draws[1]), warpInput(b, draws[2]), warpInput(b, draws[3])]);
+    const maps = tf.unstack(featureNetwork(spec, weights, inputs));
+    return featureCycleLoss({
+      aForward: unwarpedFeaturesAt(maps[0], draws[0], positionsA),
+      aBackward: unwarpedFeaturesAt(maps[1], draws[1], positionsA),
+      bForward: unwarpedFeaturesAt(maps[2], draws[2], positionsB),
+      bBackward: unwarpedFeaturesAt(maps[3], draws[3], positionsB),
+    });
+  });
+}
