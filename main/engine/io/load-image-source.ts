@@ -40,9 +40,12 @@ async function loadDicomFolder(folder: string, options: ReadImageOptions, contex
   return readScannedSeries(series[0], folder, options, jobRange(context, scanShare, 1));
 }
 
-/** Header files whose companions (data files) may have been uploaded with them. */
+/**
+ * Header files whose companions (data files) may have been uploaded with them. DICOM files
+ * never are: several of them, with or without the extension, are slices of series.
+ */
 function pickMainFile(staged: readonly StagedFile[]): StagedFile | undefined {
-  const images = staged.filter((f) => formatFromExtension(f.path) && !/\.(raw|zraw|img)$/i.test(f.path));
+  const images = staged.filter((f) => !['dicom', undefined].includes(formatFromExtension(f.path)) && !/\.(raw|zraw|img)$/i.test(f.path));
   return images.length === 1 ? images[0] : undefined;
 }
 
