@@ -149,6 +149,7 @@ export class UploadStaging {
     const file = upload.files[fileIndex];
     if (!file) throw new EngineError('INVALID_MESSAGE', `the upload has no file number ${fileIndex}`);
     if (upload.failure) throw upload.failure;
+    if (upload.busy) throw new EngineError('INVALID_MESSAGE', `${file.name}: bytes arrived while the upload was being loaded`);
     if (offset !== file.received) throw new EngineError('INVALID_MESSAGE', `${file.name}: expected the bytes from ${file.received}, not from ${offset}`);
     if (offset + bytes.byteLength > file.size) throw new EngineError('INVALID_MESSAGE', `${file.name}: more bytes arrived than the ${file.size} announced`);
     file.received += bytes.byteLength;

@@ -10,7 +10,7 @@ import { UploadStaging, loadImageSource } from '../../../main/engine/io/index';
 import { silentJob } from '../../../main/engine/job-context';
 import type { DicomSeries } from '../../../shared/contract/image-channels';
 import type { Fixtures } from './helpers';
-import { expectEngineError, itkData, makeFixtures, tempDir, templates } from './helpers';
+import { expectEngineError, itkData, makeFixtures, nibabelData, tempDir, templates } from './helpers';
 
 let fx: Fixtures;
 let root: ReturnType<typeof tempDir>;
@@ -43,8 +43,8 @@ async function stage(staging: UploadStaging, files: DroppedFile[], by: object = 
   return id;
 }
 
-const load = (staging: UploadStaging, id: string, seriesUid?: string) =>
-  staging.consume(id, owner, (upload: StagedUpload) => loadImageSource({ kind: 'staged', upload, seriesUid }, {}, silentJob));
+const load = (staging: UploadStaging, id: string, seriesUid?: string, options: { volumeIndex?: number } = {}) =>
+  staging.consume(id, owner, (upload: StagedUpload) => loadImageSource({ kind: 'staged', upload, seriesUid }, options, silentJob));
 
 const fromDisk = (folder: string, name: string, as = name): DroppedFile => ({ name: as, bytes: readFileSync(path.join(folder, name)) });
 
@@ -91,6 +91,18 @@ describe('loading staged uploads', () => {
     const { info } = await load(s, id, listed[1].seriesUid);
     expect(info.grid.size[2]).toBe(3);
     expect(info.name).toMatch(/^7 uploaded files \(series axial B\)$/);
+    expect(staged()).toEqual([]);
+  });
+
+  it('keeps an uploaded 4D file while the user chooses a volume, then loads that volume', async () => {
+    const s = new UploadStaging({ root: root.dir });
+    const id = await stage(s, [fromDisk(nibabelData, 'example4d.nii.gz')]);
+    const error = await load(s, id).catch((e) => e);
+    expect(error.code).toBe('NEEDS_CHOICE');
+    expect(error.details.volumes).toBe(2);
+    expect(staged()).toHaveLength(1);
+    const { info } = await load(s, id, undefined, { volumeIndex: 1 });
+    expect(info.grid.size).toEqual([128, 96, 24]);
     expect(staged()).toEqual([]);
   });
 
