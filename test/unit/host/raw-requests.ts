@@ -34,7 +34,7 @@ function closeCodeOf(bytes: Buffer): number | null {
 }
 
 /** Sends the pieces one after another, then reads until the server closes or `waitMs` passes. */
-export function sendRaw(port: number, pieces: readonly (string | Buffer)[], waitMs = 250): Promise<RawAnswer> {
+export function sendRaw(port: number, pieces: readonly (string | Buffer)[], waitMs: number): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const received: Buffer[] = [];
     const socket = net.connect(port, '127.0.0.1');
