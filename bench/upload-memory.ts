@@ -56,7 +56,7 @@ try {
   const after = server.memory();
   console.log(`upload of ${mib} MiB: ${seconds.toFixed(1)} s (${(mib / seconds).toFixed(0)} MiB/s); then "${String(refusal).slice(0, 60)}…"`);
   console.log(
-    `server RSS: before ${before.rssMiB.toFixed(0)} MiB, peak ${Math.max(peakSampled, after.peakMiB - 0).toFixed(0)} MiB (sampled ${peakSampled.toFixed(0)}, VmHWM ${after.peakMiB.toFixed(0)}), after ${after.rssMiB.toFixed(0)} MiB`,
+    `server RSS: before ${before.rssMiB.toFixed(0)} MiB, peak ${Math.max(peakSampled, after.peakMiB).toFixed(0)} MiB (sampled ${peakSampled.toFixed(0)}, VmHWM ${after.peakMiB.toFixed(0)}), after ${after.rssMiB.toFixed(0)} MiB`,
   );
   socket.close();
 } finally {
