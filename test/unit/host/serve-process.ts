@@ -43,6 +43,10 @@ export async function startServeProcess(): Promise<ServeProcess> {
   child.stderr.setEncoding('utf8').on('data', (text: string) => log.push(...text.split('\n').filter(Boolean)));
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  // A test process that dies (out of memory, say) must not leave its server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exit.then(() => process.off('exit', killOnExit));
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
