@@ -43,7 +43,7 @@ export async function startServeProcess(): Promise<ServeProcess> {
   child.stderr.setEncoding('utf8').on('data', (text: string) => log.push(...text.split('\n').filter(Boolean)));
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  // A test process that dies (out of memory, say) must not leave its server running.
+  // A test process that exits without its afterAll (a worker stopped on a timeout) must not leave its server running.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   void exit.then(() => process.off('exit', killOnExit));
