@@ -18,7 +18,12 @@ export function websocketPort(socket: WebSocket, onBadFrame: (reason: string) =>
         } catch (error) {
           return onBadFrame((error as Error).message);
         }
-        listener(message);
+        try {
+          listener(message);
+        } catch (error) {
+          // Thrown from ws's data handler, it would take the whole server down.
+          onBadFrame(`the frame could not be handled (${(error as Error).message})`);
+        }
       };
       socket.on('message', handler);
       return () => void socket.off('message', handler);

@@ -1,11 +1,12 @@
-// Everything one engine worker holds for its clients: the images, the compute backend, the
-// job queue, recent files, and what to open at startup.
+// Everything one engine worker holds for its clients: the images, files being uploaded, the
+// compute backend, the job queue, recent files, and what to open at startup.
 
 import type { BackendInfo, ImageSource } from '../../shared/contract/index';
 import { selectComputeBackend } from '../engine/compute/backend';
 import type { BackendPreference } from '../engine/compute/backend';
 import { appDirectories } from '../engine/session/app-directories';
 import { RecentFiles } from '../engine/session/recent-files';
+import { UploadStaging } from '../engine/io/index';
 import { ImageStore } from './image-store';
 import { JobQueue } from './job-queue';
 import { RegistrationStore } from './registration-store';
@@ -19,6 +20,7 @@ export interface EngineSessionOptions {
 export class EngineSession {
   readonly version: string = packageJson.version;
   readonly images = new ImageStore();
+  readonly uploads = new UploadStaging();
   readonly jobs = new JobQueue();
   readonly registrations = new RegistrationStore((evicted) => evicted.imageIds.forEach((id) => this.images.release(id)));
   readonly directories = appDirectories();

@@ -12,19 +12,26 @@ import { sessionHandlers } from './handlers/session-handlers';
 import { imageHandlers } from './handlers/image-handlers';
 import { registrationHandlers } from './handlers/registration-handlers';
 import { workspaceHandlers } from './handlers/workspace-handlers';
+import { uploadHandlers } from './handlers/upload-handlers';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 
 const data = workerData as EngineWorkerData;
 const session = new EngineSession(data);
 const cancelBoard = data.cancelBoard ? new CancelBoard(data.cancelBoard) : undefined;
-const handlers = { ...sessionHandlers(session), ...imageHandlers(session), ...registrationHandlers(session), ...workspaceHandlers() };
+const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers() };
 
 demultiplex(
   framePortOf(parentPort),
   (port, probe) => {
+    // Uploads belong to the connection that sent them, and are removed when it closes.
+    const owner = {};
+    const handlers = { ...sharedHandlers, ...imageHandlers(session, owner), ...uploadHandlers(session, owner) };
     const server = serveContract(port, handlers, { probe, logUnexpected: (error) => console.error('engine:', error) });
-    return () => server.dispose();
+    return () => {
+      server.dispose();
+      void session.uploads.discardAll(owner);
+    };
   },
   cancelBoard && ((slot) => cancelBoard.isRaised(slot)),
 );

@@ -1,16 +1,22 @@
 // Loading and describing images.
 
 import { z } from 'zod';
-import { bytesSchema, componentTypeSchema, emptySchema, gridSchema, noProgressSchema, pixelArraySchema, progressSchema } from './common-schemas';
+import { componentTypeSchema, emptySchema, gridSchema, noProgressSchema, pixelArraySchema, progressSchema } from './common-schemas';
+import { uploadIdSchema } from './upload-channels';
 
 /** Where an image comes from. Paths name files on the machine the engine runs on. */
 export const imageSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1) }),
   z.object({ kind: z.literal('dicomSeries'), folder: z.string().min(1), seriesUid: z.string().min(1) }),
-  /** Files the user dropped from the machine the UI runs on. */
+  /**
+   * Files the user dropped from the machine the UI runs on, sent by upload.begin and
+   * upload.chunk. Loading removes the upload, unless the engine asks for a choice first.
+   */
   z.object({
     kind: z.literal('upload'),
-    files: z.array(z.object({ name: z.string().min(1), bytes: bytesSchema })).min(1),
+    uploadId: uploadIdSchema,
+    /** Of uploaded DICOM files that hold several series: the one chosen. */
+    seriesUid: z.string().min(1).optional(),
   }),
   z.object({ kind: z.literal('sample'), sampleId: z.string().min(1), item: z.string().min(1) }),
 ]);
@@ -53,8 +59,6 @@ export const dicomSeriesSchema = z.object({
   modality: z.string(),
   files: z.int().positive(),
   size: z.array(z.int()).optional(),
-  /** For series found in uploaded files: which of them belong to it, to send just those. */
-  fileNames: z.array(z.string()).optional(),
 });
 export type DicomSeries = z.infer<typeof dicomSeriesSchema>;
 

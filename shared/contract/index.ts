@@ -7,10 +7,12 @@ import { imageChannels } from './image-channels';
 import { sessionChannels, sessionEvents } from './session-channels';
 import { registrationChannels } from './registration-channels';
 import { workspaceChannels } from './workspace-channels';
+import { uploadChannels } from './upload-channels';
 
 export const channels = {
   ...sessionChannels,
   ...imageChannels,
+  ...uploadChannels,
   ...registrationChannels,
   ...workspaceChannels,
 } as const;
@@ -42,3 +44,4 @@ export * from './session-channels';
 export * from './registration-channels';
 export * from './registration-parameters';
 export * from './workspace-channels';
+export * from './upload-channels';

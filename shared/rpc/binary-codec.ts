@@ -67,11 +67,12 @@ export function decodeBinaryMessage(frame: Uint8Array): unknown {
   return JSON.parse(json, (_key, value: unknown) => {
     if (!value || typeof value !== 'object' || !('$typed' in value)) return value;
     const ref = value as TypedRef;
+    // Own keys only: a frame naming "constructor" or "__proto__" must not reach Object's.
+    if (!Object.hasOwn(typedArrayConstructors, ref.$typed)) throw new Error(`unknown array type ${String(ref.$typed)}`);
     const Ctor = typedArrayConstructors[ref.$typed];
-    if (!Ctor) throw new Error(`unknown array type ${String(ref.$typed)}`);
     const start = bodyStart + ref.at;
     const bytes = ref.length * Ctor.BYTES_PER_ELEMENT;
-    if (!Number.isInteger(ref.at) || !Number.isInteger(ref.length) || ref.at < 0 || start + bytes > frame.byteLength)
+    if (!Number.isInteger(ref.at) || !Number.isInteger(ref.length) || ref.at < 0 || ref.length < 0 || start + bytes > frame.byteLength)
       throw new Error('array reference overruns the frame');
     // Copy into a fresh buffer so the array is aligned and does not pin the whole frame.
     const copy = new Uint8Array(bytes);

@@ -2,7 +2,7 @@
 // through browser mode; the engine is the real worker with itk-wasm.
 
 import { expect, test } from '@playwright/test';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readImageNode } from '@itk-wasm/image-io';
@@ -71,6 +71,27 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
   await page.screenshot({ path: 'docs/screenshots/viewer-corrupt-file.png' });
   await waitForImage(page, 'ch2bet.nii.gz');
   expect((await screenshotStats(axial)).brightFraction).toBeGreaterThan(0.08);
+});
+
+test('opens DICOM files dropped together, once their series is chosen', async ({ page }) => {
+  const tree = '/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests';
+  const files = readdirSync(tree, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => ({ name: e.name, data: [...readFileSync(path.join(e.parentPath, e.name))] }));
+  await page.goto(server.url);
+  await waitForIdle(page);
+  const transfer = await page.evaluateHandle((dropped) => {
+    const dt = new DataTransfer();
+    for (const f of dropped) dt.items.add(new File([new Uint8Array(f.data)], f.name));
+    return dt;
+  }, files);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer: transfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+  // The files wait in the engine while the user picks one of the 13 series they hold.
+  const dialog = page.getByRole('dialog', { name: 'Choose a DICOM series' });
+  await expect(dialog.getByRole('heading')).toHaveText('This folder holds 13 DICOM series');
+  await dialog.getByRole('button', { name: /Routine Brain/ }).click();
+  await waitForImage(page, `${files.length} uploaded files (series Routine Brain)`);
 });
 
 test('opens a file dropped on the window', async ({ page }) => {

@@ -3,8 +3,7 @@
 // hold several DICOM series; then the user must choose, and the error lists them.
 
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { DicomSeries, ImageSource } from '../../../shared/contract/image-channels';
+import type { ImageSource } from '../../../shared/contract/image-channels';
 import { EngineError } from '../../../shared/contract/errors';
 import type { JobContext } from '../job-context';
 import type { ScannedSeries } from './dicom-series';
@@ -16,32 +15,42 @@ import type { LoadedImageFile } from './image-description';
 import { formatFromExtension, hasDicomMagic } from './image-formats';
 import type { ReadImageOptions } from './read-image-file';
 import { readImageFile, readImageFileRef } from './read-image-file';
-import type { StagedFile } from './upload-staging';
-import { withStagedUpload } from './upload-staging';
+import type { StagedFile, StagedUpload } from './upload-staging';
 
-export type LoadableImageSource = Exclude<ImageSource, { kind: 'sample' }>;
+/** Files the user dropped, received in full (see upload-staging.ts); `seriesUid` is a choice made. */
+export interface StagedUploadSource {
+  readonly kind: 'staged';
+  readonly upload: StagedUpload;
+  readonly seriesUid?: string;
+}
 
-function severalSeriesError(where: FileRef, series: readonly ScannedSeries[], describe: (s: ScannedSeries) => DicomSeries): EngineError {
+export type LoadableImageSource = Exclude<ImageSource, { kind: 'sample' | 'upload' }> | StagedUploadSource;
+
+function severalSeriesError(where: FileRef, series: readonly ScannedSeries[]): EngineError {
   return new EngineError('NEEDS_CHOICE', `${where.name}: holds ${series.length} DICOM series; pick one to load`, {
     file: where.path,
-    details: { series: series.map(describe) },
+    details: { series: series.map(publicSeries) },
   });
 }
 
 async function loadDicomFolder(folder: string, options: ReadImageOptions, context: JobContext): Promise<LoadedImageFile> {
   const series = await scanDicomFolder(folder, jobRange(context, 0, scanShare));
   if (series.length === 0) throw noDicomImagesError(folder);
-  if (series.length > 1) throw severalSeriesError(fileRef(folder), series, publicSeries);
+  if (series.length > 1) throw severalSeriesError(fileRef(folder), series);
   return readScannedSeries(series[0], folder, options, jobRange(context, scanShare, 1));
 }
 
-/** Header files whose companions (data files) may have been uploaded with them. */
+/**
+ * Header files whose companions (data files) may have been uploaded with them. DICOM files
+ * never are: several of them, with or without the extension, are slices of series.
+ */
 function pickMainFile(staged: readonly StagedFile[]): StagedFile | undefined {
-  const images = staged.filter((f) => formatFromExtension(f.path) && !/\.(raw|zraw|img)$/i.test(f.path));
+  const images = staged.filter((f) => !['dicom', undefined].includes(formatFromExtension(f.path)) && !/\.(raw|zraw|img)$/i.test(f.path));
   return images.length === 1 ? images[0] : undefined;
 }
 
-async function loadUpload(staged: StagedFile[], folder: string, options: ReadImageOptions, context: JobContext): Promise<LoadedImageFile> {
+async function loadUpload({ upload, seriesUid }: StagedUploadSource, options: ReadImageOptions, context: JobContext): Promise<LoadedImageFile> {
+  const { files: staged, folder } = upload;
   if (staged.length === 1) return readImageFileRef(fileRef(staged[0].path, staged[0].name), options, context, `uploaded file ${staged[0].name}`);
   const main = pickMainFile(staged);
   const dicomFlags = await Promise.all(staged.map((f) => hasDicomMagic(f.path)));
@@ -50,11 +59,11 @@ async function loadUpload(staged: StagedFile[], folder: string, options: ReadIma
     const series = await scanDicomFolder(folder, jobRange(context, 0, scanShare));
     const uploadName = `${staged.length} uploaded files`;
     if (series.length === 0) throw new EngineError('BAD_INPUT', `${uploadName}: they hold no DICOM images`);
-    // The UI cannot name a series inside an upload, so the choice lists each series' files.
-    const nameOf = new Map(staged.map((f) => [f.path, f.name]));
-    if (series.length > 1)
-      throw severalSeriesError({ name: uploadName, path: uploadName }, series, (s) => ({ ...publicSeries(s), fileNames: s.paths.map((p) => nameOf.get(p) ?? path.basename(p)) }));
-    return readScannedSeries(series[0], folder, options, jobRange(context, scanShare, 1), `${uploadName} (series ${series[0].description || series[0].seriesUid})`);
+    const chosen = seriesUid === undefined ? (series.length === 1 ? series[0] : undefined) : series.find((s) => s.seriesUid === seriesUid);
+    if (seriesUid !== undefined && !chosen) throw new EngineError('NOT_FOUND', `${uploadName}: they hold no DICOM series with UID ${seriesUid}`);
+    // The upload stays staged while the user chooses; the choice comes back as its seriesUid.
+    if (!chosen) throw severalSeriesError({ name: uploadName, path: uploadName }, series);
+    return readScannedSeries(chosen, folder, options, jobRange(context, scanShare, 1), `${uploadName} (series ${chosen.description || chosen.seriesUid})`);
   }
   if (!main)
     throw new EngineError(
@@ -75,7 +84,7 @@ export async function loadImageSource(source: LoadableImageSource, options: Read
     }
     case 'dicomSeries':
       return readDicomSeries(source.folder, source.seriesUid, options, context);
-    case 'upload':
-      return withStagedUpload(source.files, context, (staged, folder) => loadUpload(staged, folder, options, context));
+    case 'staged':
+      return loadUpload(source, options, context);
   }
 }

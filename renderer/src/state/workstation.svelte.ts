@@ -2,12 +2,12 @@
 // result on show, exporting, and the command line that reproduces a result. Components
 // read it and call its methods; App.svelte only lays them out.
 
-import type { ImageSource, OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
+import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
 import { defaultOutputItems } from '../../../shared/contract/index';
 import { isSavable, resultsFolderOf, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
-import type { ImageLibrary } from './image-library.svelte';
+import type { ImageLibrary, OpenableSource } from './image-library.svelte';
 import type { Notifications } from './notifications.svelte';
 import { RoleAssignment } from './roles.svelte';
 import { RegistrationJobs, type RegistrationOutcome } from './registration-jobs.svelte';
@@ -82,7 +82,7 @@ export class Workstation {
   }
 
   /** Loads one source after another, so that "fixed, then moving" keeps its meaning. */
-  open(sources: ImageSource[]): Promise<void> {
+  open(sources: readonly OpenableSource[]): Promise<void> {
     return this.#serially(async () => {
       for (const source of sources) {
         const image = await this.library.load(source);

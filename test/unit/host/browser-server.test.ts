@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EngineHost } from '../../../main/host/engine-host';
 import type { BrowserServer } from '../../../main/server/browser-server';
+import { startBrowserServer } from '../../../main/server/browser-server';
 import { connectOverWebSocket, startHost, startServer } from './engine-fixture';
 
 const ch2bet = '/usr/share/mricron/templates/ch2bet.nii.gz';
@@ -85,5 +86,36 @@ describe('browser mode WebSocket', () => {
     expect(error.message).toMatch(/does-not-exist\.nii\.gz/);
     expect((await client.request('files.list', { directory: '/usr/share/mricron/templates' })).entries.map((e) => e.name)).toContain('ch2bet.nii.gz');
     socket.close();
+  });
+});
+
+describe('browser mode when something inside it fails', () => {
+  it('answers 500 for a bug in a request handler, logs it whole, and keeps serving', async () => {
+    const log: string[] = [];
+    // A renderer folder that is no path makes the file reader throw: a stand-in for any bug.
+    const broken = await startBrowserServer({ host, rendererRoot: 42 as unknown as string, log: (line) => log.push(line) });
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(`http://127.0.0.1:${broken.port}/?token=${broken.token}`);
+      expect(answer.status).toBe(500);
+      expect(await answer.text()).toBe('XiMorph failed to answer this request; the server log has the details.');
+    }
+    expect(log.join('\n')).toMatch(/TypeError.*\n\s+at /);
+    await broken.close();
+  });
+
+  it('closes a socket it cannot connect to the engine with 1011, and keeps serving', async () => {
+    const log: string[] = [];
+    const failingHost = {
+      connect() {
+        throw new Error('no engine here');
+      },
+    } as unknown as EngineHost;
+    const broken = await startBrowserServer({ host: failingHost, rendererRoot: '/nowhere', log: (line) => log.push(line) });
+    for (let i = 0; i < 2; i++) {
+      const socket = new WebSocket(`ws://127.0.0.1:${broken.port}/ws?token=${broken.token}`);
+      expect(await new Promise((resolve) => socket.on('close', resolve))).toBe(1011);
+    }
+    expect(log.join('\n')).toMatch(/could not connect a WebSocket to the engine: Error: no engine here/);
+    await broken.close();
   });
 });

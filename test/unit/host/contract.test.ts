@@ -4,7 +4,7 @@
 // preload's envelope check).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EngineHost } from '../../../main/host/engine-host';
@@ -20,6 +20,7 @@ import { connectOverWebSocket, startHost, startServer } from './engine-fixture';
 const data = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
 const lung1 = path.join(data, 'RatLungSlice1.mha');
 const lung2 = path.join(data, 'RatLungSlice2.mha');
+const slicePng = path.join(data, 'BrainProtonDensitySliceBorder20.png');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'ximorph-contract-'));
 
 /** Electron IPC clones messages structurally; the preload checks what the page sends. */
@@ -68,6 +69,21 @@ const exchanges: Record<ChannelName, Exchange> = {
   'image.release': async (c) => {
     const extra = await c.request('image.load', { source: { kind: 'path', path: lung2 } });
     expect(await c.request('image.release', { id: extra.info.id })).toEqual({});
+  },
+  'upload.begin': async (c, shared) => {
+    shared.upload = (await c.request('upload.begin', { files: [{ name: 'dropped slice.png', size: statSync(slicePng).size }] })).uploadId;
+    expect(shared.upload).toMatch(/^[\w-]{8,}$/);
+  },
+  'upload.chunk': async (c, shared) => {
+    expect(await c.request('upload.chunk', { uploadId: shared.upload, file: 0, offset: 0, bytes: new Uint8Array(readFileSync(slicePng)) })).toEqual({});
+    const loaded = await c.request('image.load', { source: { kind: 'upload', uploadId: shared.upload } });
+    expect(loaded.info.name).toBe('dropped slice.png');
+    expect(loaded.info.grid.size).toEqual([221, 257]);
+  },
+  'upload.discard': async (c) => {
+    const { uploadId } = await c.request('upload.begin', { files: [{ name: 'never.mha', size: 10 }] });
+    expect(await c.request('upload.discard', { uploadId })).toEqual({});
+    await expect(c.request('image.load', { source: { kind: 'upload', uploadId } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   },
   'registration.defaults': async (c) => expect((await c.request('registration.defaults', {})).presets.map((p) => p.id)).toContain('2d'),
   'registration.run': async (c, shared) => {

@@ -46,7 +46,8 @@ export function nodeSocketPort(socket: WebSocket): MessagePortLike {
   };
 }
 
-export function connectOverWebSocket(server: BrowserServer, headers: Record<string, string> = {}): { client: ContractClient; socket: WebSocket } {
+/** A contract client over a WebSocket to a browser-mode server (in this process or a `ximorph serve`). */
+export function connectOverWebSocket(server: Pick<BrowserServer, 'port' | 'token'>, headers: Record<string, string> = {}): { client: ContractClient; socket: WebSocket } {
   const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, {
     headers: { Origin: `http://127.0.0.1:${server.port}`, ...headers },
   });

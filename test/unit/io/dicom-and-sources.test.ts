@@ -1,8 +1,6 @@
-// DICOM folders and series, and every kind of image source: paths, folders, chosen series
-// and uploads (bytes written to a private folder that is removed afterwards).
+// DICOM folders and series, and the image sources on disk: paths, folders, chosen series.
+// Uploads have their own tests (upload-staging.test.ts).
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDicomSeries, loadImageSource, readDicomSeries } from '../../../main/engine/io/index';
@@ -13,7 +11,7 @@ import type { DicomSeries } from '../../../shared/contract/image-channels';
 import { indexToWorld } from '../../../shared/geometry/grid';
 import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
 import type { Fixtures } from './helpers';
-import { expectEngineError, itkData, makeFixtures, maxAbsDifference, pydicomFiles, templates } from './helpers';
+import { expectEngineError, makeFixtures, maxAbsDifference, pydicomFiles, templates } from './helpers';
 
 let fx: Fixtures;
 beforeAll(() => {
@@ -25,8 +23,6 @@ function recordingJob(): JobContext & { updates: Progress[] } {
   const updates: Progress[] = [];
   return { token: new CancellationTokenSource().token, progress: (p) => updates.push(p), updates };
 }
-
-const uploadFolders = () => readdirSync(os.tmpdir()).filter((n) => n.startsWith('ximorph-upload-'));
 
 describe('listing DICOM series', () => {
   it('groups pydicom’s DICOMDIR test tree by series, skipping DICOMDIRs and text files', async () => {
@@ -95,66 +91,6 @@ describe('reading a DICOM series', () => {
 
   it('names the folder when the series is not there', async () => {
     await expectEngineError(readDicomSeries(fx.file('dicom-two'), '1.2.3.4'), 'NOT_FOUND', 'dicom-two', /no DICOM series with UID 1\.2\.3\.4/);
-  });
-});
-
-describe('uploads', () => {
-  it('reads one uploaded file under its own name, and removes the staging folder', async () => {
-    const before = uploadFolders();
-    const bytes = readFileSync(path.join(templates, 'aal.nii.gz'));
-    const { info } = await loadImageSource({ kind: 'upload', files: [{ name: 'aal.nii.gz', bytes }] }, {}, silentJob);
-    expect(info.name).toBe('aal.nii.gz');
-    expect(info.source).toBe('uploaded file aal.nii.gz');
-    expect(info.role).toBe('labels');
-    expect(uploadFolders()).toEqual(before);
-  });
-
-  it('says what is wrong with an uploaded file by its own name, and still cleans up', async () => {
-    const before = uploadFolders();
-    const bytes = readFileSync(path.join(templates, 'ch2bet.nii.gz')).subarray(0, 300_000);
-    await expectEngineError(
-      loadImageSource({ kind: 'upload', files: [{ name: 'my scan.nii.gz', bytes }] }, {}, silentJob),
-      'BAD_INPUT',
-      'my scan.nii.gz',
-      /truncated/,
-    );
-    expect(uploadFolders()).toEqual(before);
-  });
-
-  it('reads a MetaImage header uploaded with its data file', async () => {
-    const files = ['RatLungSlice1.mha', 'RatLungSlice1.raw'].map((name) => ({ name, bytes: readFileSync(path.join(itkData, name)) }));
-    const { info } = await loadImageSource({ kind: 'upload', files }, {}, silentJob);
-    expect(info.name).toBe('RatLungSlice1.mha');
-    expect(info.grid.size).toEqual([128, 128]);
-  });
-
-  it('reads uploaded DICOM slices as a series, and lists the files of each series when there are several', async () => {
-    const dir = path.join(fx.dir, 'dicom-two');
-    const files = ['first', 'second'].flatMap((sub) =>
-      readdirSync(path.join(dir, sub)).map((name) => ({ name: `${sub}-${name}`, bytes: readFileSync(path.join(dir, sub, name)) })),
-    );
-    const firstOnly = files.filter((f) => f.name.startsWith('first-'));
-    const { info } = await loadImageSource({ kind: 'upload', files: firstOnly }, {}, recordingJob());
-    expect(info.grid.size).toEqual([10, 12, 4]);
-    const error = await loadImageSource({ kind: 'upload', files }, {}, silentJob).catch((e) => e);
-    expect(error.code).toBe('NEEDS_CHOICE');
-    const listed = error.details.series as (DicomSeries & { fileNames: string[] })[];
-    expect(listed.map((s) => s.fileNames.length)).toEqual([4, 3]);
-    expect(listed[1].fileNames.every((n) => n.startsWith('second-'))).toBe(true);
-  });
-
-  it('refuses several unrelated images uploaded together', async () => {
-    const files = ['ch2.nii.gz', 'aal.nii.gz'].map((name) => ({ name, bytes: readFileSync(path.join(templates, name)) }));
-    const error = await loadImageSource({ kind: 'upload', files }, {}, silentJob).catch((e) => e);
-    expect(error.code).toBe('BAD_INPUT');
-    expect(error.message).toMatch(/^ch2\.nii\.gz, aal\.nii\.gz: several images were uploaded together; load one at a time/);
-  });
-
-  it('cannot write outside its staging folder, whatever the name', async () => {
-    const bytes = readFileSync(path.join(templates, 'aal.nii.gz'));
-    const { info } = await loadImageSource({ kind: 'upload', files: [{ name: '../../escape.nii.gz', bytes }] }, {}, silentJob);
-    expect(info.name).toBe('../../escape.nii.gz');
-    expect(existsSync(path.join(os.tmpdir(), 'escape.nii.gz'))).toBe(false);
   });
 });
 

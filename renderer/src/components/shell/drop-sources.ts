@@ -1,33 +1,34 @@
-// Turns files dropped on the window into image sources. A header and its data file
+// Turns files dropped on the window into sources to open. A header and its data file
 // (.mhd + .raw, .nhdr + .raw) travel together; a folder or a set of DICOM files is one
-// series; every other image file is its own source.
+// series; every other image file is its own source. Files stay as the browser's handles
+// until they are sent, a chunk at a time (see shared/rpc/send-upload.ts).
 
-import type { ImageSource } from '../../../../shared/contract/index';
+import type { UploadableFile } from '../../../../shared/rpc/send-upload';
+import type { DroppedFiles } from '../../state/image-library.svelte';
 
 const companionExtensions = ['.raw', '.zraw', '.img', '.gz.raw'];
 const primaryExtensions = ['.nii', '.nii.gz', '.nrrd', '.nhdr', '.mha', '.mhd', '.png', '.tif', '.tiff'];
 
-export interface DroppedFile {
-  name: string;
-  bytes: Uint8Array<ArrayBuffer>;
-}
+const lower = (f: UploadableFile) => f.name.toLowerCase();
+const isPrimary = (f: UploadableFile) => primaryExtensions.some((e) => lower(f).endsWith(e));
+const isCompanion = (f: UploadableFile) => companionExtensions.some((e) => lower(f).endsWith(e));
 
-const lower = (f: DroppedFile) => f.name.toLowerCase();
-const isPrimary = (f: DroppedFile) => primaryExtensions.some((e) => lower(f).endsWith(e));
-const isCompanion = (f: DroppedFile) => companionExtensions.some((e) => lower(f).endsWith(e));
-
-export function sourcesFromDroppedFiles(files: DroppedFile[], fromFolder: boolean): ImageSource[] {
+export function sourcesFromDroppedFiles(files: UploadableFile[], fromFolder: boolean): DroppedFiles[] {
   if (files.length === 0) return [];
   const primaries = files.filter(isPrimary);
-  if (fromFolder || primaries.length === 0) return [{ kind: 'upload', files }];
+  if (fromFolder || primaries.length === 0) return [{ kind: 'dropped', files }];
   const companions = files.filter(isCompanion);
-  return primaries.map((primary) => ({ kind: 'upload', files: [primary, ...companions] }));
+  return primaries.map((primary) => ({ kind: 'dropped', files: [primary, ...companions] }));
 }
 
-async function readEntry(entry: FileSystemEntry, into: DroppedFile[]): Promise<void> {
+/** A dropped file as something to send: its bytes are read a slice at a time. */
+function uploadable(file: File): UploadableFile {
+  return { name: file.name, size: file.size, read: async (start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer()) };
+}
+
+async function readEntry(entry: FileSystemEntry, into: UploadableFile[]): Promise<void> {
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-    into.push({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+    into.push(uploadable(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject))));
     return;
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
@@ -38,19 +39,18 @@ async function readEntry(entry: FileSystemEntry, into: DroppedFile[]): Promise<v
   }
 }
 
-/** Reads everything dropped, descending into folders. */
-export async function readDrop(transfer: DataTransfer): Promise<ImageSource[]> {
+/** Finds everything dropped, descending into folders. */
+export async function readDrop(transfer: DataTransfer): Promise<DroppedFiles[]> {
   const entries = [...transfer.items].map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
   if (entries.length === 0) {
     // Some sources (another app, a script) give plain files without file-system entries.
-    const files = await Promise.all([...transfer.files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-    return sourcesFromDroppedFiles(files, false);
+    return sourcesFromDroppedFiles([...transfer.files].map(uploadable), false);
   }
-  const sources: ImageSource[] = [];
-  const loose: DroppedFile[] = [];
+  const sources: DroppedFiles[] = [];
+  const loose: UploadableFile[] = [];
   for (const entry of entries) {
     if (entry.isDirectory) {
-      const files: DroppedFile[] = [];
+      const files: UploadableFile[] = [];
       await readEntry(entry, files);
       sources.push(...sourcesFromDroppedFiles(files, true));
     } else await readEntry(entry, loose);
