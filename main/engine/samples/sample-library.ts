@@ -99,7 +99,7 @@ export async function resolveSampleSource(
   cacheDirectory: string,
   context: JobContext,
   prepareCompute: () => Promise<unknown>,
-): Promise<LoadableImageSource> {
+): Promise<Extract<LoadableImageSource, { kind: 'path' }>> {
   // 'default' is the first sample this machine can make: the brain pair, else the phantom.
   const recipe = recipes.find((r) => (source.sampleId === 'default' || r.sample.id === source.sampleId) && r.available());
   if (!recipe) throw new EngineError('NOT_FOUND', `sample "${source.sampleId}" is not available on this machine`);

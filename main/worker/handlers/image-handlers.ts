@@ -12,13 +12,16 @@ export function imageHandlers(session: EngineSession, owner: object): Handlers {
   return {
     'image.load': async ({ source, role, volumeIndex }, context) => {
       const load = (loadable: LoadableImageSource) => loadImageSource(loadable, { role, volumeIndex }, context);
-      const { image, info } =
-        source.kind === 'upload'
-          ? await session.uploads.consume(source.uploadId, owner, (upload) => load({ kind: 'staged', upload, seriesUid: source.seriesUid }))
-          : await load(source.kind === 'sample' ? await resolveSampleSource(source, session.directories.cache, context, () => session.backend()) : source);
+      if (source.kind === 'upload') {
+        const { image, info } = await session.uploads.consume(source.uploadId, owner, (upload) => load({ kind: 'staged', upload, seriesUid: source.seriesUid }));
+        const stored = session.images.add(info, image);
+        return { info: stored.info, pixels: image.pixels };
+      }
+      const onDisk = source.kind === 'sample' ? await resolveSampleSource(source, session.directories.cache, context, () => session.backend()) : source;
+      const { image, info } = await load(onDisk);
       if (source.kind === 'path') await session.recentFiles.add(source.path).catch(() => undefined);
-      const origin =
-        loadable.kind === 'path' ? { path: loadable.path, volume: volumeIndex } : loadable.kind === 'dicomSeries' ? { path: loadable.folder, series: loadable.seriesUid, volume: volumeIndex } : undefined;
+      // How the command line names it again (an upload has no name there).
+      const origin = onDisk.kind === 'path' ? { path: onDisk.path, volume: volumeIndex } : { path: onDisk.folder, series: onDisk.seriesUid, volume: volumeIndex };
       const stored = session.images.add(info, image, origin);
       return { info: stored.info, pixels: image.pixels };
     },
