@@ -11,7 +11,6 @@
 // changes every step.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { matMul } from './network/convolution';
 
 /** Features at the sampled points: [K, C] each. */
 export interface SampledFeatureMaps {
@@ -26,8 +25,8 @@ export interface SampledFeatureMaps {
 /** The loss, a scalar, computed stably in log space: log Σ_j p_ij q_ij = logsumexp_j(log p_ij + log q_ij). */
 export function featureCycleLoss(maps: SampledFeatureMaps): tf.Scalar {
   return tf.tidy(() => {
-    const forward = matMul(maps.aForward, tf.transpose(maps.bForward)); // [i, j]
-    const backward = matMul(maps.aBackward, tf.transpose(maps.bBackward)); // [i, j]
+    const forward = tf.matMul(maps.aForward, maps.bForward, false, true); // [i, j]
+    const backward = tf.matMul(maps.aBackward, maps.bBackward, false, true); // [i, j]
     const logP = tf.logSoftmax(forward); // over j
     const logQ = tf.transpose(tf.logSoftmax(tf.transpose(backward))); // over i
     return tf.neg(tf.mean(tf.logSumExp(tf.add(logP, logQ), 1))) as tf.Scalar;

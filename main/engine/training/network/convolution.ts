@@ -1,31 +1,17 @@
 // Convolution for the feature network, with gradients that are fast on every backend and
 // written once for 2D and 3D. tfjs's wasm backend has no Conv2DBackpropFilter and runs Conv3D
 // at about 0.5 GFLOP/s, but multiplies matrices at about 19 GFLOP/s (see the shared README).
-// So a convolution here is im2col — the k^d shifted copies of the padded input side by side
-// along channels — followed by one matrix product with the kernel; slices and concatenation
-// have cheap gradients, and the product's gradient is two more products.
-//
-// wasm's matMul is slow when asked to transpose its second operand (1.5 GFLOP/s), which is
-// exactly what tfjs's own matMul gradient asks; the gradient here transposes explicitly first.
+// So a convolution here is im2col — the k^d neighbours of each voxel side by side — times the
+// kernel, and each gradient is one more such product, arranged so that wasm never transposes a
+// big matrix (its transpose and its transposing products run at under 2 GFLOP/s, measured):
+//   dL/dW = columnsᵀ(x) · dy         (the transposed columns made directly by a kernel)
+//   dL/dx = columns(dy) · W̃          (a convolution of dy with the flipped, transposed kernel)
+//   dL/db = Σ dy
+// Backends without the typed-array im2col kernels run the same math from tfjs's own ops, which
+// tfjs differentiates itself.
 
 import * as tf from '@tensorflow/tfjs-core';
-
-/** a·b, whose gradient uses explicit transposes and plain products only. */
-const matMulFastGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
-    },
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
-
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return matMulFastGrad(a, b);
-}
+import { hasPatchColumnsKernel, patchColumns, patchColumnsTransposed } from '../../compute/patch-columns';
 
 /** Every offset of a cubic kernel of `size` (odd) in `dimension` axes, slowest axis first. */
 export function kernelOffsets(dimension: number, size: number): number[][] {
@@ -39,28 +25,61 @@ export function kernelOffsets(dimension: number, size: number): number[][] {
   return offsets;
 }
 
-/**
- * 'Same' convolution, stride 1, zero padding: `x` is [batch, ...spatial, cin], `kernel` is
- * [size^d · cin, cout] (rows: offset-major, then input channel), `bias` is [cout].
- */
-export function convolve(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D, size: number): tf.Tensor {
+/** im2col from tfjs's own ops: what backends without the typed-array kernel run (and its reference). */
+export function patchColumnsComposite(x: tf.Tensor, size: number): tf.Tensor2D {
   return tf.tidy(() => {
     const dimension = x.rank - 2;
     const spatial = x.shape.slice(1, 1 + dimension);
     const cin = x.shape[x.rank - 1];
     const batch = x.shape[0];
     const voxels = spatial.reduce((a, b) => a * b, 1);
-    let columns: tf.Tensor;
-    if (size === 1) {
-      columns = x;
-    } else {
-      const r = (size - 1) / 2;
-      const padded = tf.pad(x, [[0, 0], ...spatial.map(() => [r, r] as [number, number]), [0, 0]]);
-      const shifted = kernelOffsets(dimension, size).map((o) => tf.slice(padded, [0, ...o.map((k) => k + r), 0], [batch, ...spatial, cin]));
-      columns = tf.concat(shifted, x.rank - 1);
+    const r = (size - 1) / 2;
+    const padded = tf.pad(x, [[0, 0], ...spatial.map(() => [r, r] as [number, number]), [0, 0]]);
+    const shifted = kernelOffsets(dimension, size).map((o) => tf.slice(padded, [0, ...o.map((k) => k + r), 0], [batch, ...spatial, cin]));
+    return tf.reshape(tf.concat(shifted, x.rank - 1), [batch * voxels, size ** dimension * cin]);
+  });
+}
+
+/** The kernel for the gradient with respect to the input: offsets reversed, in and out channels swapped. */
+function flippedKernel(kernel: tf.Tensor2D, taps: number): tf.Tensor2D {
+  const [rows, cout] = kernel.shape;
+  const cin = rows / taps;
+  return tf.reshape(tf.transpose(tf.reverse(tf.reshape(kernel, [taps, cin, cout]), 0), [0, 2, 1]), [taps * cout, cin]);
+}
+
+/** x·W through the typed-array im2col kernels, with the gradients above. */
+const convolveWithKernels = (size: number) =>
+  tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, kernel, save] = args as [tf.Tensor, tf.Tensor2D, tf.GradSaveFunc];
+    save([x, kernel]);
+    const outShape = [...x.shape.slice(0, x.rank - 1), kernel.shape[1]];
+    return {
+      value: tf.tidy(() => tf.reshape(tf.matMul(patchColumns(x, size), kernel), outShape)),
+      gradFunc: (dy: tf.Tensor, [sx, sk]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const taps = size ** (sx.rank - 2);
+          const dx = tf.reshape(tf.matMul(patchColumns(dy, size), flippedKernel(sk as tf.Tensor2D, taps)), sx.shape);
+          const dk = tf.matMul(patchColumnsTransposed(sx, size), tf.reshape(dy, [-1, dy.shape[dy.rank - 1]]) as tf.Tensor2D);
+          return [dx, dk];
+        }),
+    };
+  });
+
+/**
+ * 'Same' convolution, stride 1, zero padding: `x` is [batch, ...spatial, cin], `kernel` is
+ * [size^d · cin, cout] (rows: offset-major, then input channel), `bias` is [cout] or absent.
+ */
+export function convolve(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number): tf.Tensor {
+  return tf.tidy(() => {
+    let y: tf.Tensor;
+    if (hasPatchColumnsKernel()) y = convolveWithKernels(size)(x, kernel);
+    else {
+      const voxels = x.shape.slice(1, x.rank - 1).reduce((a, b) => a * b, 1);
+      const cin = x.shape[x.rank - 1];
+      const columns = size === 1 ? tf.reshape(x, [x.shape[0] * voxels, cin]) : patchColumnsComposite(x, size);
+      y = tf.reshape(tf.matMul(columns as tf.Tensor2D, kernel), [...x.shape.slice(0, x.rank - 1), kernel.shape[1]]);
     }
-    const product = matMul(tf.reshape(columns, [batch * voxels, size ** dimension * cin]), kernel);
-    return tf.reshape(tf.add(product, bias), [batch, ...spatial, kernel.shape[1]]);
+    return bias ? tf.add(y, bias) : y;
   });
 }
 

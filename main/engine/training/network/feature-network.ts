@@ -36,11 +36,20 @@ const kernelSize = 3;
 export function weightSpecs(spec: FeatureNetworkSpec): WeightSpec[] {
   const k = kernelSize ** spec.dimension;
   const specs: WeightSpec[] = [];
-  const conv = (name: string, cin: number, cout: number, taps = k) => specs.push({ name: `${name}/kernel`, shape: [taps * cin, cout] }, { name: `${name}/bias`, shape: [cout] });
+  const kernel = (name: string, cin: number, cout: number, taps = k) => specs.push({ name: `${name}/kernel`, shape: [taps * cin, cout] });
+  const conv = (name: string, cin: number, cout: number, taps = k) => {
+    kernel(name, cin, cout, taps);
+    specs.push({ name: `${name}/bias`, shape: [cout] });
+  };
   spec.widths.forEach((width, level) => {
     for (let i = 0; i < spec.convolutionsPerLevel; i++) conv(`encoder${level}/conv${i}`, i === 0 ? (level === 0 ? 1 : spec.widths[level - 1]) : width, width);
   });
-  for (let level = spec.widths.length - 2; level >= 0; level--) conv(`decoder${level}/conv`, spec.widths[level + 1] + spec.widths[level], spec.widths[level]);
+  // A decoder level convolves the concatenation of the doubled coarser level and the skip
+  // connection; written as the sum of one convolution of each, which is the same map.
+  for (let level = spec.widths.length - 2; level >= 0; level--) {
+    conv(`decoder${level}/up`, spec.widths[level + 1], spec.widths[level]);
+    kernel(`decoder${level}/skip`, spec.widths[level], spec.widths[level]);
+  }
   conv('head', spec.widths[0], spec.channels, 1);
   specs.push({ name: 'radius', shape: [] });
   return specs;
@@ -84,7 +93,10 @@ export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Te
       for (let i = 0; i < spec.convolutionsPerLevel; i++) h = activate(conv(h));
       skips.push(h);
     });
-    for (let level = spec.widths.length - 2; level >= 0; level--) h = activate(conv(tf.concat([double(h), skips[level]], x.rank - 1)));
+    for (let level = spec.widths.length - 2; level >= 0; level--) {
+      const up = conv(double(h));
+      h = activate(tf.add(up, convolve(skips[level], take() as tf.Tensor2D, undefined, kernelSize)));
+    }
     let features = conv(h, 1);
     if (spec.centerOverBatch) features = tf.sub(features, tf.mean(features, 0, true));
     const radius = take();

@@ -1,11 +1,14 @@
 // The feature network's changes of scale, by 2 along every spatial axis, written once for 2D
-// and 3D from reshapes, means and concatenations (ops whose gradients every backend has).
-// Spatial sizes must be even at each level where they are halved.
+// and 3D: typed-array kernels where the backend has them (compute/block-resampling.ts), else
+// reshapes, means and concatenations, whose gradients every backend has. Spatial sizes must be
+// even at each level where they are halved.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { blockMean, blockRepeat, hasBlockResamplingKernels } from '../../compute/block-resampling';
 
 /** Average of each 2×2(×2) block: [batch, ...spatial, c] → [batch, ...spatial/2, c]. */
 export function halve(x: tf.Tensor): tf.Tensor {
+  if (hasBlockResamplingKernels()) return blockMean(x);
   return tf.tidy(() => {
     let y = x;
     for (let axis = 1; axis < x.rank - 1; axis++) {
@@ -19,6 +22,7 @@ export function halve(x: tf.Tensor): tf.Tensor {
 
 /** Nearest-neighbour doubling: [batch, ...spatial, c] → [batch, ...2·spatial, c]. */
 export function double(x: tf.Tensor): tf.Tensor {
+  if (hasBlockResamplingKernels()) return blockRepeat(x);
   return tf.tidy(() => {
     let y = x;
     for (let axis = 1; axis < x.rank - 1; axis++) {

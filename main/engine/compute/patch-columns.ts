@@ -1,0 +1,125 @@
+// im2col as typed-array kernels: the k^d neighbours of every voxel side by side (the "columns"
+// a convolution multiplies by its kernel), and the same matrix transposed, which the kernel's
+// gradient multiplies by the output's gradient. Built from tfjs slices and concatenations
+// instead, the copying and its gradient (SplitV) cost over ten times the matrix product itself
+// on wasm, and wasm's transpose of the columns costs three times the product (measured).
+//
+// Layout: x is [batch, (z,) y, x, channels], x fastest; columns are [batch·voxels, k^d·channels],
+// one row per voxel, offsets slowest-axis first (as kernelOffsets lists them), then channels.
+// Beyond the edge the neighbours are zero. 2D runs as 3D with one slice.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
+
+interface Attrs {
+  size: number;
+}
+
+const IM2COL = 'XiPatchColumns';
+const IM2COL_TRANSPOSED = 'XiPatchColumnsTransposed';
+
+interface Geometry {
+  batch: number;
+  nz: number;
+  ny: number;
+  nx: number;
+  channels: number;
+  /** Kernel extent along z (1 in 2D), y and x. */
+  kz: number;
+  k: number;
+}
+
+function geometryOf(shape: readonly number[], size: number): Geometry {
+  const d = shape.length - 2;
+  return { batch: shape[0], nz: d === 3 ? shape[1] : 1, ny: shape[d === 3 ? 2 : 1], nx: shape[d === 3 ? 3 : 2], channels: shape[shape.length - 1], kz: d === 3 ? size : 1, k: size };
+}
+
+/** columns[row, tap·C + c] = x[neighbour tap of voxel row, c], zero beyond the edge. */
+function writeColumns(x: Float32Array, g: Geometry, out: Float32Array): void {
+  const { batch, nz, ny, nx, channels: C, kz, k } = g;
+  const rz = (kz - 1) / 2;
+  const r = (k - 1) / 2;
+  let o = 0;
+  for (let b = 0; b < batch; b++)
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x0 = 0; x0 < nx; x0++)
+          for (let dz = -rz; dz <= rz; dz++) {
+            const sz = z + dz;
+            for (let dy = -r; dy <= r; dy++) {
+              const sy = y + dy;
+              const rowInside = sz >= 0 && sz < nz && sy >= 0 && sy < ny;
+              const line = ((b * nz + sz) * ny + sy) * nx;
+              for (let dx = -r; dx <= r; dx++, o += C) {
+                const sx = x0 + dx;
+                if (rowInside && sx >= 0 && sx < nx) {
+                  const source = (line + sx) * C;
+                  for (let c = 0; c < C; c++) out[o + c] = x[source + c];
+                } else for (let c = 0; c < C; c++) out[o + c] = 0;
+              }
+            }
+          }
+}
+
+/** The transpose, written row by row of the output (contiguous writes): out[tap·C + c, row]. */
+function writeColumnsTransposed(x: Float32Array, g: Geometry, out: Float32Array): void {
+  const { batch, nz, ny, nx, channels: C, kz, k } = g;
+  const rz = (kz - 1) / 2;
+  const r = (k - 1) / 2;
+  let o = 0;
+  for (let dz = -rz; dz <= rz; dz++)
+    for (let dy = -r; dy <= r; dy++)
+      for (let dx = -r; dx <= r; dx++)
+        for (let c = 0; c < C; c++)
+          for (let b = 0; b < batch; b++)
+            for (let z = 0; z < nz; z++) {
+              const sz = z + dz;
+              for (let y = 0; y < ny; y++) {
+                const sy = y + dy;
+                if (sz < 0 || sz >= nz || sy < 0 || sy >= ny) {
+                  out.fill(0, o, o + nx);
+                  o += nx;
+                  continue;
+                }
+                const line = ((b * nz + sz) * ny + sy) * nx;
+                for (let x0 = 0; x0 < nx; x0++, o++) {
+                  const sx = x0 + dx;
+                  out[o] = sx >= 0 && sx < nx ? x[(line + sx) * C + c] : 0;
+                }
+              }
+            }
+}
+
+registerTypedArrayKernel<Attrs>({
+  kernelName: IM2COL,
+  inputNames: ['x'],
+  outputShape: ([shape], a) => {
+    const g = geometryOf(shape, a.size);
+    return [g.batch * g.nz * g.ny * g.nx, g.kz * g.k * g.k * g.channels];
+  },
+  compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), out),
+});
+
+registerTypedArrayKernel<Attrs>({
+  kernelName: IM2COL_TRANSPOSED,
+  inputNames: ['x'],
+  outputShape: ([shape], a) => {
+    const g = geometryOf(shape, a.size);
+    return [g.kz * g.k * g.k * g.channels, g.batch * g.nz * g.ny * g.nx];
+  },
+  compute: ([x], [shape], out, a) => writeColumnsTransposed(x, geometryOf(shape, a.size), out),
+});
+
+export function hasPatchColumnsKernel(): boolean {
+  return hasTypedArrayKernel(IM2COL);
+}
+
+/** The columns of `x` for a cubic kernel of `size` ([rows, k^d·channels]); not differentiable. */
+export function patchColumns(x: tf.Tensor, size: number): tf.Tensor2D {
+  return runTypedArrayKernel(IM2COL, { x }, { size }) as tf.Tensor2D;
+}
+
+/** The transpose of patchColumns ([k^d·channels, rows]), made directly. */
+export function patchColumnsTransposed(x: tf.Tensor, size: number): tf.Tensor2D {
+  return runTypedArrayKernel(IM2COL_TRANSPOSED, { x }, { size }) as tf.Tensor2D;
+}

@@ -1,0 +1,106 @@
+// Training data that needs no data (in the manner of SynthMorph): random anatomies and random
+// contrasts. A label map — random blobs (the argmax of smooth noise fields) or a real atlas's
+// labels — is deformed twice by smooth random fields, and each copy gets its own random
+// intensity per label, blur, bias field, gamma and noise. The two images are then "different
+// scans" of one anatomy, which features must match whatever the contrast. Everything follows
+// from the seed, in 2D and 3D alike.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { gridSample } from '../compute/grid-sample';
+import { smoothNormalized } from '../registration/filters';
+import { seededGaussian, seededRandom } from '../registration/random';
+import { mapPoints } from './equivariance-augmentation';
+
+export interface LabelledPair {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly labelsA: Int32Array;
+  readonly labelsB: Int32Array;
+  /** Grid size (x, y[, z]). */
+  readonly size: readonly number[];
+}
+
+export interface SyntheticOptions {
+  /** Blob labels drawn when no atlas is given. */
+  readonly labels: number;
+  /** Mean displacement of each copy's deformation, voxels. */
+  readonly deformationVoxels: number;
+  readonly noise: number;
+}
+
+export const defaultSyntheticOptions: SyntheticOptions = { labels: 12, deformationVoxels: 2, noise: 0.03 };
+
+const voxelsOf = (size: readonly number[]) => size.reduce((a, b) => a * b, 1);
+const shapeOf = (size: readonly number[], channels: number) => [...size].reverse().concat(channels);
+
+/** Smooth noise with `channels` components at a scale of `sigma` voxels, unit standard deviation. */
+function smoothNoise(size: readonly number[], channels: number, sigma: number, gaussian: () => number): tf.Tensor {
+  return tf.tidy(() => {
+    const noise = tf.tensor(Float32Array.from({ length: voxelsOf(size) * channels }, gaussian), shapeOf(size, channels));
+    const smooth = smoothNormalized(noise, sigma);
+    return tf.div(smooth, tf.add(tf.sqrt(tf.mean(tf.square(smooth))), 1e-6));
+  });
+}
+
+/** A label map of random blobs: the argmax of smooth noise fields, at a random scale. */
+export function blobLabels(size: readonly number[], labels: number, random: () => number): Int32Array {
+  const gaussian = seededGaussian(Math.floor(random() * 2 ** 31));
+  const sigma = Math.min(...size) * (0.06 + 0.08 * random());
+  return tf.tidy(() => Int32Array.from(tf.argMax(smoothNoise(size, labels, sigma, gaussian), size.length).dataSync()));
+}
+
+/** Continuous indices of every voxel, displaced by a smooth random field of the given mean size. */
+function deformedPoints(size: readonly number[], meanVoxels: number, random: () => number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const d = size.length;
+    const identity = new Array<number>((d + 1) ** 2).fill(0).map((_, i) => (i % (d + 2) === 0 ? 1 : 0));
+    const indices = new Float32Array(voxelsOf(size) * d);
+    const at = new Array<number>(d).fill(0);
+    for (let v = 0; v < voxelsOf(size); v++) {
+      indices.set(at, v * d);
+      for (let a = 0; a < d && ++at[a] === size[a]; a++) at[a] = 0;
+    }
+    const field = tf.mul(smoothNoise(size, d, Math.min(...size) / 6, seededGaussian(Math.floor(random() * 2 ** 31))), meanVoxels);
+    return tf.add(tf.tensor2d(mapPoints(identity, indices, d), [voxelsOf(size), d]), tf.reshape(field, [-1, d])) as tf.Tensor2D;
+  });
+}
+
+/** One contrast of a label map: random intensity per label, blur, bias field, gamma, noise; normalized to [0, 1]. */
+function contrastOf(labels: tf.Tensor, size: readonly number[], count: number, options: SyntheticOptions, random: () => number): Float32Array {
+  const gaussian = seededGaussian(Math.floor(random() * 2 ** 31));
+  return tf.tidy(() => {
+    const means = tf.tensor1d(Array.from({ length: count }, () => random()));
+    let image = tf.reshape(tf.gather(means, tf.cast(tf.reshape(labels, [-1]), 'int32')), shapeOf(size, 1));
+    image = smoothNormalized(image, 0.3 + 0.7 * random());
+    const bias = tf.exp(tf.mul(smoothNoise(size, 1, Math.min(...size) / 4, gaussian), 0.2 * random()));
+    image = tf.mul(image, bias);
+    const lo = tf.min(image);
+    const range = tf.add(tf.sub(tf.max(image), lo), 1e-6);
+    image = tf.pow(tf.div(tf.sub(image, lo), range), Math.exp(0.25 * gaussian()));
+    image = tf.add(image, tf.mul(tf.randomNormal(image.shape, 0, 1, 'float32', Math.floor(random() * 2 ** 31)), options.noise));
+    const lo2 = tf.min(image);
+    return Float32Array.from(tf.div(tf.sub(image, lo2), tf.add(tf.sub(tf.max(image), lo2), 1e-6)).dataSync());
+  });
+}
+
+/**
+ * Two scans of one anatomy: `labels` (an atlas's, or random blobs when omitted) deformed twice,
+ * each copy with its own contrast.
+ */
+export function syntheticPair(size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions, atlasLabels?: Int32Array): LabelledPair {
+  const random = seededRandom(seed);
+  const base = atlasLabels ?? blobLabels(size, options.labels, random);
+  let count = 0;
+  for (const l of base) count = Math.max(count, l + 1);
+  const copy = () =>
+    tf.tidy(() => {
+      const labels = tf.tensor(Float32Array.from(base), shapeOf(size, 1));
+      const warped = gridSample(labels, deformedPoints(size, options.deformationVoxels, random), { interpolation: 'nearest', padding: 'border' });
+      const warpedLabels = Int32Array.from(warped.dataSync(), Math.round);
+      const image = contrastOf(tf.reshape(warped, shapeOf(size, 1)), size, count, options, random);
+      return { image, labels: warpedLabels };
+    });
+  const a = copy();
+  const b = copy();
+  return { a: a.image, b: b.image, labelsA: a.labels, labelsB: b.labels, size };
+}
