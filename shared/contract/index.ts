@@ -7,12 +7,14 @@ import { imageChannels } from './image-channels';
 import { sessionChannels, sessionEvents } from './session-channels';
 import { registrationChannels } from './registration-channels';
 import { workspaceChannels } from './workspace-channels';
+import { saveLocationChannels } from './save-location-channels';
 
 export const channels = {
   ...sessionChannels,
   ...imageChannels,
   ...registrationChannels,
   ...workspaceChannels,
+  ...saveLocationChannels,
 } as const;
 
 export const events = {
@@ -42,3 +44,4 @@ export * from './session-channels';
 export * from './registration-channels';
 export * from './registration-parameters';
 export * from './workspace-channels';
+export * from './save-location-channels';
