@@ -49,8 +49,11 @@ async function registerPair(client: ContractClient): Promise<string> {
   return (await client.request('registration.run', { inputs, overrides: {}, preset: '2d' })).jobId;
 }
 
-beforeAll(() => {
+/** Its job id: the session holds it for every client. */
+let jobId: string;
+beforeAll(async () => {
   host = startHost();
+  jobId = await registerPair(connect());
 });
 afterAll(async () => {
   for (const detach of connections) detach();
@@ -113,6 +116,20 @@ describe('the engine, for every client', () => {
       socket.close();
     }
   });
+
+  it('exports into no system folder, device or pipe', async () => {
+    const fifo = fileIn('pipe-folder');
+    execFileSync('mkfifo', [fifo]);
+    for (const [directory, reason] of [
+      ['/proc/self/result', /\/proc is a system folder/],
+      ['/dev/result', /\/dev is a system folder/],
+      [fifo, /this is a named pipe \(FIFO\)/],
+    ] as const) {
+      const refused = await failureOf(client.request('registration.export', { jobId, directory, items: ['affine'] }));
+      expect(refused, directory).toMatchObject({ code: 'BAD_INPUT' });
+      expect(refused!.message, directory).toMatch(reason);
+    }
+  });
 });
 
 describe('Electron: writes only where the user chose in a native dialog', () => {
@@ -124,10 +141,8 @@ describe('Electron: writes only where the user chose in a native dialog', () => 
     return answers.shift() ?? null;
   };
   let window: ContractClient;
-  let jobId: string;
-  beforeAll(async () => {
+  beforeAll(() => {
     window = connect(new NativeSaveGrants(chooser));
-    jobId = await registerPair(window);
   });
 
   const choose = async (purpose: SavePurpose, answer: string | null, suggestedPath?: string) => {
