@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { ImageSource } from '../../shared/contract/index';
 import { EngineHost } from '../host/engine-host';
 import { startupSources } from '../host/startup-sources';
+import { NativeSaveGrants } from '../host/save-grants';
 import { applyAppWideSecurity, secureWebPreferences } from './security';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { installAppMenu } from './app-menu';
+import { nativeSaveLocationChooser } from './save-dialogs';
 import { windowPort } from './window-port';
 import { appOrigin } from './ipc-channel';
 
@@ -46,7 +48,8 @@ function createWindow(engine: EngineHost): void {
     webPreferences: secureWebPreferences(path.join(here, 'preload.cjs')),
   });
   mainWindow = window;
-  const connection = engine.connect(windowPort(window));
+  // Writes go only where the user chose in a native dialog, whatever the page asks.
+  const connection = engine.connect(windowPort(window), new NativeSaveGrants(nativeSaveLocationChooser(() => (window.isDestroyed() ? null : window))));
   connectionId = connection.id;
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {

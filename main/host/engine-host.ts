@@ -12,6 +12,8 @@ import type { FramePort, MultiplexFrame } from '../../shared/rpc/multiplex';
 import type { MessagePortLike } from '../../shared/rpc/wire';
 import { framePortOf } from './worker-frame-port';
 import { CancelBoard } from '../../shared/rpc/cancel-board';
+import type { GateAnswer, RequestGate } from './request-gate';
+import { pageChoosesSaveLocations } from './request-gate';
 
 export interface EngineWorkerData {
   startupSources: ImageSource[];
@@ -39,6 +41,7 @@ export class EngineHost {
   /** The requests in flight: connection → request id → its cancel-board slot. */
   readonly #slots = new Map<number, Map<number, number>>();
   readonly #relay = new Set<(frame: MultiplexFrame) => void>();
+  readonly #gates = new Map<number, RequestGate>();
   #disposed = false;
 
   constructor(options: EngineHostOptions) {
@@ -47,7 +50,11 @@ export class EngineHost {
     const stablePort: FramePort = {
       post: (frame) => {
         const m = frame.message;
-        if (m?.kind === 'request') frame = { ...frame, slot: this.#slotFor(frame.connection, m.id) };
+        if (m?.kind === 'request') {
+          const answer = this.#gates.get(frame.connection)?.screen(m.channel, m.payload);
+          if (answer) return this.#answerHere(frame.connection, m.id, answer);
+          frame = { ...frame, slot: this.#slotFor(frame.connection, m.id) };
+        }
         if (m?.kind === 'cancel') {
           const slot = this.#slots.get(frame.connection)?.get(m.id);
           if (slot !== undefined) this.#cancelBoard.raise(slot);
@@ -103,10 +110,28 @@ export class EngineHost {
     this.#slots.clear();
   }
 
-  /** Attach a client (a window, a browser tab, a test). Detach when it goes away. */
-  connect(client: MessagePortLike): ClientConnection {
+  /** A request the gate answered: the worker never sees it. */
+  #answerHere(connection: number, id: number, answer: Promise<GateAnswer>): void {
+    void answer
+      .catch((error: unknown): GateAnswer => ({ kind: 'error', error: serializeError(error) }))
+      .then((a) => this.#multiplexer.postTo(connection, a.kind === 'result' ? { kind: 'result', id, result: a.result } : { kind: 'error', id, error: a.error }));
+  }
+
+  /**
+   * Attach a client (a window, a browser tab, a test). Detach when it goes away. The gate
+   * screens its requests: by default the page chooses save locations itself (browser mode);
+   * Electron's windows get NativeSaveGrants (save-grants.ts).
+   */
+  connect(client: MessagePortLike, gate: RequestGate = pageChoosesSaveLocations): ClientConnection {
     const { id, detach } = this.#multiplexer.attach(client);
-    return { id, detach };
+    this.#gates.set(id, gate);
+    return {
+      id,
+      detach: () => {
+        this.#gates.delete(id);
+        detach();
+      },
+    };
   }
 
   /** Raise an event from the host itself, e.g. a file chosen in Electron's native menu. */

@@ -8,6 +8,7 @@ import { sessionChannels, sessionEvents } from './session-channels';
 import { registrationChannels } from './registration-channels';
 import { workspaceChannels } from './workspace-channels';
 import { uploadChannels } from './upload-channels';
+import { saveLocationChannels } from './save-location-channels';
 
 export const channels = {
   ...sessionChannels,
@@ -15,6 +16,7 @@ export const channels = {
   ...uploadChannels,
   ...registrationChannels,
   ...workspaceChannels,
+  ...saveLocationChannels,
 } as const;
 
 export const events = {
@@ -45,3 +47,4 @@ export * from './registration-channels';
 export * from './registration-parameters';
 export * from './workspace-channels';
 export * from './upload-channels';
+export * from './save-location-channels';

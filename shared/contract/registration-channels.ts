@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { emptySchema, float32ArraySchema, gridSchema, noProgressSchema, progressSchema } from './common-schemas';
 import { loadedImageSchema } from './image-channels';
 import { registrationOverridesSchema, registrationParametersSchema } from './registration-parameters';
+import { saveGrantSchema } from './save-location-channels';
 
 export const registrationInputsSchema = z.object({
   fixedId: z.string(),
@@ -81,7 +82,7 @@ export const registrationChannels = {
     }),
   },
   'registration.export': {
-    request: z.object({ jobId: z.string(), directory: z.string().min(1), items: z.array(outputItemSchema).min(1) }),
+    request: z.object({ jobId: z.string(), directory: z.string().min(1), items: z.array(outputItemSchema).min(1), grant: saveGrantSchema.optional() }),
     progress: progressSchema,
     result: z.object({ files: z.array(z.string()) }),
   },

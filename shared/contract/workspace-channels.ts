@@ -6,6 +6,7 @@ import { noProgressSchema, progressSchema } from './common-schemas';
 import { imageRoleSchema } from './image-channels';
 import { registrationOverridesSchema } from './registration-parameters';
 import { registrationChannels } from './registration-channels';
+import { saveGrantSchema } from './save-location-channels';
 
 /** Sources that can be found again later; dropped uploads cannot. */
 export const savedSourceSchema = z.discriminatedUnion('kind', [
@@ -39,9 +40,24 @@ export const workspaceSchema = z.object({
 });
 export type Workspace = z.infer<typeof workspaceSchema>;
 
+/**
+ * Where a workspace keeps its result folders: beside it, named after it (`study.json` keeps
+ * them in `study.results/`). A grant for the workspace file covers the folders in there.
+ */
+export function resultsFolderOf(workspacePath: string): string {
+  return `${workspacePath.replace(/\.json$/i, '')}.results`;
+}
+
 export const workspaceChannels = {
   'workspace.save': {
-    request: z.object({ path: z.string().min(1), workspace: workspaceSchema }),
+    request: z.object({
+      /** A .json file. */
+      path: z.string().min(1),
+      workspace: workspaceSchema,
+      /** The user said yes to replacing a file that is not a XiMorph workspace. */
+      overwrite: z.boolean().optional(),
+      grant: saveGrantSchema.optional(),
+    }),
     progress: noProgressSchema,
     result: z.object({ path: z.string() }),
   },

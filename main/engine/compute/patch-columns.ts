@@ -8,7 +8,7 @@
 // one row per voxel, offsets slowest-axis first (as kernelOffsets lists them), then channels.
 // Beyond the edge the neighbours are zero. 2D runs as 3D with one slice.
 
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
 interface Attrs {

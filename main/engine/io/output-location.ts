@@ -2,7 +2,7 @@
 // minute and then cannot save its result has wasted that minute. Folders are made one level
 // at a time, never with a recursive mkdir, which spins forever on /proc in some Node versions.
 
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { access, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../../../shared/contract/errors';
@@ -31,11 +31,20 @@ async function nearestExisting(target: string): Promise<{ existing: string; miss
   }
 }
 
+/** What a device, a pipe or a socket is, in words; null for files and folders. Replacing one by a rename would break whatever uses it. */
+function specialFileKind(info: Stats): string | null {
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return null;
+}
+
 export type OutputKind = 'file' | 'folder';
 
 /**
- * Checks that `target` can be written as a file or a folder: not in a system folder, not below
- * a file, not a folder where a file is wanted (or the reverse), in a writable place.
+ * Checks that `target` can be written as a file or a folder: not in a system folder, not a
+ * device, pipe or socket, not below a file, not a folder where a file is wanted (or the
+ * reverse), in a writable place.
  */
 export async function checkOutputLocation(target: string, kind: OutputKind): Promise<void> {
   const resolved = path.resolve(target);
@@ -43,7 +52,10 @@ export async function checkOutputLocation(target: string, kind: OutputKind): Pro
   const real = await realpath(existing).catch(() => existing);
   if (systemFolders.some((s) => real === s || real.startsWith(s + '/')))
     throw refuse('BAD_INPUT', resolved, `${systemFolders.find((s) => real === s || real.startsWith(s + '/'))} is a system folder, not a place to save files`);
-  const info = await stat(existing);
+  // A dangling symbolic link is replaced like a file: it holds nothing.
+  const info = await stat(existing).catch(() => lstat(existing));
+  const special = specialFileKind(info);
+  if (special) throw refuse('BAD_INPUT', resolved, `${existing === resolved ? 'this' : existing} is ${special}, not a place to save files`);
   if (existing !== resolved) {
     if (!info.isDirectory()) throw refuse('BAD_INPUT', resolved, `${existing} is a file, so nothing can be saved below it`);
   } else if (kind === 'file' && info.isDirectory()) {

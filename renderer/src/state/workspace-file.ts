@@ -40,8 +40,3 @@ export function workspaceOf(s: WorkstationSnapshot): Workspace {
       : {},
   };
 }
-
-/** Where a workspace keeps its result folders: beside it, named after it. */
-export function resultsFolderOf(workspacePath: string): string {
-  return `${workspacePath.replace(/\.json$/i, '')}.results`;
-}

@@ -3,8 +3,8 @@
 // read it and call its methods; App.svelte only lays them out.
 
 import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
-import { defaultOutputItems } from '../../../shared/contract/index';
-import { isSavable, resultsFolderOf, workspaceOf, type Part } from './workspace-file';
+import { defaultOutputItems, resultsFolderOf } from '../../../shared/contract/index';
+import { isSavable, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
 import type { ImageLibrary, OpenableSource } from './image-library.svelte';
@@ -12,6 +12,7 @@ import type { Notifications } from './notifications.svelte';
 import { RoleAssignment } from './roles.svelte';
 import { RegistrationJobs, type RegistrationOutcome } from './registration-jobs.svelte';
 import { displayCompare, displayLayers, type RoleImages } from './display-layers';
+import { SaveLocations, type SaveLocation } from './save-locations.svelte';
 
 export class Workstation {
   readonly engine: EngineConnection;
@@ -19,6 +20,7 @@ export class Workstation {
   readonly notifications: Notifications;
   readonly assignment = new RoleAssignment();
   readonly jobs: RegistrationJobs;
+  readonly locations: SaveLocations;
 
   preset = $state('brain-mri');
   overrides = $state<RegistrationOverrides>({});
@@ -35,6 +37,7 @@ export class Workstation {
     this.library = library;
     this.notifications = notifications;
     this.jobs = new RegistrationJobs(engine.client, notifications);
+    this.locations = new SaveLocations(engine.client);
     this.roleImages = $derived({
       fixed: this.library.byId(this.assignment.fixed),
       moving: this.library.byId(this.assignment.moving),
@@ -115,17 +118,17 @@ export class Workstation {
     }
   }
 
-  async export(directory: string, items: OutputItem[]): Promise<string[]> {
+  /** Writes the chosen outputs of the shown result; resolves to why it could not, or null. */
+  async export(location: SaveLocation, items: OutputItem[]): Promise<string | null> {
     const r = this.shownResult;
-    if (!r) return [];
+    if (!r) return null;
     this.exporting = true;
     try {
-      const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory, items });
-      this.notifications.push('info', `Wrote ${files.length} files to ${directory}`);
-      return files;
+      const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant });
+      this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`);
+      return null;
     } catch (error) {
-      this.notifications.error((error as Error).message);
-      return [];
+      return (error as Error).message;
     } finally {
       this.exporting = false;
     }
@@ -137,24 +140,39 @@ export class Workstation {
     return this.assignment.roleOf(id);
   }
 
-  /** Saves the session; the shown result is exported beside the file so that it reopens. */
-  async saveWorkspace(path: string): Promise<void> {
+  #workspace(resultDirectory: string | null) {
+    return workspaceOf({
+      images: this.library.images,
+      partOf: (id) => this.#partOf(id),
+      preset: this.preset,
+      overrides: $state.snapshot(this.overrides) as RegistrationOverrides,
+      resultDirectory,
+      compare: this.compare,
+    });
+  }
+
+  /**
+   * Saves the session; the shown result is exported beside the file so that it reopens. The
+   * file is saved first, without the result, so that nothing is written beside a file the
+   * user chose not to replace; then again with it, once it is exported.
+   */
+  async saveWorkspace(location: SaveLocation): Promise<void> {
+    const save = (resultDirectory: string | null, overwrite: boolean) =>
+      this.engine.client.request('workspace.save', { path: location.path, workspace: this.#workspace(resultDirectory), overwrite, grant: location.grant });
     try {
-      let resultDirectory: string | null = null;
+      const saved = await this.locations.withConsentToReplace(location, (overwrite) => save(null, overwrite));
+      if (!saved) return;
       const r = this.shownResult;
       if (r) {
-        resultDirectory = `${resultsFolderOf(path)}/${r.jobId}`;
-        await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...defaultOutputItems] });
+        const resultDirectory = `${resultsFolderOf(saved.path)}/${r.jobId}`;
+        try {
+          await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...defaultOutputItems], grant: location.grant });
+        } catch (error) {
+          this.notifications.error(`Saved ${saved.path} without its result: ${(error as Error).message}`);
+          return;
+        }
+        await save(resultDirectory, true);
       }
-      const workspace = workspaceOf({
-        images: this.library.images,
-        partOf: (id) => this.#partOf(id),
-        preset: this.preset,
-        overrides: $state.snapshot(this.overrides) as RegistrationOverrides,
-        resultDirectory,
-        compare: this.compare,
-      });
-      const saved = await this.engine.client.request('workspace.save', { path, workspace });
       const skipped = this.library.images.filter((i) => !isSavable(i)).length;
       this.notifications.push('info', `Saved ${saved.path}${skipped ? ` (${skipped} dropped file${skipped > 1 ? 's' : ''} not included: open them from disk to save them)` : ''}`);
     } catch (error) {

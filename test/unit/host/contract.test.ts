@@ -54,6 +54,8 @@ const exchanges: Record<ChannelName, Exchange> = {
   'session.startup': async (c) => expect((await c.request('session.startup', {})).sources).toEqual([]),
   'files.list': async (c) => expect((await c.request('files.list', { directory: data })).entries.some((e) => e.name === 'RatLungSlice1.mha')).toBe(true),
   'files.recent': async (c) => expect(Array.isArray((await c.request('files.recent', {})).paths)).toBe(true),
+  // Both clients here are connected as browser mode connects them; Electron's native dialogs: save-locations.test.ts.
+  'files.chooseSaveLocation': async (c) => expect(await c.request('files.chooseSaveLocation', { purpose: 'export' })).toEqual({ outcome: 'askInPage' }),
   'image.load': async (c, shared) => {
     const { result, stages } = await progressOf(c, 'image.load', { source: { kind: 'path', path: lung1 } });
     expect(stages.length).toBeGreaterThan(0);

@@ -1,0 +1,30 @@
+// The native dialogs behind files.chooseSaveLocation (see host/save-grants.ts): the only way
+// a path the page may write to comes into being in Electron. Both dialogs confirm replacing
+// what exists themselves (GTK only when asked to: showOverwriteConfirmation).
+
+import { dialog } from 'electron';
+import type { BrowserWindow } from 'electron';
+import type { ChooseSaveLocation } from '../host/save-grants';
+
+export function nativeSaveLocationChooser(getWindow: () => BrowserWindow | null): ChooseSaveLocation {
+  return async (purpose, suggestedPath) => {
+    const window = getWindow();
+    if (!window) return null;
+    if (purpose === 'workspace') {
+      const result = await dialog.showSaveDialog(window, {
+        title: 'Save workspace',
+        defaultPath: suggestedPath,
+        filters: [{ name: 'XiMorph workspace', extensions: ['json'] }],
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    }
+    const result = await dialog.showOpenDialog(window, {
+      title: 'Export registration outputs to a folder',
+      buttonLabel: 'Export here',
+      defaultPath: suggestedPath,
+      properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+    });
+    return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+  };
+}
