@@ -27,7 +27,7 @@ export interface ScannedSeries extends DicomSeries {
   readonly seriesNumber: number;
 }
 
-async function listFilesRecursively(folder: string, context: JobContext): Promise<string[]> {
+export async function listFilesRecursively(folder: string, context: JobContext): Promise<string[]> {
   const files: string[] = [];
   const pending = [folder];
   while (pending.length > 0) {

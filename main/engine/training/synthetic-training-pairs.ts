@@ -42,11 +42,11 @@ function smoothNoise(size: readonly number[], channels: number, sigma: number, g
   });
 }
 
-/** A label map of random blobs: the argmax of smooth noise fields, at a random scale. */
+/** A label map of random blobs, labels 1 to `labels`: the argmax of smooth noise fields, at a random scale. */
 export function blobLabels(size: readonly number[], labels: number, random: () => number): Int32Array {
   const gaussian = seededGaussian(Math.floor(random() * 2 ** 31));
   const sigma = Math.min(...size) * (0.06 + 0.08 * random());
-  return tf.tidy(() => Int32Array.from(tf.argMax(smoothNoise(size, labels, sigma, gaussian), size.length).dataSync()));
+  return tf.tidy(() => Int32Array.from(tf.argMax(smoothNoise(size, labels, sigma, gaussian), size.length).dataSync(), (l) => l + 1));
 }
 
 /** Continuous indices of every voxel, displaced by a smooth random field of the given mean size. */

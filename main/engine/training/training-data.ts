@@ -1,0 +1,72 @@
+// What training learns from, as a recipe (plain data, so that every worker thread can rebuild
+// the same source) and the source it makes: pairs of images on the network's input grid,
+// each pair a function of its seed alone.
+//   synthetic — random anatomies and contrasts (synthetic-training-pairs.ts), from random blobs
+//               or from a real atlas's label map;
+//   scans     — the user's own scans, resampled once to the training resolution and cached
+//               (scan-cache.ts): a pair is one scan twice (the augmentation makes the
+//               difference) or two scans, cropped (3D) or sliced (2D) at the same place.
+
+import type { ImageRole } from '../../../shared/contract/image-channels';
+import { readImageFile } from '../io/index';
+import { seededRandom } from '../registration/random';
+import type { CachedScan } from './scan-cache';
+import { readCachedScan } from './scan-cache';
+import type { LabelledPair } from './synthetic-training-pairs';
+import { defaultSyntheticOptions, syntheticPair } from './synthetic-training-pairs';
+import { atResolution, boxStartAround, extractBox } from './training-grids';
+import type { TrainingPair } from './pair-loss';
+
+export type TrainingDataRecipe =
+  | { readonly kind: 'synthetic'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly atlas?: { readonly path: string; readonly resolutionMm: number } }
+  | { readonly kind: 'scans'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly scans: readonly CachedScan[]; readonly samePairFraction: number };
+
+export interface TrainingData {
+  readonly recipe: TrainingDataRecipe;
+  /** The pair a seed stands for; synthetic pairs carry their labels. */
+  pair(seed: number): TrainingPair | LabelledPair;
+}
+
+/** Label values made consecutive (0 stays background), so that synthetic contrasts need one intensity per label only. */
+function compactLabels(values: ArrayLike<number>): Int32Array {
+  const codes = new Map<number, number>([[0, 0]]);
+  return Int32Array.from(values, (v) => {
+    let code = codes.get(v);
+    if (code === undefined) codes.set(v, (code = codes.size));
+    return code;
+  });
+}
+
+async function syntheticData(recipe: Extract<TrainingDataRecipe, { kind: 'synthetic' }>): Promise<TrainingData> {
+  if (!recipe.atlas) return { recipe, pair: (seed) => syntheticPair(recipe.size, seed) };
+  const atlas = atResolution((await readImageFile(recipe.atlas.path, { role: 'labels' as ImageRole })).image, recipe.atlas.resolutionMm, 'nearest');
+  const labels = compactLabels(atlas.pixels);
+  return {
+    recipe,
+    pair: (seed) => {
+      const random = seededRandom(seed);
+      const box = extractBox(labels, atlas.grid.size, recipe.size, boxStartAround(labels, atlas.grid.size, recipe.size, random), Int32Array);
+      return syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box));
+    },
+  };
+}
+
+async function scanData(recipe: Extract<TrainingDataRecipe, { kind: 'scans' }>): Promise<TrainingData> {
+  const scans = await Promise.all(recipe.scans.map(readCachedScan));
+  return {
+    recipe,
+    pair: (seed) => {
+      const random = seededRandom(seed);
+      const first = scans[Math.floor(random() * scans.length)];
+      const second = scans.length > 1 && random() >= recipe.samePairFraction ? scans[Math.floor(random() * scans.length)] : first;
+      // The same place in both: scans in a common space (or one scan twice) then show the same anatomy.
+      const start = boxStartAround(first.intensities, first.size, recipe.size, random);
+      const take = (scan: typeof first) => extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array);
+      return { a: take(first), b: take(second), size: recipe.size };
+    },
+  };
+}
+
+export function trainingData(recipe: TrainingDataRecipe): Promise<TrainingData> {
+  return recipe.kind === 'synthetic' ? syntheticData(recipe) : scanData(recipe);
+}
