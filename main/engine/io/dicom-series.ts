@@ -9,12 +9,13 @@ import type { DicomSeries } from '../../../shared/contract/image-channels';
 import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
-import { dicomTags, dicomValue, readDicomHeader } from './dicom-header';
+import { dicomTags, dicomValue, readDicomHeader, shortPixelData } from './dicom-header';
 import type { FileRef } from './file-problems';
 import { checkReadableFolder, fileError, fileProblem, fileRef, fileSystemProblem, printableName, translateItkFailure } from './file-problems';
 import type { LoadedImageFile } from './image-description';
 import { describeImage } from './image-description';
 import { captureItkOutput } from './itk-console-capture';
+import { checkGridGeometry } from './grid-validity';
 import { checkImageSize } from './image-size-limits';
 import { jobRange } from './job-ranges';
 import type { ReadImageOptions } from './read-image-file';
@@ -74,7 +75,7 @@ export async function scanDicomFolder(folder: string, context: JobContext = sile
     }
     entry.paths.push(files[i]);
     entry.frames += Math.max(1, Number(dicomValue(header, dicomTags.numberOfFrames) ?? 1) || 1);
-    if (header.pixelData === 'truncated') entry.truncated.push(files[i]);
+    if (header.pixelData === 'truncated' || shortPixelData(header)) entry.truncated.push(files[i]);
   }
   context.progress({ stage: 'scanning DICOM files', fraction: 1 });
   return [...series.entries()]
@@ -131,6 +132,7 @@ export async function readScannedSeries(series: ScannedSeries, folder: string, o
   progress.begin('analysing');
   const warnings: string[] = [];
   const { image, nonFinite } = scalarImageFromItk(ref, itkImage, options.volumeIndex, warnings);
+  checkGridGeometry(ref, image.grid);
   const info = await describeImage({
     ref,
     source: path.resolve(folder),
