@@ -24,8 +24,10 @@ import { NonFiniteCounter, hasFloatVoxels } from './nifti-non-finite';
 
 export interface NiftiFileCheck {
   readonly header: NiftiHeader;
-  /** Bytes of the (decompressed) file. */
+  /** Bytes of the (decompressed) file, up to the last declared voxel. */
   readonly storedBytes: number;
+  /** Bytes read (and inflated) to check it: what follows the last declared voxel is left alone. */
+  readonly inflatedBytes: number;
   /** NaN and infinite voxels per volume, for float data. */
   readonly nonFinite?: NonFiniteCounter;
 }
@@ -104,7 +106,7 @@ async function scanBytes(ref: FileRef, compressed: boolean, token: CancellationT
     counter = hasFloatVoxels(header) ? new NonFiniteCounter(header) : undefined;
     counter?.push(head, 0);
   }
-  return { header, storedBytes: Math.min(length, expected), nonFinite: counter };
+  return { header, storedBytes: Math.min(length, expected), inflatedBytes: length, nonFinite: counter };
 }
 
 /** The header of a single-file NIfTI, after checking the file holds every voxel it declares. */
@@ -116,7 +118,7 @@ export async function checkNiftiFile(ref: FileRef, fileBytes: number, token: Can
   if (compressed) check = await scanBytes(ref, true, token);
   else {
     const header = acceptHeader(ref, head);
-    check = hasFloatVoxels(header) ? await scanBytes(ref, false, token) : { header, storedBytes: fileBytes };
+    check = hasFloatVoxels(header) ? await scanBytes(ref, false, token) : { header, storedBytes: fileBytes, inflatedBytes: 0 };
   }
   const expected = expectedNiftiFileBytes(check.header);
   if (check.storedBytes < expected)

@@ -160,4 +160,17 @@ print(json.dumps([[g[k]['TransformType'][0].decode(), list(g[k]['TransformParame
     writeFileSync(path.join(out.dir, 'garbage.h5'), 'not hdf5 at all');
     await expectEngineError(readTransformFile(path.join(out.dir, 'garbage.h5')), 'BAD_INPUT', 'garbage.h5', /HDF5 transform/);
   });
+
+  it('refuses NaN or infinite parameters, which map every point nowhere (warp gave an all-zero image)', async () => {
+    const text = (parameters: string) => `#Insight Transform File V1.0\n#Transform 0\nTransform: AffineTransform_double_2_2\nParameters: ${parameters}\nFixedParameters: 0 0\n`;
+    writeFileSync(path.join(out.dir, 'nan-affine.txt'), text('nan 0 0 1 0 0'));
+    await expectEngineError(readTransformFile(path.join(out.dir, 'nan-affine.txt')), 'BAD_INPUT', 'nan-affine.txt', /parameter 1 of 6 is NaN; a transform needs finite numbers/);
+    writeFileSync(path.join(out.dir, 'inf-affine.txt'), text('1 0 0 1 inf 0'));
+    await expectEngineError(readTransformFile(path.join(out.dir, 'inf-affine.txt')), 'BAD_INPUT', 'inf-affine.txt', /parameter 5 of 6 is Infinity/);
+    // A field on a grid with a NaN origin (its y, in ITK's fixed parameters: size, origin, spacing, direction), patched with h5py.
+    const file = path.join(out.dir, 'nan-origin-field.h5');
+    await writeTransformFile(file, displacement);
+    execFileSync('/usr/bin/python3', ['-c', "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: f['TransformGroup/0/TransformFixedParameters'][4] = float('nan')", file]);
+    await expectEngineError(readTransformFile(file), 'BAD_INPUT', 'nan-origin-field.h5', /fixed parameters \(centre or grid\) hold NaN or infinite values/);
+  });
 });
