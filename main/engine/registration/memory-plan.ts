@@ -52,11 +52,12 @@ function describeSize(grid: ImageGrid): string {
  */
 export function checkRegistrationMemory(inputs: RegistrationInputs, spacingMm: number, available = availableMemoryBytes()): void {
   if (!(spacingMm > 0) || !Number.isFinite(spacingMm)) throw refusal(`the working resolution ${spacingMm} mm is not a positive number`);
+  const mm = `${+spacingMm.toPrecision(6)} mm`;
   const fixedWorking = workingGrid(inputs.fixed.grid, spacingMm);
   const movingWorking = workingGrid(inputs.moving.grid, spacingMm);
   const needs: Need[] = [
-    { what: `the working grid (the fixed image at ${spacingMm} mm)`, grid: fixedWorking, bytes: voxelCount(fixedWorking) * bytesPerWorkingVoxel },
-    { what: `the moving image at ${spacingMm} mm in its own frame`, grid: movingWorking, bytes: voxelCount(movingWorking) * bytesPerMovingWorkingVoxel },
+    { what: `the working grid (the fixed image at ${mm})`, grid: fixedWorking, bytes: voxelCount(fixedWorking) * bytesPerWorkingVoxel },
+    { what: `the moving image at ${mm} in its own frame`, grid: movingWorking, bytes: voxelCount(movingWorking) * bytesPerMovingWorkingVoxel },
     { what: 'the outputs at the fixed image’s full resolution', grid: inputs.fixed.grid, bytes: voxelCount(inputs.fixed.grid) * bytesPerFixedVoxel },
     { what: 'the moving image at full resolution', grid: inputs.moving.grid, bytes: voxelCount(inputs.moving.grid) * bytesPerMovingVoxel },
   ];
