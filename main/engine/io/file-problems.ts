@@ -114,6 +114,9 @@ export function itkFailureReason(error: unknown): string | undefined {
   const printed = error instanceof ItkPipelineFailure ? error.output : '';
   const thrown = failure instanceof Error ? failure.message : '';
   const lines = `${printed}\n${thrown}`.split('\n').map((line) => line.trim()).filter(Boolean);
+  // HDF5's error stack (h5wasm): "#000: <source> line N in H5Fopen(): unable to open file".
+  const hdf5 = lines.map((line) => /^#000: .* in \w+\(\): (.+)$/.exec(line)?.[1]).find(Boolean);
+  if (hdf5) return `HDF5: ${hdf5}`;
   const description = lines.find((line) => line.startsWith('Description:'));
   const line = description ?? lines.find((l) => !itkNoise.some((pattern) => pattern.test(l)));
   if (!line) return undefined;
@@ -139,5 +142,6 @@ export function translateItkFailure(ref: FileRef, formatLabel: string, error: un
   const message = failure instanceof Error ? failure.message : '';
   if (/^Could not read/.test(message)) return fileProblem(ref, `this is not a readable ${formatLabel} file`);
   if (/^Could not find IO/.test(message)) return fileProblem(ref, `no ${formatLabel} reader accepts this file`);
-  return fileProblem(ref, `the ${formatLabel} file is truncated or corrupt (${reason ? `ITK: ${reason}` : 'ITK could not read it'})`);
+  const said = !reason ? 'ITK could not read it' : reason.startsWith('HDF5: ') ? reason : `ITK: ${reason}`;
+  return fileProblem(ref, `the ${formatLabel} file is truncated or corrupt (${said})`);
 }

@@ -5,7 +5,8 @@
 // output. So every itk-wasm call runs inside `captureItkOutput`: console.log/error/warn/info
 // are wrapped once per thread (each worker thread has its own console), and what is printed
 // from within the call's async context is kept with the call instead of printed. Output from
-// anything else running at the same time passes through untouched.
+// anything else running at the same time passes through untouched. (h5wasm, which reads HDF5
+// composites, writes to the real stderr instead; see itk-composite-h5.ts.)
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 

@@ -67,7 +67,9 @@ export async function writeTransformFile(filePath: string, transform: Transform,
     });
     if (!couldWrite) throw fileProblem(ref, `itk-wasm could not write a ${format.label} file`);
     if (listPath !== stagingPath) {
-      await repackAsComposite(listPath, stagingPath, transformDimension(transform));
+      await repackAsComposite(listPath, stagingPath, transformDimension(transform)).catch((error: unknown) => {
+        throw translateItkFailure(ref, format.label, error);
+      });
       await rm(listPath);
     }
   });
