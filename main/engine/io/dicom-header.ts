@@ -15,6 +15,7 @@ export const dicomTags = {
   seriesInstanceUid: 0x0020000e,
   seriesNumber: 0x00200011,
   samplesPerPixel: 0x00280002,
+  photometricInterpretation: 0x00280004,
   numberOfFrames: 0x00280008,
   rows: 0x00280010,
   columns: 0x00280011,
@@ -240,7 +241,10 @@ export function shortPixelData(header: DicomHeader): { bytes: number; expected: 
   if (header.pixelDataBytes === undefined) return undefined;
   const number = (tag: number, fallback?: number) => Number(dicomValue(header, tag) ?? fallback ?? NaN);
   const frames = number(dicomTags.numberOfFrames, 1) || 1;
-  const samples = number(dicomTags.rows) * number(dicomTags.columns) * frames * number(dicomTags.samplesPerPixel, 1);
+  // YBR_FULL_422 and YBR_PARTIAL_422 share each pair of pixels' chroma: 2 samples a pixel, not 3.
+  const subsampled = /_422$/.test(dicomValue(header, dicomTags.photometricInterpretation) ?? '');
+  const samplesPerPixel = subsampled ? 2 : number(dicomTags.samplesPerPixel, 1);
+  const samples = number(dicomTags.rows) * number(dicomTags.columns) * frames * samplesPerPixel;
   const expected = Math.ceil((samples * number(dicomTags.bitsAllocated)) / 8);
   if (!(expected > 0) || header.pixelDataBytes >= expected) return undefined;
   return { bytes: header.pixelDataBytes, expected };
