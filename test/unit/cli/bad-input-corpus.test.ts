@@ -83,10 +83,14 @@ function expectNothingInternal(text: string): void {
   expect(text).not.toMatch(/"stack"|file:\/\/\/|\/dist\/|\bat .*\(.*:\d+:\d+\)/);
 }
 
-/** The machine's memory decides the gzip bomb: refused wherever loading it would exceed an image's share. */
+/**
+ * The machine's memory decides the gzip bomb: refused wherever loading it (about 8 GiB) would
+ * exceed the quarter of available memory one image may use, so on machines with less than
+ * about 32 GiB available. Where it is clearly loadable it is merely large, and left out.
+ */
 function bombIsRefusedHere(): boolean {
   const loadBytes = 4 * 812 ** 3 * 4;
-  return loadBytes > (process.availableMemory?.() ?? os.freemem()) / 4;
+  return loadBytes > 1.1 * ((process.availableMemory?.() ?? os.freemem()) / 4);
 }
 
 beforeAll(() => {
