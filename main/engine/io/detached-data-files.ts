@@ -2,22 +2,11 @@
 // that file is missing, ITK's message goes to the console and we only see a failure, so we
 // look for it first and say which file is missing.
 
-import { access, open } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileRef } from './file-problems';
 import { fileProblem } from './file-problems';
 import type { ImageFormat } from './image-formats';
-
-async function headerText(filePath: string): Promise<string> {
-  const handle = await open(filePath, 'r');
-  try {
-    const buf = Buffer.alloc(16 * 1024);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return buf.toString('latin1', 0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** The data file a header names, when it names exactly one (not LIST, LOCAL or a pattern). */
 function namedDataFile(format: ImageFormat, text: string): string | undefined {
@@ -28,9 +17,9 @@ function namedDataFile(format: ImageFormat, text: string): string | undefined {
   return name;
 }
 
-export async function checkDetachedDataFile(ref: FileRef, format: ImageFormat): Promise<void> {
+export async function checkDetachedDataFile(ref: FileRef, format: ImageFormat, headerText: string): Promise<void> {
   if (format !== 'meta' && format !== 'nrrd') return;
-  const dataFile = namedDataFile(format, await headerText(ref.path));
+  const dataFile = namedDataFile(format, headerText);
   if (!dataFile) return;
   try {
     await access(path.resolve(path.dirname(ref.path), dataFile));

@@ -15,9 +15,11 @@ export const dicomTags = {
   seriesInstanceUid: 0x0020000e,
   seriesNumber: 0x00200011,
   samplesPerPixel: 0x00280002,
+  photometricInterpretation: 0x00280004,
   numberOfFrames: 0x00280008,
   rows: 0x00280010,
   columns: 0x00280011,
+  bitsAllocated: 0x00280100,
 } as const;
 
 /** Pixel Data, Float Pixel Data and Double Float Pixel Data. */
@@ -30,6 +32,7 @@ const implicitVrs: Record<number, string> = {
   [dicomTags.samplesPerPixel]: 'US',
   [dicomTags.rows]: 'US',
   [dicomTags.columns]: 'US',
+  [dicomTags.bitsAllocated]: 'US',
 };
 
 const longLengthVrs = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -41,6 +44,8 @@ export interface DicomHeader {
   readonly values: ReadonlyMap<number, string>;
   /** Whether the file has pixel data and whether all of it is in the file. */
   readonly pixelData: 'absent' | 'complete' | 'truncated';
+  /** Bytes of native (not encapsulated) pixel data, as its element declares them. */
+  readonly pixelDataBytes?: number;
 }
 
 class NeedMoreBytes extends Error {
@@ -56,6 +61,8 @@ interface Cursor {
   explicitVr: boolean;
   /** Size of the whole file, so that values past the buffer can be skipped without reading them. */
   fileBytes: number;
+  /** Set by walkDataset when it reaches native pixel data. */
+  pixelDataBytes?: number;
 }
 
 function need(c: Cursor, end: number): void {
@@ -141,7 +148,10 @@ function walkDataset(c: Cursor, values: Map<number, string>, stopAfterGroup?: nu
     const element = readElementHeader(c);
     c.pos = element.valueStart;
     if (pixelDataTags.has(element.tag)) {
-      if (element.length !== undefinedLength) return element.valueStart + element.length <= c.fileBytes ? 'complete' : 'truncated';
+      if (element.length !== undefinedLength) {
+        c.pixelDataBytes = element.length;
+        return element.valueStart + element.length <= c.fileBytes ? 'complete' : 'truncated';
+      }
       try {
         skipUndefinedLengthSequence(c, false);
         return 'complete';
@@ -186,7 +196,7 @@ function parseDicom(buf: Buffer, fileBytes: number): DicomHeader | undefined {
   // these with a warning): trust the first element over the declaration.
   if (c.explicitVr && c.buf.length >= c.pos + 6 && !/^[A-Z]{2}$/.test(c.buf.toString('latin1', c.pos + 4, c.pos + 6))) c.explicitVr = false;
   const pixelData = walkDataset(c, values);
-  return { transferSyntaxUid: syntax, values, pixelData };
+  return { transferSyntaxUid: syntax, values, pixelData, pixelDataBytes: c.pixelDataBytes };
 }
 
 /**
@@ -220,4 +230,22 @@ export async function readDicomHeader(filePath: string): Promise<DicomHeader | u
 
 export function dicomValue(header: DicomHeader, tag: number): string | undefined {
   return header.values.get(tag);
+}
+
+/**
+ * Native pixel data shorter than the image's rows, columns, frames and samples need: GDCM
+ * reads it without complaint and pads or garbles the rest. Undefined when it is long enough,
+ * or when the data is encapsulated (compressed) and its length says nothing.
+ */
+export function shortPixelData(header: DicomHeader): { bytes: number; expected: number } | undefined {
+  if (header.pixelDataBytes === undefined) return undefined;
+  const number = (tag: number, fallback?: number) => Number(dicomValue(header, tag) ?? fallback ?? NaN);
+  const frames = number(dicomTags.numberOfFrames, 1) || 1;
+  // YBR_FULL_422 and YBR_PARTIAL_422 share each pair of pixels' chroma: 2 samples a pixel, not 3.
+  const subsampled = /_422$/.test(dicomValue(header, dicomTags.photometricInterpretation) ?? '');
+  const samplesPerPixel = subsampled ? 2 : number(dicomTags.samplesPerPixel, 1);
+  const samples = number(dicomTags.rows) * number(dicomTags.columns) * frames * samplesPerPixel;
+  const expected = Math.ceil((samples * number(dicomTags.bitsAllocated)) / 8);
+  if (!(expected > 0) || header.pixelDataBytes >= expected) return undefined;
+  return { bytes: header.pixelDataBytes, expected };
 }

@@ -2,18 +2,20 @@
 // reads each file's header in JavaScript (see dicom-header.ts) and skips non-DICOM files
 // after one small read; ITK (GDCM) then sorts and stacks the chosen series' slices.
 
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom';
 import type { DicomSeries } from '../../../shared/contract/image-channels';
 import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
-import { dicomTags, dicomValue, readDicomHeader } from './dicom-header';
+import { dicomTags, dicomValue, readDicomHeader, shortPixelData } from './dicom-header';
 import type { FileRef } from './file-problems';
-import { fileError, fileProblem, fileRef, translateItkFailure } from './file-problems';
+import { checkReadableFolder, fileError, fileProblem, fileRef, fileSystemProblem, printableName, translateItkFailure } from './file-problems';
 import type { LoadedImageFile } from './image-description';
 import { describeImage } from './image-description';
+import { captureItkOutput } from './itk-console-capture';
+import { checkGridGeometry } from './grid-validity';
 import { checkImageSize } from './image-size-limits';
 import { jobRange } from './job-ranges';
 import type { ReadImageOptions } from './read-image-file';
@@ -33,7 +35,10 @@ export async function listFilesRecursively(folder: string, context: JobContext):
   while (pending.length > 0) {
     throwIfCancelled(context.token);
     const dir = pending.pop()!;
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      throw fileSystemProblem(fileRef(dir), error, 'folder');
+    });
+    for (const entry of entries) {
       const full = path.join(dir, entry.name);
       // Symbolic links to folders are not followed: they can loop.
       if (entry.isDirectory()) pending.push(full);
@@ -43,22 +48,9 @@ export async function listFilesRecursively(folder: string, context: JobContext):
   return files.sort();
 }
 
-async function checkFolder(folder: string): Promise<void> {
-  const ref = fileRef(folder);
-  let info;
-  try {
-    info = await stat(ref.path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw fileError('NOT_FOUND', ref, 'the folder does not exist');
-    throw fileProblem(ref, `the folder cannot be read (${code ?? String(error)})`);
-  }
-  if (!info.isDirectory()) throw fileProblem(ref, 'this is a file, not a folder');
-}
-
 /** Groups the DICOM images under `folder` (recursively) by SeriesInstanceUID. */
 export async function scanDicomFolder(folder: string, context: JobContext = silentJob): Promise<ScannedSeries[]> {
-  await checkFolder(folder);
+  await checkReadableFolder(fileRef(folder));
   const files = await listFilesRecursively(path.resolve(folder), context);
   const series = new Map<string, { description: string; modality: string; seriesNumber: number; rows: number; columns: number; frames: number; paths: string[]; truncated: string[] }>();
   for (let i = 0; i < files.length; i++) {
@@ -83,7 +75,7 @@ export async function scanDicomFolder(folder: string, context: JobContext = sile
     }
     entry.paths.push(files[i]);
     entry.frames += Math.max(1, Number(dicomValue(header, dicomTags.numberOfFrames) ?? 1) || 1);
-    if (header.pixelData === 'truncated') entry.truncated.push(files[i]);
+    if (header.pixelData === 'truncated' || shortPixelData(header)) entry.truncated.push(files[i]);
   }
   context.progress({ stage: 'scanning DICOM files', fraction: 1 });
   return [...series.entries()]
@@ -118,7 +110,7 @@ export function noDicomImagesError(folder: string): Error {
 
 /** Reads a series already found by a scan; `name` is what messages call it. */
 export async function readScannedSeries(series: ScannedSeries, folder: string, options: ReadImageOptions, context: JobContext, name?: string): Promise<LoadedImageFile> {
-  const label = name ?? `${path.basename(folder)} (series ${series.description || series.seriesUid})`;
+  const label = name ?? printableName(`${path.basename(folder)} (series ${series.description || series.seriesUid})`);
   const ref: FileRef = { path: path.resolve(folder), name: label };
   if (series.truncated.length > 0)
     throw fileProblem(ref, `${series.truncated.length} of its files are truncated (for example ${path.basename(series.truncated[0])})`, {
@@ -130,7 +122,7 @@ export async function readScannedSeries(series: ScannedSeries, folder: string, o
   progress.begin('reading');
   let result;
   try {
-    result = await readImageDicomFileSeriesNode({ inputImages: [...series.paths], singleSortedSeries: false });
+    result = await captureItkOutput(() => readImageDicomFileSeriesNode({ inputImages: [...series.paths], singleSortedSeries: false }));
   } catch (error) {
     throw translateItkFailure(ref, 'DICOM', error);
   }
@@ -140,6 +132,7 @@ export async function readScannedSeries(series: ScannedSeries, folder: string, o
   progress.begin('analysing');
   const warnings: string[] = [];
   const { image, nonFinite } = scalarImageFromItk(ref, itkImage, options.volumeIndex, warnings);
+  checkGridGeometry(ref, image.grid);
   const info = await describeImage({
     ref,
     source: path.resolve(folder),

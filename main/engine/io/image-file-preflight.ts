@@ -3,8 +3,9 @@
 // (truncated NIfTI and DICOM data, a missing MetaImage/NRRD data file).
 
 import type { CancellationToken } from '../../../shared/rpc/cancellation';
-import { dicomValue, dicomTags, readDicomHeader } from './dicom-header';
+import { dicomValue, dicomTags, readDicomHeader, shortPixelData } from './dicom-header';
 import { checkDetachedDataFile } from './detached-data-files';
+import { checkTextImageHeader, headerText } from './text-image-headers';
 import type { FileRef } from './file-problems';
 import { fileProblem, sizeOfRegularFile } from './file-problems';
 import type { ImageFormat } from './image-formats';
@@ -25,6 +26,9 @@ async function checkDicomFile(ref: FileRef): Promise<void> {
   const header = await readDicomHeader(ref.path);
   if (!header) throw fileProblem(ref, 'this is not a DICOM file');
   if (header.pixelData === 'truncated') throw fileProblem(ref, 'the file is truncated (its DICOM data ends before the pixel data does)');
+  // ITK (GDCM) reads short native pixel data without complaint, padding or garbling the rest.
+  const short = shortPixelData(header);
+  if (short) throw fileProblem(ref, `the file is truncated (its pixel data holds ${short.bytes} bytes; its rows, columns and frames need ${short.expected})`, { ...short });
   if (header.pixelData === 'absent') {
     const kind = dicomValue(header, dicomTags.modality);
     throw fileProblem(ref, `this DICOM file holds no image (no pixel data${kind ? `; modality ${kind}` : ''})`);
@@ -43,6 +47,10 @@ export async function preflightImageFile(ref: FileRef, token: CancellationToken)
     return { format, nifti: check.header, niftiNonFinite: check.nonFinite };
   }
   if (format === 'dicom') await checkDicomFile(ref);
-  else await checkDetachedDataFile(ref, format);
+  else if (format === 'meta' || format === 'nrrd') {
+    const text = await headerText(ref.path);
+    checkTextImageHeader(ref, format, text);
+    await checkDetachedDataFile(ref, format, text);
+  }
   return { format };
 }

@@ -17,10 +17,16 @@ const asciiString = 'A';
 const compositeType = (dimension: number) => `CompositeTransform_double_${dimension}_${dimension}`;
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
-/** h5wasm reserves about 600 MB when it loads: load it only when a composite is read or written. */
+/**
+ * h5wasm reserves about 600 MB when it loads: load it only when a composite is read or written.
+ * HDF5 prints its error stack straight to file descriptor 2 (h5wasm's Node build writes to the
+ * real stderr, past any console), so its throwing handler replaces the printing one: an error
+ * becomes an exception carrying that text, which translateItkFailure turns into one line.
+ */
 async function loadH5wasm() {
   const h5wasm = (await import('h5wasm/node')).default;
-  await h5wasm.ready;
+  const module = await h5wasm.ready;
+  module.activate_throwing_error_handler();
   return h5wasm;
 }
 

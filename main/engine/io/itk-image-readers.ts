@@ -15,6 +15,7 @@ import type { FileRef } from './file-problems';
 import { fileProblem, translateItkFailure } from './file-problems';
 import type { ImageFormat } from './image-formats';
 import { imageFormats } from './image-formats';
+import { captureItkOutput } from './itk-console-capture';
 
 type ItkReader = (file: string, options: { informationOnly?: boolean }) => Promise<{ couldRead: JsonCompatible; image: Image }>;
 
@@ -32,7 +33,7 @@ export async function readItkImage(ref: FileRef, format: ImageFormat, part: 'hea
   const label = imageFormats[format].label;
   let result;
   try {
-    result = await readers[format](ref.path, { informationOnly: part === 'header' });
+    result = await captureItkOutput(() => readers[format](ref.path, { informationOnly: part === 'header' }));
   } catch (error) {
     throw translateItkFailure(ref, label, error);
   }

@@ -8,16 +8,19 @@ import type { ImageGrid } from '../../../shared/geometry/grid';
 import type { ComponentType, PixelArray, ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
 import { componentTypeOf, componentTypes } from '../../../shared/image/voxel-image';
 
-// ITK computes direction cosines like -1 · 0 = -0; they print and compare as noise.
-const withoutNegativeZero = (values: ArrayLike<number>) => Array.from(values, (v) => v + 0);
+// ITK computes direction cosines like -1 · 0 = -0; they print and compare as noise. And
+// itk-wasm passes header numbers as JSON, where NaN and infinity arrive as null: those become
+// NaN, which grid-validity.ts refuses.
+const asNumber = (v: number | null) => (typeof v === 'number' ? v + 0 : NaN);
+const geometryNumbers = (values: ArrayLike<number | null>) => Array.from(values, asNumber);
 
 /** The grid of an itk-wasm image, of whatever dimension it has (4D files included). */
 export function gridOfItkImage(image: Image): ImageGrid {
   return {
     size: [...image.size],
-    spacing: [...image.spacing],
-    origin: withoutNegativeZero(image.origin),
-    direction: withoutNegativeZero(image.direction as ArrayLike<number>),
+    spacing: geometryNumbers(image.spacing),
+    origin: geometryNumbers(image.origin),
+    direction: geometryNumbers(image.direction as ArrayLike<number>),
   };
 }
 

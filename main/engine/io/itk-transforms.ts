@@ -9,6 +9,7 @@
 import { Transform as ItkTransform, TransformType } from 'itk-wasm';
 import { EngineError } from '../../../shared/contract/errors';
 import type { ImageGrid } from '../../../shared/geometry/grid';
+import { gridGeometryProblem } from './grid-validity';
 import { identityMatrix, multiplyMatrices, multiplyMatrixVector } from '../../../shared/math/matrix';
 import type { AffineTransform, DisplacementFieldTransform, Transform } from '../../../shared/transforms/transform';
 import { affineFromLinearAndTranslation, linearPart, transformDimension, translationPart } from '../../../shared/transforms/transform';
@@ -77,11 +78,23 @@ function rotationFromEulerAngles(ax: number, ay: number, az: number, zyx: boolea
 
 const scaled = (m: readonly number[], s: number) => m.map((v) => v * s);
 
+/**
+ * A transform whose parameters are NaN or infinite maps every point nowhere: resampling with
+ * it gives an all-zero image, which must not pass for a result. So it is bad input, as is a
+ * displacement field on a grid that cannot exist.
+ */
+function checkParameters(kind: string, parameters: readonly number[], fixed: readonly number[]): void {
+  const bad = parameters.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new EngineError('BAD_INPUT', `its ${kind} transform's parameter ${bad + 1} of ${parameters.length} is ${parameters[bad]}; a transform needs finite numbers`);
+  if (fixed.some((v) => !Number.isFinite(v))) throw new EngineError('BAD_INPUT', `its ${kind} transform's fixed parameters (centre or grid) hold NaN or infinite values`);
+}
+
 function stepFromItk(t: ItkTransform): Transform {
   const kind = t.transformType.transformParameterization;
   const d = t.transformType.inputDimension;
   const p = Array.from(t.parameters as ArrayLike<number>, Number);
   const c = Array.from(t.fixedParameters as ArrayLike<number>, Number);
+  checkParameters(kind, p, c);
   switch (kind) {
     case 'Identity':
       return { kind: 'affine', matrix: identityMatrix(d + 1) };
@@ -108,7 +121,11 @@ function stepFromItk(t: ItkTransform): Transform {
         spacing: c.slice(2 * d, 3 * d),
         direction: c.slice(3 * d, 3 * d + d * d),
       };
-      return { kind: 'displacement', grid, vectors: Float32Array.from(p) };
+      const geometry = gridGeometryProblem(grid);
+      if (geometry) throw new EngineError('BAD_INPUT', `its displacement field's grid is unusable: ${geometry}`);
+      const vectors = Float32Array.from(p);
+      if (!vectors.every(Number.isFinite)) throw new EngineError('BAD_INPUT', 'its displacement field holds vectors too long to represent (beyond 3e38 mm)');
+      return { kind: 'displacement', grid, vectors };
     }
     default:
       throw new EngineError('UNSUPPORTED', `${kind} transforms are not supported (XiMorph reads affine, rigid, similarity, translation and displacement-field transforms)`, {

@@ -2,7 +2,10 @@
 // truncated .nii or .nii.gz without complaint (the missing voxels come back as zeros) and
 // turns NaN and infinite voxels into zeros without a word, so both checks are ours: one pass
 // over the (decompressed) bytes counts them, and compares the length with what the header
-// promises. Integer .nii files need no pass: their size on disk says it all.
+// promises. Integer .nii files need no pass: their size on disk says it all. The header is
+// judged (its fields, its placement, its size against the machine's memory) as soon as it
+// has arrived, before anything else is inflated, and the pass stops at the last declared
+// voxel: whatever follows (padding, gigabytes of compressed zeros) is not read.
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -14,13 +17,17 @@ import type { FileRef } from './file-problems';
 import { fileProblem } from './file-problems';
 import { checkImageSize } from './image-size-limits';
 import type { NiftiHeader } from './nifti-header';
-import { expectedNiftiFileBytes, nifti2HeaderBytes, parseNiftiHeader } from './nifti-header';
+import { nifti2HeaderBytes, parseNiftiHeader } from './nifti-header';
+import { checkNiftiHeader, expectedNiftiFileBytes } from './nifti-header-checks';
+import { checkNiftiPlacement } from './nifti-placement';
 import { NonFiniteCounter, hasFloatVoxels } from './nifti-non-finite';
 
 export interface NiftiFileCheck {
   readonly header: NiftiHeader;
-  /** Bytes of the (decompressed) file. */
+  /** Bytes of the (decompressed) file, up to the last declared voxel. */
   readonly storedBytes: number;
+  /** Bytes read (and inflated) to check it: what follows the last declared voxel is left alone. */
+  readonly inflatedBytes: number;
   /** NaN and infinite voxels per volume, for float data. */
   readonly nonFinite?: NonFiniteCounter;
 }
@@ -43,7 +50,9 @@ function acceptHeader(ref: FileRef, head: Buffer): NiftiHeader {
   const header = parseNiftiHeader(head);
   if (!header) throw fileProblem(ref, 'this is not a NIfTI file (its header is not a NIfTI-1 or NIfTI-2 header)');
   if (!header.singleFile) throw fileProblem(ref, 'this NIfTI header expects its voxels in a separate .img file, which XiMorph does not read (convert it to .nii)');
+  checkNiftiHeader(ref, header);
   checkImageSize(ref, { size: header.dims, componentType: 'uint8', components: Math.max(1, header.bitsPerVoxel / 8) });
+  checkNiftiPlacement(ref, header);
   return header;
 }
 
@@ -70,6 +79,7 @@ async function scanBytes(ref: FileRef, compressed: boolean, token: CancellationT
   let header: NiftiHeader | undefined;
   let counter: NonFiniteCounter | undefined;
   let length = 0;
+  let expected = Infinity;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (token.isCancellationRequested) throw cancelledError();
@@ -77,11 +87,13 @@ async function scanBytes(ref: FileRef, compressed: boolean, token: CancellationT
         head = Buffer.concat([head, chunk]);
         if (head.length >= nifti2HeaderBytes) {
           header = acceptHeader(ref, head);
+          expected = expectedNiftiFileBytes(header);
           counter = hasFloatVoxels(header) ? new NonFiniteCounter(header) : undefined;
           counter?.push(head, 0);
         }
       } else counter?.push(chunk, length);
       length += chunk.length;
+      if (length >= expected) break;
     }
   } catch (error) {
     throw translateZlibError(ref, error as NodeJS.ErrnoException);
@@ -94,7 +106,7 @@ async function scanBytes(ref: FileRef, compressed: boolean, token: CancellationT
     counter = hasFloatVoxels(header) ? new NonFiniteCounter(header) : undefined;
     counter?.push(head, 0);
   }
-  return { header, storedBytes: length, nonFinite: counter };
+  return { header, storedBytes: Math.min(length, expected), inflatedBytes: length, nonFinite: counter };
 }
 
 /** The header of a single-file NIfTI, after checking the file holds every voxel it declares. */
@@ -106,7 +118,7 @@ export async function checkNiftiFile(ref: FileRef, fileBytes: number, token: Can
   if (compressed) check = await scanBytes(ref, true, token);
   else {
     const header = acceptHeader(ref, head);
-    check = hasFloatVoxels(header) ? await scanBytes(ref, false, token) : { header, storedBytes: fileBytes };
+    check = hasFloatVoxels(header) ? await scanBytes(ref, false, token) : { header, storedBytes: fileBytes, inflatedBytes: 0 };
   }
   const expected = expectedNiftiFileBytes(check.header);
   if (check.storedBytes < expected)

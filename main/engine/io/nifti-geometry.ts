@@ -7,8 +7,11 @@
 
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { directionNonOrthogonality, gridCorners } from '../../../shared/geometry/grid';
+import type { FileRef } from './file-problems';
+import { fileProblem } from './file-problems';
 import type { NiftiHeader } from './nifti-header';
 import { describeXformCode } from './nifti-header';
+import { placementProblems, sformProblem } from './nifti-placement';
 
 /** The 3D grid (LPS) the sform describes, and how far its axes are from orthogonal. */
 export function sformGrid(header: NiftiHeader, size: readonly number[]): { grid: ImageGrid; shear: number } {
@@ -40,27 +43,45 @@ export interface NiftiGeometryDecision {
   readonly warning?: string;
 }
 
+/** ITK's nifticlib takes a voxel size of 0 to mean 1 mm; the user should know. */
+function unsetVoxelSizeWarning(ref: FileRef, header: NiftiHeader): string | undefined {
+  if (header.sformCode > 0 && !sformProblem(header)) return undefined;
+  const sizes = header.pixdim.slice(1, 1 + Math.min(3, header.dims.length));
+  if (!sizes.some((s) => s === 0)) return undefined;
+  return `${ref.name}: its voxel size is unset along some axes (pixdim ${sizes.join(', ')}); ITK, as nifticlib does, takes 1 mm there`;
+}
+
 /**
- * The grid to use for a 3D NIfTI image that ITK read onto `itkGrid`. Unchanged unless the
- * sform is set and disagrees with ITK's choice by more than a hundredth of a voxel.
+ * The grid to use for a NIfTI image that ITK read onto `itkGrid`, following the policy of
+ * nifti-placement.ts (the header has been through checkNiftiPlacement). Unchanged unless the
+ * sform is set and disagrees with ITK's choice by more than a hundredth of a voxel, or one
+ * transform is broken; each change comes with a warning.
  */
-export function reconcileNiftiGeometry(fileName: string, header: NiftiHeader, itkGrid: ImageGrid): NiftiGeometryDecision {
-  if (header.sformCode <= 0 || itkGrid.size.length !== 3) return { grid: itkGrid };
+export function reconcileNiftiGeometry(ref: FileRef, header: NiftiHeader, itkGrid: ImageGrid): NiftiGeometryDecision {
+  const { sform: sformBroken, qform: qformBroken } = placementProblems(header);
+  const sform = `sform (${describeXformCode(header.sformCode)})`;
+  const qform = `qform (${describeXformCode(header.qformCode)})`;
+  if (sformBroken) return { grid: itkGrid, warning: `${ref.name}: its ${sform} ${sformBroken}; placed by its ${qform} instead` };
+  const unsetSize = unsetVoxelSizeWarning(ref, header);
+  if (header.sformCode <= 0 || itkGrid.size.length !== 3) return { grid: itkGrid, warning: unsetSize };
   const { grid: fromSform, shear } = sformGrid(header, itkGrid.size);
-  if (fromSform.spacing.some((s) => !(s > 0))) return { grid: itkGrid, warning: `${fileName}: its sform is degenerate (an axis has zero length); kept ITK's geometry` };
+  if (qformBroken) {
+    if (shear > shearTolerance)
+      throw fileProblem(ref, `its ${qform} ${qformBroken}, and its ${sform} has shear, which an image grid cannot hold; its position in space is unknown`);
+    return { grid: fromSform, warning: `${ref.name}: its ${qform} ${qformBroken}; placed by its ${sform}, as nibabel, FSL and SPM do` };
+  }
   const tolerance = Math.max(1e-3, 0.01 * Math.min(...fromSform.spacing));
   const disagreement = cornerDisagreement(itkGrid, fromSform);
   if (disagreement <= tolerance) return { grid: itkGrid };
-  const itkSource = header.qformCode > 0 ? `qform (${describeXformCode(header.qformCode)})` : 'pixdim (its qform is unset)';
-  const sform = `sform (${describeXformCode(header.sformCode)})`;
+  const itkSource = header.qformCode > 0 ? qform : 'pixdim (its qform is unset)';
   const by = `${disagreement.toFixed(disagreement < 1 ? 3 : 1)} mm`;
   if (shear > shearTolerance)
     return {
       grid: itkGrid,
-      warning: `${fileName}: ITK places the image by its ${itkSource}, which disagrees with its ${sform} by up to ${by}; kept ITK's placement because the sform has shear, which an image grid cannot hold`,
+      warning: `${ref.name}: ITK places the image by its ${itkSource}, which disagrees with its ${sform} by up to ${by}; kept ITK's placement because the sform has shear, which an image grid cannot hold`,
     };
   return {
     grid: fromSform,
-    warning: `${fileName}: ITK places the image by its ${itkSource}, which disagrees with its ${sform} by up to ${by}; using the sform, as nibabel, FSL and SPM do`,
+    warning: `${ref.name}: ITK places the image by its ${itkSource}, which disagrees with its ${sform} by up to ${by}; using the sform, as nibabel, FSL and SPM do`,
   };
 }

@@ -16,6 +16,9 @@ export interface NiftiHeader {
   readonly sformCode: number;
   /** The sform's three rows (RAS), four numbers each. */
   readonly sform: readonly (readonly number[])[];
+  /** The qform's quaternion (b, c, d; a is implied) and offset (RAS); its scales are pixdim[1..3]. */
+  readonly quatern: readonly number[];
+  readonly qoffset: readonly number[];
   /** Whether the data follows in the same file ("n+1", "n+2") rather than a .img. */
   readonly singleFile: boolean;
 }
@@ -68,6 +71,8 @@ function parseNifti1(view: DataView, le: boolean): NiftiHeader | undefined {
     qformCode: view.getInt16(252, le),
     sformCode: view.getInt16(254, le),
     sform: [row(280), row(296), row(312)],
+    quatern: [256, 260, 264].map((at) => view.getFloat32(at, le)),
+    qoffset: [268, 272, 276].map((at) => view.getFloat32(at, le)),
     singleFile: magic === 'n+1\0',
   };
 }
@@ -93,12 +98,8 @@ function parseNifti2(view: DataView, le: boolean): NiftiHeader | undefined {
     qformCode: view.getInt32(344, le),
     sformCode: view.getInt32(348, le),
     sform: [row(400), row(432), row(464)],
+    quatern: [352, 360, 368].map((at) => view.getFloat64(at, le)),
+    qoffset: [376, 384, 392].map((at) => view.getFloat64(at, le)),
     singleFile: magic === 'n+2\0',
   };
-}
-
-/** Bytes a single-file NIfTI must hold: the header, extensions, then every voxel. */
-export function expectedNiftiFileBytes(header: NiftiHeader): number {
-  const voxels = header.dims.reduce((a, b) => a * Math.max(1, b), 1);
-  return Math.max(header.voxOffset, header.version === 1 ? 352 : 544) + (voxels * header.bitsPerVoxel) / 8;
 }

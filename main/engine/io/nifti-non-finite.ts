@@ -3,6 +3,7 @@
 // counted any more; we count them in the raw bytes, per volume, while checking the file.
 
 import type { NiftiHeader } from './nifti-header';
+import { niftiDataOffset } from './nifti-header-checks';
 
 const floatDatatypes: Record<number, 4 | 8> = { 16: 4, 64: 8 };
 
@@ -24,7 +25,7 @@ export class NonFiniteCounter {
   constructor(header: NiftiHeader) {
     this.#bytes = floatDatatypes[header.datatype] ?? 4;
     this.#littleEndian = header.littleEndian;
-    this.#dataStart = header.voxOffset;
+    this.#dataStart = niftiDataOffset(header);
     const dims = header.dims.map((n) => Math.max(1, n));
     this.#perVolume = (dims[0] ?? 1) * (dims[1] ?? 1) * (dims[2] ?? 1);
     this.#total = dims.reduce((a, b) => a * b, 1);

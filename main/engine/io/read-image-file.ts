@@ -18,6 +18,7 @@ import type { ImageDescription, LoadedImageFile } from './image-description';
 import { describeImage } from './image-description';
 import type { ImageFormat } from './image-formats';
 import { imageFormats } from './image-formats';
+import { checkGridGeometry } from './grid-validity';
 import { checkImageSize } from './image-size-limits';
 import { gridOfItkImage, pixelArrayOf } from './itk-images';
 import { readItkImage } from './itk-image-readers';
@@ -53,10 +54,11 @@ function correctedGeometry(ref: FileRef, format: ImageFormat, nifti: NiftiHeader
   if (imageFormats[format].raster) return unitGrid(grid.size);
   let result = grid;
   if (nifti) {
-    const decision = reconcileNiftiGeometry(ref.name, nifti, grid);
+    const decision = reconcileNiftiGeometry(ref, nifti, grid);
     if (decision.warning) warnings.push(decision.warning);
     result = decision.grid;
   }
+  checkGridGeometry(ref, result);
   const skew = directionNonOrthogonality(result.direction);
   if (skew > 1e-3) warnings.push(`${ref.name}: its direction matrix is not orthonormal (off by ${skew.toExponential(1)}); distances may be distorted`);
   return result;
@@ -100,6 +102,8 @@ export async function readImageFileRef(ref: FileRef, options: ReadImageOptions, 
     throw error;
   });
   checkStoredImage(ref, header, options.volumeIndex);
+  // NIfTI geometry was judged from the header itself (nifti-placement.ts); PNG and TIFF have none.
+  if (format !== 'nifti' && !imageFormats[format].raster) checkGridGeometry(ref, gridOfItkImage(header));
   progress.begin('reading pixels');
   const itkImage = await readItkImage(ref, format, 'pixels');
   progress.begin('analysing');

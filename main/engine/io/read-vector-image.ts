@@ -6,6 +6,7 @@ import type { VectorImage } from '../../../shared/image/voxel-image';
 import { silentJob } from '../job-context';
 import type { JobContext } from '../job-context';
 import { fileProblem, fileRef } from './file-problems';
+import { checkGridGeometry } from './grid-validity';
 import { checkImageSize } from './image-size-limits';
 import { gridOfItkImage, pixelArrayOf } from './itk-images';
 import { readItkImage } from './itk-image-readers';
@@ -31,10 +32,11 @@ export async function readVectorImageFile(filePath: string, context: JobContext 
   const warnings: string[] = [];
   let grid = gridOfItkImage(image);
   if (nifti) {
-    const decision = reconcileNiftiGeometry(ref.name, nifti, grid);
+    const decision = reconcileNiftiGeometry(ref, nifti, grid);
     if (decision.warning) warnings.push(decision.warning);
     grid = decision.grid;
   }
+  checkGridGeometry(ref, grid);
   const field: VectorImage = {
     grid,
     components: image.imageType.components,

@@ -18,6 +18,7 @@ import { silentJob } from '../job-context';
 import { writeAtomically } from './atomic-write';
 import { fileError, fileProblem, fileRef, sizeOfRegularFile, translateItkFailure } from './file-problems';
 import { fullExtension } from './image-formats';
+import { captureItkOutput } from './itk-console-capture';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
 import { readCompositeQueue, repackAsComposite } from './itk-composite-h5';
 import { rm } from 'node:fs/promises';
@@ -61,10 +62,14 @@ export async function writeTransformFile(filePath: string, transform: Transform,
   await writeAtomically(filePath, context, async (stagingPath) => {
     // transform-io writes the queue; a composite is then repackaged (see itk-composite-h5.ts).
     const listPath = composite && format === hdf5 ? `${stagingPath}.queue.h5` : stagingPath;
-    const { couldWrite } = await format.write(composite ? list.slice(1) : list, listPath);
+    const { couldWrite } = await captureItkOutput(() => format.write(composite ? list.slice(1) : list, listPath)).catch((error: unknown) => {
+      throw translateItkFailure(ref, format.label, error);
+    });
     if (!couldWrite) throw fileProblem(ref, `itk-wasm could not write a ${format.label} file`);
     if (listPath !== stagingPath) {
-      await repackAsComposite(listPath, stagingPath, transformDimension(transform));
+      await repackAsComposite(listPath, stagingPath, transformDimension(transform)).catch((error: unknown) => {
+        throw translateItkFailure(ref, format.label, error);
+      });
       await rm(listPath);
     }
   });
@@ -77,7 +82,7 @@ export async function readTransformFile(filePath: string): Promise<Transform> {
   let result;
   try {
     const compositeQueue = format === hdf5 ? await readCompositeQueue(ref.path) : null;
-    result = compositeQueue ? { couldRead: true, transform: compositeQueue } : await format.read(ref.path);
+    result = compositeQueue ? { couldRead: true, transform: compositeQueue } : await captureItkOutput(() => format.read(ref.path));
   } catch (error) {
     throw translateItkFailure(ref, format.label, error);
   }

@@ -14,7 +14,8 @@ import { assertPixelCount, componentTypeOf, isIntegerComponent, pixelArrayConstr
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { writeAtomically } from './atomic-write';
-import { fileProblem, fileRef } from './file-problems';
+import { fileError, fileProblem, fileRef, itkFailureReason } from './file-problems';
+import { captureItkOutput } from './itk-console-capture';
 import { fullExtension } from './image-formats';
 import { itkImageFromScalarImage, itkImageFromVectorImage } from './itk-images';
 import { gzipFile } from './parallel-gzip';
@@ -61,17 +62,26 @@ function checkWritableExtension(target: string): string {
   return ext;
 }
 
+/** itk-wasm's writer, its console output kept (see itk-console-capture.ts), its failure one line. */
+async function writeWithItk(image: Image, path: string, useCompression: boolean, target: string): Promise<void> {
+  try {
+    await captureItkOutput(() => writeImageNode(image, path, { useCompression }));
+  } catch (error) {
+    throw fileError('FAILED', fileRef(target), `ITK could not write the file (${itkFailureReason(error) ?? 'no reason given'})`);
+  }
+}
+
 async function writeItkImage(target: string, image: Image, compress: boolean, context: JobContext): Promise<void> {
   const ext = checkWritableExtension(target);
   const progress = stagedProgress(context, { writing: 1, compressing: ext === '.nii.gz' ? 2 : 0 });
   await writeAtomically(target, context, async (stagingPath) => {
     progress.begin('writing');
     if (ext !== '.nii.gz') {
-      await writeImageNode(image, stagingPath, { useCompression: compress && ext !== '.nii' });
+      await writeWithItk(image, stagingPath, compress && ext !== '.nii', target);
       return;
     }
     const uncompressed = stagingPath.slice(0, -'.gz'.length);
-    await writeImageNode(image, uncompressed, { useCompression: false });
+    await writeWithItk(image, uncompressed, false, target);
     progress.begin('compressing');
     // Float fields hardly compress past level 1; integer images gain from the default level.
     const level = image.imageType.componentType.startsWith('float') ? 1 : 6;

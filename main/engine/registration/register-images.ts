@@ -30,6 +30,8 @@ import type { RegistrationParameterOverrides, RegistrationParameters } from './p
 import { resolveParameters } from './parameters';
 import type { RegistrationInputs, RegistrationResult } from './result';
 import { validateInputs } from './validate-inputs';
+import { checkFinite, checkNormalized, tensorIsFinite, valuesAreFinite } from './finite-values';
+import { checkRegistrationMemory } from './memory-plan';
 import { chooseWorkingSpacing, intensityRange, maskOnGrid, resampleTensor, samplingRegion, workingGrid, workingImage } from './working-space';
 
 /** Relative durations of the stages, for one overall fraction and an ETA. */
@@ -51,6 +53,8 @@ export async function registerImages(
 ): Promise<RegistrationResult> {
   const parameters = resolveParameters(overrides);
   validateInputs(inputs);
+  const spacing = chooseWorkingSpacing(inputs.fixed.grid, parameters.resolutionMm);
+  checkRegistrationMemory(inputs, spacing);
   const backend = await selectComputeBackend(parameters.backend);
   const weights = stageWeights(parameters);
   const progress = stagedProgress(context, weights);
@@ -75,7 +79,6 @@ export async function registerImages(
     begin('preparation');
     const { fixed, moving } = inputs;
     const p = parameters;
-    const spacing = chooseWorkingSpacing(fixed.grid, p.resolutionMm);
     const grid = workingGrid(fixed.grid, spacing);
     const fixedRange = intensityRange(fixed, p.normalization);
     const movingRange = intensityRange(moving, p.normalization);
@@ -83,6 +86,8 @@ export async function registerImages(
     const fixedMask = inputs.fixedMask && own({ grid, tensor: maskOnGrid(inputs.fixedMask, grid) });
     const fixedRegion = own({ grid, tensor: samplingRegion(fixedW.tensor, fixedMask?.tensor) });
     const movingOwn = own(workingImage(moving, movingRange, spacing));
+    checkNormalized(fixedW.tensor, 'fixed image');
+    checkNormalized(movingOwn.tensor, 'moving image');
     report(1);
 
     begin('alignment');
@@ -91,6 +96,7 @@ export async function registerImages(
         throw badInput('moving image', `does not overlap the fixed image after initialization (${(100 * overlap).toFixed(1)}% of the fixed image lands inside it); check the images' origins and orientation`);
     });
     const A = alignment.affine.matrix;
+    checkFinite(valuesAreFinite(A), 'alignment', 'the affine matrix');
     const movingW = own({ grid, tensor: resampleTensor(movingOwn.tensor, movingOwn.grid, grid, A) });
     const movingMask = inputs.movingMask && own({ grid, tensor: maskOnGrid(inputs.movingMask, grid, A) });
     const movingRegion = own({ grid, tensor: samplingRegion(movingW.tensor, movingMask?.tensor) });
@@ -122,10 +128,13 @@ export async function registerImages(
     }
     disposeBidirectional(estimate);
     estimate = final;
+    checkFinite(tensorIsFinite(final.forward.tensor) && tensorIsFinite(final.backward.tensor), stage, 'the deformation');
 
     begin('outputs');
     const labels = inputs.movingLabels ? [inputs.movingLabels] : [];
     const dense = computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward }, (f) => report(0.8 * f));
+    for (const [what, values] of Object.entries({ 'the displacement field': dense.displacement, 'the inverse field': dense.inverse, 'the warped image': dense.warpedMoving, 'the Jacobian': dense.jacobianDeterminant }))
+      checkFinite(valuesAreFinite(values), 'outputs', what);
     const metrics = summarizeMetrics({ inputs, dense, alignment, fixedWorking: fixedW, movingOwn, movingWorking: movingW, final, fixedRegion, seed: p.seed });
     report(1);
 

@@ -55,8 +55,8 @@ export interface RegistrationResult {
   readonly transform: CompositeTransform;
   /** T⁻¹ as data: [A⁻¹, inverse deformable]. */
   readonly inverseTransform: CompositeTransform;
-  /** The moving image on the fixed grid (linear interpolation), float. */
-  readonly warpedMoving: ScalarImage<Float32Array>;
+  /** The moving image on the fixed grid (linear interpolation): float32, or float64 for values float32 cannot hold. */
+  readonly warpedMoving: ScalarImage<Float32Array | Float64Array>;
   /** The moving labels on the fixed grid (nearest neighbour), when given. */
   readonly warpedMovingLabels?: ScalarImage;
   /** det J of the full map T on the fixed grid. */

@@ -7,6 +7,7 @@ import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { assertPixelCount } from '../../../shared/image/voxel-image';
 import { finiteRange } from '../../../shared/image/statistics';
 import { voxelCount } from '../../../shared/geometry/grid';
+import { gridGeometryProblem } from '../io/grid-validity';
 import type { RegistrationInputs } from './result';
 
 /** Fewer voxels than this cannot carry a transform worth estimating. */
@@ -23,7 +24,8 @@ function checkImage(role: string, image: ScalarImage, dimension: number, needsCo
   }
   const voxels = voxelCount(image.grid);
   if (voxels < minimumVoxels) throw badInput(role, `has only ${voxels} voxel${voxels === 1 ? '' : 's'}; registration needs an image, not a handful of values`);
-  if (image.grid.spacing.some((s) => !(s > 0))) throw badInput(role, `has a non-positive voxel spacing (${image.grid.spacing.join(', ')})`);
+  const geometry = gridGeometryProblem(image.grid);
+  if (geometry) throw badInput(role, geometry);
   const range = finiteRange(image.pixels);
   if (range.nonFinite > 0) throw badInput(role, `contains ${range.nonFinite} NaN or infinite value${range.nonFinite === 1 ? '' : 's'}; replace them before registering`);
   if (needsContrast && range.min === range.max) throw badInput(role, `is constant (every voxel is ${range.min}); there is nothing to align`);

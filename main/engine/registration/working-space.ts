@@ -13,7 +13,7 @@ import type { Interpolation, Padding } from '../compute/grid-sample';
 import { resampleSlab } from '../compute/slab-resampling';
 import { downsampleByAveraging, downsampledGrid, smoothNormalized } from './filters';
 import type { GridTensor } from './levels';
-import { imageToTensor, indexToIndexMatrix } from './grid-tensors';
+import { imageToTensor, indexToIndexMatrix, tensorShapeOf } from './grid-tensors';
 import type { NormalizationParameters } from './parameters';
 
 /** Voxel budget of the working grid: 2.5 mm for a 1 mm brain, full resolution for a 2D slice.
@@ -41,11 +41,27 @@ export function workingGrid(grid: ImageGrid, spacingMm: number): ImageGrid {
 export function intensityRange(image: ScalarImage, p: NormalizationParameters): [number, number] {
   if (p.window) return [p.window.center - p.window.width / 2, p.window.center + p.window.width / 2];
   const [lo, hi] = percentiles(image.pixels, [p.lowPercentile, p.highPercentile]);
-  return hi > lo ? [lo, hi] : [lo, lo + 1];
+  // (lo + 1 is lo itself for values around 1e17 and above.)
+  return hi > lo ? [lo, hi] : [lo, lo + (Math.abs(lo) || 1)];
 }
 
-export function normalizeTensor(t: tf.Tensor, [lo, hi]: [number, number]): tf.Tensor {
-  return tf.tidy(() => tf.clipByValue(tf.div(tf.sub(t, lo), hi - lo), 0, 1));
+/**
+ * An image's intensities mapped to [0, 1] by `range`, computed in double precision before
+ * they become float32: a float64 image around 1e302 (or 1e-302) has no float32 values of its
+ * own (they would be Infinity, or 0), but its normalized ones are ordinary. Where even the
+ * range's width overflows a double, both sides are halved first.
+ */
+export function normalizedImageTensor(image: ScalarImage, [lo, hi]: [number, number]): tf.Tensor {
+  const pixels = image.pixels;
+  const out = new Float32Array(pixels.length);
+  const halve = !Number.isFinite(hi - lo);
+  const base = halve ? lo / 2 : lo;
+  const width = halve ? hi / 2 - lo / 2 : hi - lo;
+  for (let i = 0; i < pixels.length; i++) {
+    const v = ((halve ? pixels[i] / 2 : pixels[i]) - base) / width;
+    out[i] = v > 0 ? (v < 1 ? v : 1) : 0;
+  }
+  return tf.tensor(out, tensorShapeOf(image.grid, 1), 'float32');
 }
 
 export interface ResampleOptions {
@@ -84,7 +100,7 @@ export function workingImage(image: ScalarImage, range: [number, number], spacin
   const target = workingGrid(image.grid, spacingMm);
   const factors = image.grid.spacing.map((s) => Math.max(1, Math.floor(spacingMm / s + 1e-6)));
   const tensor = tf.tidy(() => {
-    const pooled = downsampleByAveraging(normalizeTensor(imageToTensor(image), range), factors);
+    const pooled = downsampleByAveraging(normalizedImageTensor(image, range), factors);
     const pooledGrid = downsampledGrid(image.grid, factors);
     return sameGrid(pooledGrid, target) ? pooled : resampleTensor(pooled, pooledGrid, target);
   });

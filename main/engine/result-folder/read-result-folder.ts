@@ -59,7 +59,7 @@ export async function readRegistrationFolder(directory: string): Promise<ReadReg
     inverseDeformable,
     transform: composeTransforms(deformable, affine),
     inverseTransform: composeTransforms(invertAffine(affine), inverseDeformable),
-    warpedMoving: { grid: warped.image.grid, pixels: toFloat32(warped.image.pixels) },
+    warpedMoving: { grid: warped.image.grid, pixels: warped.image.pixels instanceof Float64Array ? warped.image.pixels : toFloat32(warped.image.pixels) },
     warpedMovingLabels: labels?.image,
     jacobianDeterminant: { grid: jacobian.image.grid, pixels: toFloat32(jacobian.image.pixels) },
     metrics: {

@@ -3,9 +3,9 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dicomTags, readDicomHeader } from '../../../main/engine/io/dicom-header';
+import { dicomTags, readDicomHeader, shortPixelData } from '../../../main/engine/io/dicom-header';
 import { readImageFile } from '../../../main/engine/io/index';
-import { maxAbsDifference, pydicomFiles, pythonJson } from './helpers';
+import { maxAbsDifference, pydicomFiles, pythonJson, tempDir } from './helpers';
 
 const cases = [
   'CT_small.dcm',
@@ -47,6 +47,40 @@ print(json.dumps(out))`,
   it('calls truncated pixel data truncated, and text not DICOM', async () => {
     expect((await readDicomHeader(path.join(pydicomFiles, 'MR_truncated.dcm')))!.pixelData).toBe('truncated');
     expect(await readDicomHeader(path.join(pydicomFiles, 'README.txt'))).toBeUndefined();
+  });
+
+  it('calls native pixel data short exactly where pydicom finds fewer bytes than rows × columns × frames × samples need', async () => {
+    // pydicom's expected length (which knows 4:2:2 subsampling) against each file's element,
+    // over its test files and a copy of CT_small.dcm whose pixel data was cut in half.
+    const scratch = tempDir();
+    const cut = path.join(scratch.dir, 'CT_small_half_pixels.dcm');
+    const truth = pythonJson<Record<string, boolean>>(
+      `import sys, os, json, warnings, pydicom
+from pydicom.pixel_data_handlers.util import get_expected_length
+warnings.simplefilter('ignore')
+d = pydicom.dcmread(os.path.join(sys.argv[1], 'CT_small.dcm'))
+d.PixelData = d.PixelData[: len(d.PixelData) // 2]
+d.save_as(sys.argv[2])
+out = {}
+for file in [os.path.join(sys.argv[1], n) for n in sorted(os.listdir(sys.argv[1])) if n.endswith('.dcm')] + [sys.argv[2]]:
+    try:
+        d = pydicom.dcmread(file)
+        if 'PixelData' not in d or d.file_meta.TransferSyntaxUID.is_compressed: continue
+        out[file] = len(d.PixelData) < get_expected_length(d)
+    except Exception:
+        continue
+print(json.dumps(out))`,
+      [pydicomFiles, cut],
+    );
+    expect(Object.keys(truth).length).toBeGreaterThan(15);
+    expect(truth[path.join(pydicomFiles, 'SC_ybr_full_422_uncompressed.dcm')]).toBe(false);
+    expect(truth[cut]).toBe(true);
+    for (const [file, short] of Object.entries(truth)) {
+      const header = (await readDicomHeader(file))!;
+      if (header.pixelData !== 'complete') continue;
+      expect(shortPixelData(header) !== undefined, file).toBe(short);
+    }
+    scratch.cleanup();
   });
 
   it('ITK reads the same pixels from the explicit, implicit and big-endian encodings', async () => {

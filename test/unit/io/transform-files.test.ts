@@ -1,8 +1,8 @@
 // Transform files: what we write, @itk-wasm/transform-io reads back to the same numbers in
 // ITK's conventions, and the point maps of what we read agree with what we wrote.
 
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readTransformNode } from '@itk-wasm/transform-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +159,30 @@ print(json.dumps([[g[k]['TransformType'][0].decode(), list(g[k]['TransformParame
     await expectEngineError(readTransformFile(path.join(out.dir, 'x.json')), 'BAD_INPUT', 'x.json', /unknown transform file type "\.json"/);
     writeFileSync(path.join(out.dir, 'garbage.h5'), 'not hdf5 at all');
     await expectEngineError(readTransformFile(path.join(out.dir, 'garbage.h5')), 'BAD_INPUT', 'garbage.h5', /HDF5 transform/);
+  });
+
+  it('a truncated composite .h5: one line with the reason HDF5 gives, and its error stack printed nowhere', async () => {
+    const file = path.join(out.dir, 'cut-composite.h5');
+    await writeTransformFile(file, composeTransforms(displacement, affine3d));
+    truncateSync(file, Math.floor(statSync(file).size / 2));
+    // In a process of its own: HDF5 (h5wasm) would write its stack straight to file descriptor 2.
+    const module = new URL('../../../main/engine/io/index.ts', import.meta.url).href;
+    const code = `const { readTransformFile } = await import(${JSON.stringify(module)}); await readTransformFile(${JSON.stringify(file)}).catch((e) => console.log(e.code, e.message));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('BAD_INPUT cut-composite.h5: the HDF5 transform file is truncated or corrupt (HDF5: unable to synchronously open file)\n');
+  });
+
+  it('refuses NaN or infinite parameters, which map every point nowhere (warp gave an all-zero image)', async () => {
+    const text = (parameters: string) => `#Insight Transform File V1.0\n#Transform 0\nTransform: AffineTransform_double_2_2\nParameters: ${parameters}\nFixedParameters: 0 0\n`;
+    writeFileSync(path.join(out.dir, 'nan-affine.txt'), text('nan 0 0 1 0 0'));
+    await expectEngineError(readTransformFile(path.join(out.dir, 'nan-affine.txt')), 'BAD_INPUT', 'nan-affine.txt', /parameter 1 of 6 is NaN; a transform needs finite numbers/);
+    writeFileSync(path.join(out.dir, 'inf-affine.txt'), text('1 0 0 1 inf 0'));
+    await expectEngineError(readTransformFile(path.join(out.dir, 'inf-affine.txt')), 'BAD_INPUT', 'inf-affine.txt', /parameter 5 of 6 is Infinity/);
+    // A field on a grid with a NaN origin (its y, in ITK's fixed parameters: size, origin, spacing, direction), patched with h5py.
+    const file = path.join(out.dir, 'nan-origin-field.h5');
+    await writeTransformFile(file, displacement);
+    execFileSync('/usr/bin/python3', ['-c', "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f: f['TransformGroup/0/TransformFixedParameters'][4] = float('nan')", file]);
+    await expectEngineError(readTransformFile(file), 'BAD_INPUT', 'nan-origin-field.h5', /fixed parameters \(centre or grid\) hold NaN or infinite values/);
   });
 });

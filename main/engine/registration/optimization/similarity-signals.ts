@@ -6,9 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import type { GridTensor } from '../levels';
 import type { RegistrationParameters } from '../parameters';
-import { normalizeTensor, resampleTensor } from '../working-space';
+import { normalizedImageTensor, resampleTensor } from '../working-space';
 import { boxFilter } from '../filters';
-import { imageToTensor } from '../grid-tensors';
 import type { OptimizationInput } from './instance-optimization';
 
 export interface WorkingTensors {
@@ -75,15 +74,11 @@ export function similaritySignals(p: RegistrationParameters, w: WorkingTensors, 
       if (next !== t) t.dispose();
       return next;
     }, start);
-  const fixedSignal = stepwise(
-    (t) => normalizeTensor(t, images.fixedRange),
-    (t) => signal(t, grid.spacing),
-  )(imageToTensor(images.fixed));
+  const fixedSignal = stepwise((t) => signal(t, grid.spacing))(normalizedImageTensor(images.fixed, images.fixedRange));
   const movingSignal = stepwise(
-    (t) => normalizeTensor(t, images.movingRange),
     (t) => resampleTensor(t, images.moving.grid, grid, images.affine),
     (t) => signal(t, grid.spacing),
-  )(imageToTensor(images.moving));
+  )(normalizedImageTensor(images.moving, images.movingRange));
   const owned: GridTensor[] = [
     { grid, tensor: fixedSignal },
     { grid, tensor: movingSignal },

@@ -11,16 +11,18 @@ import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { indexToWorldMatrix, voxelCount, worldToIndexMatrix } from '../../../../shared/geometry/grid';
 import { determinant, multiplyMatrices } from '../../../../shared/math/matrix';
 import type { PixelArray, ScalarImage } from '../../../../shared/image/voxel-image';
+import { finiteRange } from '../../../../shared/image/statistics';
 import type { AffineTransform } from '../../../../shared/transforms/transform';
 import { linearPart } from '../../../../shared/transforms/transform';
 import { jacobianDeterminantSlab, resampleSlab } from '../../compute/slab-resampling';
-import { imageToTensor, indexToIndexMatrix, slabs, worldVectorToIndexMatrix } from '../grid-tensors';
+import { imageToTensor, indexToIndexMatrix, slabs, tensorShapeOf, worldVectorToIndexMatrix } from '../grid-tensors';
 import type { GridTensor, StageReporter } from '../levels';
 
 export interface DenseOutputs {
   readonly displacement: Float32Array;
   readonly inverse: Float32Array;
-  readonly warpedMoving: Float32Array;
+  /** float32, or float64 for a moving image whose values float32 cannot hold (see below). */
+  readonly warpedMoving: Float32Array | Float64Array;
   readonly warpedLabels: readonly PixelArray[];
   readonly jacobianDeterminant: Float32Array;
 }
@@ -35,13 +37,33 @@ export interface DenseOutputInput {
   readonly backward: GridTensor;
 }
 
+/** Magnitudes float32 holds with its full precision, well inside its range of 1e-38 to 3e38. */
+const float32Safe = { min: 1e-30, max: 1e30 };
+
+/**
+ * The moving image as a float32 tensor to warp, and the factor its values were divided by.
+ * A float64 image around 1e302 (or 1e-302) has no float32 values; warped divided by its
+ * largest magnitude and multiplied back in double precision, it comes out right, since linear
+ * interpolation commutes with scaling.
+ */
+function movingToWarp(moving: ScalarImage): { tensor: tf.Tensor; scale: number } {
+  const pixels = moving.pixels;
+  if (!(pixels instanceof Float64Array)) return { tensor: imageToTensor(moving), scale: 1 };
+  const { min, max } = finiteRange(pixels);
+  const peak = Math.max(Math.abs(min), Math.abs(max));
+  if (peak === 0 || (peak >= float32Safe.min && peak <= float32Safe.max)) return { tensor: imageToTensor(moving), scale: 1 };
+  const scaled = Float32Array.from(pixels, (v) => v / peak);
+  return { tensor: tf.tensor(scaled, tensorShapeOf(moving.grid, 1), 'float32'), scale: peak };
+}
+
 export function computeDenseOutputs(input: DenseOutputInput, report: StageReporter): DenseOutputs {
   const { fixedGrid, affine, forward, backward } = input;
   const d = fixedGrid.size.length;
   const n = voxelCount(fixedGrid);
   const displacement = new Float32Array(n * d);
   const inverse = new Float32Array(n * d);
-  const warpedMoving = new Float32Array(n);
+  const { tensor: movingTensor, scale: movingScale } = movingToWarp(input.moving);
+  const warpedMoving = movingScale === 1 ? new Float32Array(n) : new Float64Array(n);
   const jacobianDeterminant = new Float32Array(n);
   const warpedLabels = input.labels.map((l) => new (l.pixels.constructor as new (n: number) => PixelArray)(n));
   const toControl = indexToIndexMatrix(fixedGrid, forward.grid);
@@ -56,7 +78,6 @@ export function computeDenseOutputs(input: DenseOutputInput, report: StageReport
   };
   const movingMap = intoSource(input.moving.grid);
   const labelMaps = input.labels.map((l) => intoSource(l.grid));
-  const movingTensor = imageToTensor(input.moving);
   const labelTensors = input.labels.map(imageToTensor);
   try {
     const parts = slabs(fixedGrid);
@@ -68,7 +89,8 @@ export function computeDenseOutputs(input: DenseOutputInput, report: StageReport
         const u = resampleSlab(forward.tensor, slab, toControl, { padding: 'border' });
         displacement.set(u.dataSync(), offset * d);
         inverse.set(resampleSlab(backward.tensor, slab, toControl, { padding: 'border' }).dataSync(), offset * d);
-        warpedMoving.set(resampleSlab(movingTensor, slab, movingMap.map, { displacement: u, vectorMap: movingMap.vectorMap }).dataSync(), offset);
+        const warped = resampleSlab(movingTensor, slab, movingMap.map, { displacement: u, vectorMap: movingMap.vectorMap }).dataSync();
+        warpedMoving.set(movingScale === 1 ? warped : Float64Array.from(warped, (v) => v * movingScale), offset);
         labelTensors.forEach((t, l) => {
           const values = resampleSlab(t, slab, labelMaps[l].map, { displacement: u, vectorMap: labelMaps[l].vectorMap, interpolation: 'nearest' });
           warpedLabels[l].set(values.dataSync(), offset);

@@ -1,0 +1,27 @@
+// A registration whose numbers went NaN or infinite must not report success: a NaN affine
+// resamples the moving image to zeros, a NaN field to noise, and the job used to end with
+// exit status 0 all the same. Values are checked where each stage hands them on (normalized
+// images, the affine, the fields, the full-resolution outputs), and the job fails there,
+// saying which, before anything is written.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { badInput, EngineError } from '../../../shared/contract/errors';
+
+export function tensorIsFinite(t: tf.Tensor): boolean {
+  return tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);
+}
+
+export function valuesAreFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+/** A stage produced non-finite values: the job fails (exit status 1), naming the stage. */
+export function checkFinite(finite: boolean, stage: string, what: string): void {
+  if (!finite) throw new EngineError('FAILED', `registration failed during ${stage}: ${what} holds NaN or infinite values, so there is no result to write`);
+}
+
+/** An image's normalized intensities are not finite: its values are the cause (bad input). */
+export function checkNormalized(t: tf.Tensor, role: string): void {
+  if (!tensorIsFinite(t)) throw badInput(role, 'its intensities cannot be normalized (they give NaN or infinite values)');
+}
