@@ -12,6 +12,7 @@ import { jacobian } from './commands/jacobian';
 import type { CliImageInput } from './job-thread/cli-jobs';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
+export type Reporting = 'text' | 'json' | 'piped';
 
 export interface CommandSpec {
   name: string;
@@ -20,8 +21,11 @@ export interface CommandSpec {
   /** What `ximorph NAME --help` prints below the synopsis. */
   details: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  /** Whether failures are reported as JSON on stdout rather than a line on stderr. */
-  json(values: Values): boolean;
+  /**
+   * How failures are reported: 'text' one line on stderr; 'json' one JSON event on stdout;
+   * 'piped' both (a script reads stdout, the person at the terminal reads stderr).
+   */
+  reporting(values: Values): Reporting;
   run(values: Values, positionals: string[]): Promise<number>;
 }
 
@@ -88,8 +92,10 @@ const launchOptions = {
   'no-open': { type: 'boolean' },
 } as const;
 
-const never = () => false;
-const jsonFlag = (v: Values) => Boolean(v.json);
+const textOnly = (): Reporting => 'text';
+const jsonFlag = (v: Values): Reporting => (v.json ? 'json' : 'text');
+/** Commands that stream JSON lines whenever stdout is not a terminal. */
+const jsonWhenPiped = (v: Values): Reporting => (v.json ? 'json' : process.stdout.isTTY ? 'text' : 'piped');
 
 const imageChoices = `An image may be a file or a DICOM folder. For a 4D file, --NAME-volume N picks volume N
 (from 0); for a folder with several DICOM series, --NAME-series UID picks one.`;
@@ -102,7 +108,7 @@ const table: CommandSpec[] = [
 one line, "Listening on http://127.0.0.1:N/?token=…". Forward the port over SSH to use a
 remote machine's GPU and files.`,
     options: launchOptions,
-    json: never,
+    reporting: textOnly,
     run: async (v, files) => {
       await serve({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined });
       return 0;
@@ -115,7 +121,7 @@ remote machine's GPU and files.`,
 role and warnings. --json prints one JSON object per file (an array for several); a file that
 cannot be read gives {"source", "error": {"code", "message", "file"}}.`,
     options: { ...helpOption, json: { type: 'boolean' }, volume: { type: 'string' }, series: { type: 'string' } },
-    json: jsonFlag,
+    reporting: jsonFlag,
     run: async (v, files) => {
       if (files.length === 0) throw new UsageError('info needs at least one FILE');
       return await info(files, { json: Boolean(v.json), volume: indexNumber('volume', v.volume), series: optionalString(v.series) });
@@ -152,7 +158,7 @@ ${imageChoices}`,
       set: { type: 'string', multiple: true },
       json: { type: 'boolean' },
     },
-    json: (v) => Boolean(v.json) || !process.stdout.isTTY,
+    reporting: jsonWhenPiped,
     run: (v) =>
       register({
         fixed: requiredImage(v, 'fixed', 'intensity'),
@@ -178,7 +184,7 @@ ${imageChoices}`,
 out(x) = I(T(x)). --labels uses nearest-neighbour interpolation (label maps are detected too).
 ${imageChoices}`,
     options: { ...helpOption, transform: { type: 'string' }, ...imageOptions('input'), ...imageOptions('reference'), out: { type: 'string' }, labels: { type: 'boolean' }, json: { type: 'boolean' } },
-    json: jsonFlag,
+    reporting: jsonFlag,
     run: (v) =>
       warp({
         transform: required('transform', v.transform),
@@ -195,7 +201,7 @@ ${imageChoices}`,
     details: `det J of a saved transform on the grid of its displacement field (or of --reference), with its
 folds, where det J ≤ 0.`,
     options: { ...helpOption, transform: { type: 'string' }, out: { type: 'string' }, ...imageOptions('reference'), json: { type: 'boolean' } },
-    json: jsonFlag,
+    reporting: jsonFlag,
     run: (v) => jacobian({ transform: required('transform', v.transform), out: required('out', v.out), reference: imageInput(v, 'reference'), json: Boolean(v.json) }),
   },
 ];
@@ -206,7 +212,7 @@ const launcher: CommandSpec = {
   details: `Opens the workstation: the Electron app where its binary is installed, otherwise browser mode
 (see serve). --sample loads the sample pair.`,
   options: launchOptions,
-  json: never,
+  reporting: textOnly,
   run: (v, files) => launch({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined }),
 };
 

@@ -9,7 +9,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { EngineError, serializeError } from '../../shared/contract/errors';
 import { exitCodeFor, exitCodes } from './exit-codes';
 import { UsageError } from './usage-error';
-import type { CommandSpec, Values } from './command-table';
+import type { CommandSpec, Reporting, Values } from './command-table';
 import { commands } from './command-table';
 
 const synopsis = (c: CommandSpec) => `ximorph ${c.name ? `${c.name} ` : ''}${c.synopsis}`;
@@ -28,14 +28,14 @@ function isUsageError(error: unknown): boolean {
   return error instanceof UsageError || Boolean((error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS'));
 }
 
-/** One line on stderr, or one JSON object on stdout; never a stack. */
-function report(error: unknown, json: boolean): number {
+/** One line on stderr, or one JSON event on stdout, or both when piped; never a stack. */
+function report(error: unknown, reporting: Reporting): number {
   const usage = isUsageError(error);
   const status = usage ? exitCodes.usage : error instanceof EngineError ? exitCodeFor(error.code) : exitCodes.failure;
   const serialized = usage ? { code: 'USAGE', message: (error as Error).message } : serializeError(error);
   if (!(error instanceof EngineError) && !usage && process.env.XIMORPH_DEBUG) console.error(error);
-  if (json) process.stdout.write(JSON.stringify({ event: 'error', error: serialized }) + '\n');
-  else console.error(`ximorph: ${serialized.message}${usage ? " (run 'ximorph --help' for usage)" : ''}`);
+  if (reporting !== 'text') process.stdout.write(JSON.stringify({ event: 'error', error: serialized }) + '\n');
+  if (reporting !== 'json') console.error(`ximorph: ${serialized.message}${usage ? " (run 'ximorph --help' for usage)" : ''}`);
   return status;
 }
 
@@ -58,11 +58,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return await spec.run(values, parsed.positionals);
   } catch (error) {
-    return report(error, spec.json(values) || args.includes('--json'));
+    return report(error, args.includes('--json') ? 'json' : spec.reporting(values));
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => process.exit(report(error, false)),
+  (error: unknown) => process.exit(report(error, 'text')),
 );

@@ -73,8 +73,8 @@ export const optimizationSchema = z.strictObject({
 
 export const backendPreferenceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu']);
 
-/** Working resolutions finer than this are refused by the schema; the engine also checks the grid's size against memory. */
-const resolution = z.number().min(0.01).max(1000);
+/** Any positive size: whether the working grid fits in memory is the engine's check, with its reason. */
+const resolution = z.number().positive().max(1000);
 
 export const registrationParametersSchema = z.strictObject({
   backend: backendPreferenceSchema.describe("The tfjs backend; 'auto' takes the best that starts."),

@@ -245,9 +245,11 @@ describe('ximorph register with a bad input', () => {
     const runs = await twoAtATime(list, async (c) => ({ c, run: await ximorph(['register', ...c.args]) }));
     for (const { c, run } of runs) {
       expect(run.status, `${c.label}: ${run.stderr}`).toBe(3);
-      // Piped, register reports progress as JSON lines on stdout (a bar only on a terminal).
-      const progress = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event: string });
-      expect(progress.every((p) => p.event === 'progress'), `${c.label}: ${run.stdout}`).toBe(true);
+      // Piped, register reports progress and the outcome as JSON lines on stdout (a bar only on
+      // a terminal), and the failure as one line on stderr for the person watching.
+      const events = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event: string });
+      expect(events.pop()?.event, `${c.label}: ${run.stdout}`).toBe('error');
+      expect(events.every((p) => p.event === 'progress'), `${c.label}: ${run.stdout}`).toBe(true);
       expectNothingInternal(run.stdout + run.stderr);
       const lines = run.stderr.split('\n');
       expect(lines.length === 2 && lines[1] === '', `${c.label}: ${run.stderr}`).toBe(true);
@@ -259,15 +261,8 @@ describe('ximorph register with a bad input', () => {
   });
 });
 
-/**
- * The command line's contract for `register --json` after the lead's rework (register runs
- * its job in a worker thread): progress lines, then one {"event":"error","error":{code,
- * message,file}} line. The current command prints the error to stderr instead, so these
- * checks wait for that rework: set this to true once it is merged.
- */
-const registerJsonEndsWithErrorEvent = false;
-
-describe.skipIf(!registerJsonEndsWithErrorEvent)('ximorph register --json with a bad input (enable after the CLI rework)', () => {
+/** `register --json`: progress lines, then one {"event":"error","error":{code, message, file}} line. */
+describe('ximorph register --json with a bad input', () => {
   it('valid JSON lines ending with one error event, exit status 3, no output folder', async () => {
     const list = registerCases();
     const runs = await twoAtATime(list, async (c) => ({ c, run: await ximorph(['register', '--json', ...c.args]) }));

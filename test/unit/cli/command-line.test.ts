@@ -37,7 +37,7 @@ describe('ximorph command line', () => {
       [[...register, '--set', 'optimization.learningRate.x=1'], /--set names a parameter as group.key/],
       [[...register, '--set', 'noequals'], /--set needs group.key=value/],
       [[...register, '--iterations', '1e12'], /iterations: Too big/],
-      [[...register, '--resolution', '0.001'], /resolutionMm: Too small/],
+      [[...register, '--resolution', '5000'], /resolutionMm: Too big/],
       [[...register, '--resolution', 'fine'], /--resolution must be a positive number/],
       [['register', '--fixed', fixed, '--out', out], /--moving is required/],
       [['register', '--fixed', fixed, '--moving-volume', '1', '--out', out], /--moving-volume needs --moving|--moving is required/],
