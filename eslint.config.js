@@ -1,6 +1,6 @@
 // Layering is enforced here as well as by the per-layer tsconfigs: shared/ may import
-// nothing runtime-specific, the renderer never imports main/, and main/ never imports
-// the renderer.
+// nothing runtime-specific, the renderer never imports main/, main/ never imports the
+// renderer, and each folder of main/ imports only the folders DEVELOPERS.md's table allows.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
@@ -8,6 +8,24 @@ import globals from 'globals';
 
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+// The layers of main/ and the other folders of main/ each may import (DEVELOPERS.md, "Layers").
+// The cli may import everything; only electron/ may import Electron itself.
+const mainLayers = {
+  engine: [],
+  worker: ['engine', 'worker-link'],
+  'worker-link': [],
+  host: ['worker-link'],
+  server: ['host'],
+  electron: ['host'],
+};
+const notTheRenderer = { group: ['**/renderer/**', '@kitware/*', 'svelte', 'svelte/*'], message: 'main/ does not import the renderer' };
+const mainLayerRules = Object.entries(mainLayers).map(([layer, allowed]) => {
+  const forbidden = Object.keys(mainLayers).concat('cli').filter((other) => other !== layer && !allowed.includes(other));
+  const patterns = [notTheRenderer, { regex: `^(\\.\\./)+(main/)?(${forbidden.join('|')})(/|$)`, message: `main/${layer} may import only ${allowed.map((a) => `main/${a}, `).join('')}shared/ and packages` }];
+  if (layer !== 'electron') patterns.push({ regex: '^electron(/|$)', message: `main/${layer} runs without Electron` });
+  return { files: [`main/${layer}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
 });
 
 export default tseslint.config(
@@ -37,8 +55,10 @@ export default tseslint.config(
   },
   {
     files: ['main/**/*.ts'],
-    rules: restrict(['**/renderer/**', '@kitware/*', 'svelte', 'svelte/*'], 'main/ does not import the renderer'),
+    rules: { 'no-restricted-imports': ['error', { patterns: [notTheRenderer] }] },
   },
+  // Later entries replace the rule for their files, so each layer's patterns repeat notTheRenderer.
+  ...mainLayerRules,
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },

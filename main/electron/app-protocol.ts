@@ -4,7 +4,7 @@
 import { net, protocol } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { contentSecurityPolicy } from '../server/security-headers';
+import { contentSecurityPolicy } from '../../shared/security/content-security-policy';
 
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([

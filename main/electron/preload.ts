@@ -2,6 +2,8 @@
 // Node, no ipcRenderer, no arbitrary channels. Outgoing messages are checked against the
 // contract's envelope before they leave the page.
 
+// First, before any schema is made: the page's CSP forbids eval (see the module).
+import '../../shared/rpc/zod-without-eval';
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { wireMessageSchema } from '../../shared/rpc/wire';

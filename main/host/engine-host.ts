@@ -4,23 +4,17 @@
 // requests with an error, starts a fresh worker and keeps serving.
 
 import { Worker } from 'node:worker_threads';
-import type { EventName, EventPayload, ImageSource } from '../../shared/contract/index';
+import type { EventName, EventPayload } from '../../shared/contract/index';
 import { events } from '../../shared/contract/index';
 import { EngineError, serializeError } from '../../shared/contract/errors';
 import { createMultiplexer } from '../../shared/rpc/multiplex';
 import type { FramePort, MultiplexFrame } from '../../shared/rpc/multiplex';
 import type { MessagePortLike } from '../../shared/rpc/wire';
-import { framePortOf } from './worker-frame-port';
+import { framePortOf } from '../worker-link/frame-port';
+import type { EngineWorkerData } from '../worker-link/engine-worker-data';
 import { CancelBoard } from '../../shared/rpc/cancel-board';
 import type { GateAnswer, RequestGate } from './request-gate';
 import { pageChoosesSaveLocations } from './request-gate';
-
-export interface EngineWorkerData {
-  startupSources: ImageSource[];
-  backend?: string;
-  /** The cancel board's memory, shared with the worker (see shared/rpc/cancel-board.ts). */
-  cancelBoard?: SharedArrayBuffer;
-}
 
 export interface EngineHostOptions extends EngineWorkerData {
   workerUrl?: URL;

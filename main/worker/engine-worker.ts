@@ -4,8 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveContract } from '../../shared/rpc/server';
 import { demultiplex } from '../../shared/rpc/multiplex';
-import { framePortOf } from '../host/worker-frame-port';
-import type { EngineWorkerData } from '../host/engine-host';
+import { framePortOf } from '../worker-link/frame-port';
+import type { EngineWorkerData } from '../worker-link/engine-worker-data';
 import { EngineSession } from './engine-session';
 import { CancelBoard } from '../../shared/rpc/cancel-board';
 import { sessionHandlers } from './handlers/session-handlers';

@@ -1,9 +1,10 @@
 // The viewer's own end-to-end checks against its harness (renderer/dev), in Debian's
-// Chromium with WebGL2 through SwiftShader:
-//   node renderer/dev/scripts/convert-data.mjs      (once: sample volumes into public/data)
+// Chromium with WebGL2 through SwiftShader; `npm test` runs them:
 //   npx playwright test -c renderer/dev/playwright.config.mjs
-// The harness is built and served with `vite preview`, so the production bundle and the
-// app's CSP are what is tested.
+// The web server first converts the sample volumes into public/data (once: the script skips
+// data already converted), then builds the harness and serves it with `vite preview`, so the
+// production bundle and the app's CSP are what is tested. It never reuses a server already on
+// the port: that could be a dev server, or another checkout's harness.
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS } from './scripts/browser.mjs';
 
@@ -16,10 +17,11 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results',
   webServer: {
-    command: 'npx vite build -c renderer/dev/vite.config.ts && npx vite preview -c renderer/dev/vite.config.ts',
+    command:
+      'node renderer/dev/scripts/convert-data.mjs && npx vite build -c renderer/dev/vite.config.ts --logLevel warn && npx vite preview -c renderer/dev/vite.config.ts',
     cwd: '../..',
     url: 'http://127.0.0.1:5174/',
-    reuseExistingServer: true,
+    reuseExistingServer: false,
     timeout: 180_000,
   },
   use: {

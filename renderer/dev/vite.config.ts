@@ -3,6 +3,7 @@
 // Paths come from URL pathnames (POSIX machines) so that this file needs no Node import.
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { contentSecurityPolicyMeta } from '../content-security-policy-meta.ts';
 
 const path = (url: URL) => decodeURIComponent(url.pathname);
 
@@ -11,7 +12,8 @@ export default defineConfig({
   base: './',
   // public/data holds the converted samples (scripts/convert-data.mjs); served as data/.
   publicDir: path(new URL('public', import.meta.url)),
-  plugins: [svelte({ configFile: path(new URL('../../svelte.config.js', import.meta.url)) })],
+  // The built harness carries the app's CSP, so that the e2e checks prove the viewer runs under it.
+  plugins: [svelte({ configFile: path(new URL('../../svelte.config.js', import.meta.url)) }), contentSecurityPolicyMeta()],
   server: { port: 5174, strictPort: true, host: '127.0.0.1', fs: { allow: [path(new URL('../..', import.meta.url))] } },
   preview: { port: 5174, strictPort: true, host: '127.0.0.1' },
   build: {

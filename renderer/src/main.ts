@@ -1,3 +1,5 @@
+// First, before any schema is made (see the module).
+import '../../shared/rpc/zod-without-eval';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './global.css';

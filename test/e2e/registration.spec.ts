@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
+import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { openThroughDialog, waitForIdle, waitForImage } from './app-actions';
 import { luminanceAt, rgbAt } from './pixels';
 
@@ -32,6 +33,7 @@ test.describe.configure({ mode: 'serial' });
 
 test('registers the sample pair: progress, result layers, checkerboard, Jacobian, export', async ({ page }) => {
   test.setTimeout(600_000);
+  const policy = await watchContentSecurityPolicy(page);
   await page.goto(server.url);
   await waitForIdle(page);
   // The sample pair is preselected: fixed first, moving second.
@@ -164,6 +166,8 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   await expect(page.getByTestId('metrics-card').getByTestId('mean-dice')).toHaveText(meanDice, { timeout: 120_000 });
   await expect(page.getByRole('region', { name: 'Images' }).getByRole('listitem')).toHaveCount(5);
   await expect(page.getByRole('combobox', { name: 'Moving', exact: true })).not.toHaveValue('');
+  // All of the above ran under the strict CSP: no inline style or script was needed.
+  expectStrictPolicyKept(policy);
 });
 
 test('cancels a running job within seconds, stays responsive, then registers again', async ({ page }) => {

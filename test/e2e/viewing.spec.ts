@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readImageNode } from '@itk-wasm/image-io';
 import { startServe, type RunningServer } from './browser-mode';
+import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { openThroughDialog, readReadout, waitForIdle, waitForImage } from './app-actions';
 import { changedFraction, screenshotStats } from './pixels';
 import { indexToWorld, linearIndex } from '../../shared/geometry/grid';
@@ -25,6 +26,7 @@ test.afterAll(async () => {
 test.setTimeout(300_000);
 
 test('loads ch2bet through the UI, shows it in every view, reads out voxels and survives a corrupt file', async ({ page }) => {
+  const policy = await watchContentSecurityPolicy(page);
   await page.goto(server.url);
   await waitForIdle(page);
 
@@ -71,6 +73,8 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
   await page.screenshot({ path: 'docs/screenshots/viewer-corrupt-file.png' });
   await waitForImage(page, 'ch2bet.nii.gz');
   expect((await screenshotStats(axial)).brightFraction).toBeGreaterThan(0.08);
+  // All of the above ran under the strict CSP: no inline style or script was needed.
+  expectStrictPolicyKept(policy);
 });
 
 test('opens DICOM files dropped together, once their series is chosen', async ({ page }) => {

@@ -1,16 +1,21 @@
 // End-to-end checks of judging a registration in the viewer harness: compare modes,
 // before/after, deformation overlays, and that unmounting gives every GL context back.
 import { test, expect } from '@playwright/test';
-import { brightShare, decodePng, liveSurfaces, openScenario, settle, view } from './helpers.mjs';
+import { brightShare, decodePng, liveSurfaces, openScenario, settle, view, watchPolicyViolations } from './helpers.mjs';
 
 const shots = new URL('../screenshots/', import.meta.url).pathname;
 
 let errors = [];
-test.beforeEach(({ page }) => {
+let violations = [];
+test.beforeEach(async ({ page }) => {
   errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  violations = await watchPolicyViolations(page);
 });
-test.afterEach(() => expect(errors).toEqual([]));
+test.afterEach(() => {
+  expect(errors).toEqual([]);
+  expect(violations, 'CSP violations').toEqual([]);
+});
 
 /** Share of pixels whose colour is far from grey: colour-mapped overlays. */
 function colourfulShare(img) {

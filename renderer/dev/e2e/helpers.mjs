@@ -1,11 +1,13 @@
 // Helpers for the viewer's end-to-end checks: scenarios, readouts, pixels of screenshots,
 // and the sample images' grids (to compute what the readout must say).
-/* global createImageBitmap, OffscreenCanvas, requestAnimationFrame */
+/* global createImageBitmap, document, OffscreenCanvas, requestAnimationFrame */
 import { expect } from '@playwright/test';
 
 export async function openScenario(page, scenario) {
   await page.goto(`./?scenario=${scenario}`);
-  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  // Some scenarios resample a whole brain in the page first: on a busy 2-core machine that
+  // takes longer than the default wait.
+  await expect(page.locator('[data-ready="true"]')).toBeVisible({ timeout: 120_000 });
   await expect(page.locator('[data-view] canvas').first()).toBeVisible();
   await settle(page);
 }
@@ -112,3 +114,18 @@ export async function liveSurfaces(page) {
   return Number(await page.locator('[data-live-surfaces]').getAttribute('data-live-surfaces'));
 }
 
+
+/**
+ * Records the page's CSP violations, across reloads: the harness runs under the app's policy,
+ * so a violation here is a style, script or source the app itself would have blocked.
+ */
+export async function watchPolicyViolations(page) {
+  const violations = [];
+  await page.exposeBinding('reportPolicyViolation', (_source, line) => void violations.push(line));
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      globalThis.reportPolicyViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'an inline resource'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`),
+    ),
+  );
+  return violations;
+}

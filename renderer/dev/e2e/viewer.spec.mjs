@@ -13,6 +13,7 @@ import {
   settle,
   valueAt,
   view,
+  watchPolicyViolations,
   worldToIndex,
 } from './helpers.mjs';
 
@@ -20,11 +21,16 @@ const shots = new URL('../screenshots/', import.meta.url).pathname;
 const SLICES = ['axial', 'coronal', 'sagittal'];
 
 let errors = [];
-test.beforeEach(({ page }) => {
+let violations = [];
+test.beforeEach(async ({ page }) => {
   errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  violations = await watchPolicyViolations(page);
 });
-test.afterEach(() => expect(errors).toEqual([]));
+test.afterEach(() => {
+  expect(errors).toEqual([]);
+  expect(violations, 'CSP violations').toEqual([]);
+});
 
 /** Deterministic points inside the middle of a view. */
 function* samplePoints(box, n, seed = 1) {

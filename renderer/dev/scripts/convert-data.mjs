@@ -1,13 +1,48 @@
 // Converts the Debian sample images into the viewer harness's raw format: <name>.json holds an
 // ImageInfo-like description (grid, labels, percentiles) and <name>.raw the pixels, x fastest.
-// Run from the repository root: node renderer/dev/scripts/convert-data.mjs
-import { readImageNode } from '@itk-wasm/image-io';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Run from the repository root: node renderer/dev/scripts/convert-data.mjs [--force]
+// The viewer's e2e run starts with it. It converts only when this script or a source file
+// changed since the last conversion (a stamp records both), so a run on converted data costs
+// nothing; --force converts anyway.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const outDir = fileURLToPath(new URL('../public/data/', import.meta.url));
 const mricron = '/usr/share/mricron/templates/';
 const itkData = '/usr/share/doc/insighttoolkit5-examples/examples/Data/';
+const sources = [
+  `${mricron}ch2bet.nii.gz`,
+  `${mricron}aal.nii.gz`,
+  `${mricron}aal.nii.txt`,
+  `${mricron}aal.nii.lut`,
+  `${itkData}BrainProtonDensitySliceBorder20DirectionPlus30.nhdr`,
+  `${itkData}BrainProtonDensitySliceBorder20DirectionPlus30.raw`,
+  `${itkData}RatLungSlice1.mha`,
+];
+const outputs = ['ch2bet', 'aal', 'ch2bet-oblique', 'aal-nocolor', 'pd-oblique', 'ratlung'];
+const stampFile = `${outDir}conversion-stamp`;
+
+function fingerprint() {
+  const hash = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url)));
+  for (const source of sources) {
+    const { size, mtimeMs } = statSync(source);
+    hash.update(`${source} ${size} ${mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
+const stamp = fingerprint();
+const converted =
+  existsSync(stampFile) &&
+  readFileSync(stampFile, 'utf8') === stamp &&
+  outputs.every((name) => existsSync(`${outDir}${name}.json`) && existsSync(`${outDir}${name}.raw`));
+if (converted && !process.argv.includes('--force')) {
+  console.log(`sample data in ${outDir} is up to date`);
+  process.exit(0);
+}
+// Loaded only when there is something to convert.
+const { readImageNode } = await import('@itk-wasm/image-io');
 
 const componentTypes = {
   Uint8Array: 'uint8', Int8Array: 'int8', Uint16Array: 'uint16', Int16Array: 'int16',
@@ -82,3 +117,5 @@ await convert(`${mricron}ch2bet.nii.gz`, 'ch2bet-oblique', 'intensity', undefine
 await convert(`${mricron}aal.nii.gz`, 'aal-nocolor', 'labels', `${mricron}aal.nii.txt`);
 await convert(`${itkData}BrainProtonDensitySliceBorder20DirectionPlus30.nhdr`, 'pd-oblique', 'intensity');
 await convert(`${itkData}RatLungSlice1.mha`, 'ratlung', 'intensity');
+// Last, so that an interrupted conversion is redone next time.
+writeFileSync(stampFile, stamp);

@@ -1,4 +1,5 @@
-// The frame port over a worker_threads channel: the host's end and the worker's end.
+// The frame port over a worker_threads channel. Both ends use it: the host on its Worker,
+// the engine worker on its parentPort. It lives outside both so that neither imports the other.
 
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { FramePort, MultiplexFrame } from '../../shared/rpc/multiplex';
