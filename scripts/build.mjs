@@ -25,6 +25,7 @@ const nodeEntry = (entry, outfile, extra = {}) =>
 await Promise.all([
   nodeEntry('main/cli/ximorph.ts', 'dist/main/cli.js'),
   nodeEntry('main/cli/job-thread/job-thread-entry.ts', 'dist/main/cli-job.js'),
+  nodeEntry('main/engine/training/gradient-worker-entry.ts', 'dist/main/training-worker.js'),
   nodeEntry('main/worker/engine-worker.ts', 'dist/main/engine-worker.js'),
   nodeEntry('main/electron/main.ts', 'dist/main/electron-main.js'),
   // Sandboxed preloads cannot be ES modules and may require only 'electron': bundle the rest.

@@ -9,6 +9,7 @@ import { info } from './commands/info';
 import { register } from './commands/register';
 import { warp } from './commands/warp';
 import { jacobian } from './commands/jacobian';
+import { train } from './commands/train';
 import type { CliImageInput } from './job-thread/cli-jobs';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -205,6 +206,76 @@ folds, where det J ≤ 0.`,
     run: (v) => jacobian({ transform: required('transform', v.transform), out: required('out', v.out), reference: imageInput(v, 'reference'), json: Boolean(v.json) }),
   },
 ];
+
+const integer = (name: string, value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, not ${String(value)}`);
+  return n;
+};
+
+const dimensionOf = (value: unknown): 2 | 3 => {
+  if (value === undefined || value === '2') return 2;
+  if (value === '3') return 3;
+  throw new UsageError(`--dims must be 2 or 3, not ${String(value)}`);
+};
+
+table.push({
+  name: 'train',
+  synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N]
+                 [--resume] [--seed S] [--batch B] [--resolution MM] [--network cpu|gpu] [--threads N]
+                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--json]`,
+  details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
+under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
+without them), on the scans in DIR (searched recursively; unusable files are skipped and listed)
+or on synthetic images (random label maps, or the labels of --atlas). Writes a model folder
+(model.json, weights.bin, card.json) with its checkpoint inside, every 50 steps and when
+stopped: Ctrl-C finishes the step and saves; --resume continues exactly from there.
+Use the model with 'ximorph register --model MODEL_DIR'.`,
+  options: {
+    ...helpOption,
+    data: { type: 'string' },
+    synthetic: { type: 'boolean' },
+    atlas: { type: 'string' },
+    dims: { type: 'string' },
+    out: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    seed: { type: 'string' },
+    resolution: { type: 'string' },
+    network: { type: 'string' },
+    threads: { type: 'string' },
+    samples: { type: 'string' },
+    'learning-rate': { type: 'string' },
+    'no-affine': { type: 'boolean' },
+    'no-roll': { type: 'boolean' },
+    resume: { type: 'boolean' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  reporting: jsonWhenPiped,
+  run: (v) =>
+    train({
+      data: optionalString(v.data),
+      synthetic: Boolean(v.synthetic),
+      atlas: optionalString(v.atlas),
+      dimension: dimensionOf(v.dims),
+      out: required('out', v.out),
+      steps: integer('steps', v.steps),
+      batch: integer('batch', v.batch),
+      seed: integer('seed', v.seed),
+      resolution: positiveNumber('resolution', v.resolution),
+      network: optionalString(v.network),
+      threads: integer('threads', v.threads),
+      samples: integer('samples', v.samples),
+      learningRate: positiveNumber('learning-rate', v['learning-rate']),
+      affine: !v['no-affine'],
+      roll: !v['no-roll'],
+      resume: Boolean(v.resume),
+      backend: optionalString(v.backend),
+      json: Boolean(v.json) || !process.stdout.isTTY,
+    }),
+});
 
 const launcher: CommandSpec = {
   name: '',

@@ -13,13 +13,14 @@ import { imageHandlers } from './handlers/image-handlers';
 import { registrationHandlers } from './handlers/registration-handlers';
 import { workspaceHandlers } from './handlers/workspace-handlers';
 import { uploadHandlers } from './handlers/upload-handlers';
+import { trainingHandlers } from './handlers/training-handlers';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 
 const data = workerData as EngineWorkerData;
 const session = new EngineSession(data);
 const cancelBoard = data.cancelBoard ? new CancelBoard(data.cancelBoard) : undefined;
-const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers() };
+const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session) };
 
 demultiplex(
   framePortOf(parentPort),

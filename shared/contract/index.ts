@@ -9,6 +9,7 @@ import { registrationChannels } from './registration-channels';
 import { workspaceChannels } from './workspace-channels';
 import { uploadChannels } from './upload-channels';
 import { saveLocationChannels } from './save-location-channels';
+import { trainingChannels } from './training-channels';
 
 export const channels = {
   ...sessionChannels,
@@ -17,6 +18,7 @@ export const channels = {
   ...registrationChannels,
   ...workspaceChannels,
   ...saveLocationChannels,
+  ...trainingChannels,
 } as const;
 
 export const events = {
@@ -48,3 +50,4 @@ export * from './registration-parameters';
 export * from './workspace-channels';
 export * from './upload-channels';
 export * from './save-location-channels';
+export * from './training-channels';

@@ -33,7 +33,7 @@ export const alignmentSchema = z.strictObject({
 });
 
 export const featuresSchema = z.strictObject({
-  model: z.string().min(1).describe("'mind-ssc' (training-free) or the path of a learned featurizer model."),
+  model: z.string().min(1).describe("'mind-ssc' (training-free), 'intensity' (a baseline), or a trained model: its name in the model list or its folder."),
   mindRadius: z.int().positive().max(8).describe('MIND-SSC patch radius, voxels of each level.'),
   mindDilation: z.int().positive().max(16).describe('MIND-SSC neighbour distance, voxels of each level.'),
 });

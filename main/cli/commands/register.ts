@@ -10,7 +10,7 @@ import { removeOwnStagingSync } from '../../engine/io/staging-names';
 import { mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
 import { reproduceCommand, settingsAsOverrides } from '../../engine/registration-job/reproduce-command';
 import { checkResultFolder } from '../../engine/result-folder/result-folder-transaction';
-import { resultFileNames } from '../../engine/result-folder/write-result-folder';
+import { resultFileNames } from '../../engine/result-folder/result-files';
 import { defaultParameters } from '../../engine/registration/parameters';
 import type { CliImageInput } from '../job-thread/cli-jobs';
 import { runInJobThread } from '../job-thread/run-job-thread';

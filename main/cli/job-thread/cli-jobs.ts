@@ -18,6 +18,12 @@ import type { RegistrationJobInputs } from '../../engine/registration-job/run-re
 import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
 import { buildRegistrationReport } from '../../engine/result-folder/registration-report';
 import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
+import type { TrainingRequest } from '../../../shared/contract/index';
+import type { BackendPreference } from '../../engine/compute/backend';
+import { selectComputeBackend } from '../../engine/compute/backend';
+import { appDirectories } from '../../engine/session/app-directories';
+import type { TrainingJobResult } from '../../engine/training/training-job';
+import { runTrainingJob } from '../../engine/training/training-job';
 
 /** An image named on the command line, with the choices a 4D file or a DICOM folder may need. */
 export interface CliImageInput {
@@ -163,6 +169,12 @@ async function jacobian(o: JacobianJobInput, context: JobContext): Promise<{ fil
   return { file: path.resolve(o.out), size: [...grid.size], folds, foldPercent: (100 * folds) / det.pixels.length };
 }
 
-export const cliJobs = { info, register, warp, jacobian };
+async function trainModel(o: { request: TrainingRequest; backend: string }, context: JobContext): Promise<TrainingJobResult & { backend: string }> {
+  const backend = await selectComputeBackend(o.backend as BackendPreference);
+  const result = await runTrainingJob(o.request, { cacheFolder: appDirectories().cache, workerUrl: new URL('./training-worker.js', import.meta.url), backend: backend.name }, context);
+  return { ...result, backend: `${backend.name} (${backend.detail})` };
+}
+
+export const cliJobs = { info, register, warp, jacobian, train: trainModel };
 export type CliJobs = typeof cliJobs;
 export type CliJobName = keyof CliJobs;

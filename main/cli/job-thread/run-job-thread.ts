@@ -14,7 +14,7 @@ import type { CliJobName, CliJobs } from './cli-jobs';
 import type { JobThreadData, JobThreadMessage } from './job-messages';
 
 /** How long a cancelled job may take to stop by itself before it is terminated. */
-const graceMs = 250;
+const defaultGraceMs = 250;
 /** How long termination may take before we stop waiting for it. */
 const terminateMs = 300;
 
@@ -22,6 +22,13 @@ export interface JobThreadOptions {
   onProgress(progress: Progress): void;
   /** Removes what a stopped job may have left half-written (synchronous: we may be exiting). */
   cleanup(): void;
+  /**
+   * How long a cancelled job may take to stop by itself (default 250 ms). Training takes longer
+   * on purpose: it finishes its step and saves a checkpoint; a second signal stops it at once.
+   */
+  graceMs?: number;
+  /** Said once when the first signal arrives and the grace is long. */
+  onStopping?(): void;
 }
 
 type Output<J extends CliJobName> = Awaited<ReturnType<CliJobs[J]>>;
@@ -63,7 +70,8 @@ export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<C
     function onSignal() {
       if (Atomics.load(flag, 0) === 1) return void stopNow(); // a second Ctrl-C: no more grace
       Atomics.store(flag, 0, 1);
-      setTimeout(() => void (settled || stopNow()), graceMs).unref();
+      options.onStopping?.();
+      setTimeout(() => void (settled || stopNow()), options.graceMs ?? defaultGraceMs).unref();
     }
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

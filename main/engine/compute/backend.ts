@@ -45,8 +45,11 @@ async function tryWasm(): Promise<string> {
   // print the whole module source; the engine has its own error handling, so remove them.
   const before = { exception: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  // In Node the .wasm binaries are read from the package's dist folder, not fetched.
-  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  // In Node the .wasm binaries are read from the package's dist folder, not fetched; a
+  // self-contained build (scripts/build-portable.mjs) keeps them beside itself instead.
+  const dist = process.env.XIMORPH_TFJS_WASM_DIR
+    ? path.resolve(process.env.XIMORPH_TFJS_WASM_DIR) + path.sep
+    : path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   wasm.setWasmPaths(dist);
   const ready = await tf.setBackend('wasm');
   for (const l of process.listeners('uncaughtException')) if (!before.exception.includes(l)) process.off('uncaughtException', l);

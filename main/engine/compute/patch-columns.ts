@@ -14,9 +14,15 @@ import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } fr
 interface Attrs {
   size: number;
 }
+interface RangeAttrs extends Attrs {
+  /** Rows come in lines of nx voxels (one y of one z of one batch item): the first line and how many. */
+  firstLine: number;
+  lines: number;
+}
 
 const IM2COL = 'XiPatchColumns';
 const IM2COL_TRANSPOSED = 'XiPatchColumnsTransposed';
+const IM2COL_RANGE = 'XiPatchColumnsRange';
 
 interface Geometry {
   batch: number;
@@ -34,31 +40,33 @@ function geometryOf(shape: readonly number[], size: number): Geometry {
   return { batch: shape[0], nz: d === 3 ? shape[1] : 1, ny: shape[d === 3 ? 2 : 1], nx: shape[d === 3 ? 3 : 2], channels: shape[shape.length - 1], kz: d === 3 ? size : 1, k: size };
 }
 
-/** columns[row, tap·C + c] = x[neighbour tap of voxel row, c], zero beyond the edge. */
-function writeColumns(x: Float32Array, g: Geometry, out: Float32Array): void {
-  const { batch, nz, ny, nx, channels: C, kz, k } = g;
+/** columns[row, tap·C + c] = x[neighbour tap of voxel row, c], zero beyond the edge, for the rows of lines [first, first + lines). */
+function writeColumns(x: Float32Array, g: Geometry, out: Float32Array, firstLine = 0, lines = g.batch * g.nz * g.ny): void {
+  const { nz, ny, nx, channels: C, kz, k } = g;
   const rz = (kz - 1) / 2;
   const r = (k - 1) / 2;
   let o = 0;
-  for (let b = 0; b < batch; b++)
-    for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++)
-        for (let x0 = 0; x0 < nx; x0++)
-          for (let dz = -rz; dz <= rz; dz++) {
-            const sz = z + dz;
-            for (let dy = -r; dy <= r; dy++) {
-              const sy = y + dy;
-              const rowInside = sz >= 0 && sz < nz && sy >= 0 && sy < ny;
-              const line = ((b * nz + sz) * ny + sy) * nx;
-              for (let dx = -r; dx <= r; dx++, o += C) {
-                const sx = x0 + dx;
-                if (rowInside && sx >= 0 && sx < nx) {
-                  const source = (line + sx) * C;
-                  for (let c = 0; c < C; c++) out[o + c] = x[source + c];
-                } else for (let c = 0; c < C; c++) out[o + c] = 0;
-              }
-            }
+  for (let line = firstLine; line < firstLine + lines; line++) {
+    const y = line % ny;
+    const z = Math.floor(line / ny) % nz;
+    const b = Math.floor(line / (ny * nz));
+    for (let x0 = 0; x0 < nx; x0++)
+      for (let dz = -rz; dz <= rz; dz++) {
+        const sz = z + dz;
+        for (let dy = -r; dy <= r; dy++) {
+          const sy = y + dy;
+          const rowInside = sz >= 0 && sz < nz && sy >= 0 && sy < ny;
+          const source0 = ((b * nz + sz) * ny + sy) * nx;
+          for (let dx = -r; dx <= r; dx++, o += C) {
+            const sx = x0 + dx;
+            if (rowInside && sx >= 0 && sx < nx) {
+              const source = (source0 + sx) * C;
+              for (let c = 0; c < C; c++) out[o + c] = x[source + c];
+            } else for (let c = 0; c < C; c++) out[o + c] = 0;
           }
+        }
+      }
+  }
 }
 
 /** The transpose, written row by row of the output (contiguous writes): out[tap·C + c, row]. */
@@ -100,6 +108,16 @@ registerTypedArrayKernel<Attrs>({
   compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), out),
 });
 
+registerTypedArrayKernel<RangeAttrs>({
+  kernelName: IM2COL_RANGE,
+  inputNames: ['x'],
+  outputShape: ([shape], a) => {
+    const g = geometryOf(shape, a.size);
+    return [a.lines * g.nx, g.kz * g.k * g.k * g.channels];
+  },
+  compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), out, a.firstLine, a.lines),
+});
+
 registerTypedArrayKernel<Attrs>({
   kernelName: IM2COL_TRANSPOSED,
   inputNames: ['x'],
@@ -117,6 +135,11 @@ export function hasPatchColumnsKernel(): boolean {
 /** The columns of `x` for a cubic kernel of `size` ([rows, k^d·channels]); not differentiable. */
 export function patchColumns(x: tf.Tensor, size: number): tf.Tensor2D {
   return runTypedArrayKernel(IM2COL, { x }, { size }) as tf.Tensor2D;
+}
+
+/** The rows of patchColumns for lines [firstLine, firstLine + lines): a part of a big image's columns. */
+export function patchColumnsOfLines(x: tf.Tensor, size: number, firstLine: number, lines: number): tf.Tensor2D {
+  return runTypedArrayKernel(IM2COL_RANGE, { x }, { size, firstLine, lines }) as tf.Tensor2D;
 }
 
 /** The transpose of patchColumns ([k^d·channels, rows]), made directly. */

@@ -103,7 +103,7 @@ export async function registerImages(
     report(1, { metrics: { ncc: alignment.nccFinal } });
 
     begin('features');
-    featurizer = createFeaturizer(p.features, grid.size.length);
+    featurizer = await createFeaturizer(p.features, grid.size.length);
     // Features at the working resolution, once; coarser levels average them (a feature pyramid).
     // An affine-only run with an intensity similarity needs none.
     const needed = p.attention.levels.length > 0 || p.optimization.similarity === 'mind';
@@ -112,7 +112,8 @@ export async function registerImages(
     const movingFeatures = featuresOf(movingW);
     report(1, { message: featurizer.name });
 
-    const pyramid = attentionPyramid(p.attention, spacing);
+    // A learned model's features carry their own scale; the sharpness is for training-free ones.
+    const pyramid = attentionPyramid(featurizer.calibrated ? { ...p.attention, sharpness: 1 } : p.attention, spacing);
     if (pyramid && fixedFeatures && movingFeatures)
       estimate = pyramid({ fixed: fixedFeatures, moving: movingFeatures, fixedRegion, movingRegion }, undefined, { begin, report });
 

@@ -23,8 +23,6 @@ export interface AugmentationOptions {
   readonly affineStrength: number;
 }
 
-export const defaultAugmentation: AugmentationOptions = { affine: true, roll: true, affineStrength: 0.05 };
-
 export interface AugmentationDraw {
   /** Homogeneous (d+1)² matrix of A on voxel indices (x, y[, z]): output voxel → input point. */
   readonly affine: readonly number[];

@@ -115,6 +115,40 @@ export async function prepareScans(folder: string, dimension: 2 | 3, resolutionM
   return { scans, skipped };
 }
 
+/** An atlas's label map on the training grid, prepared once like a scan: int32 labels in `file`. */
+export interface CachedLabels {
+  readonly file: string;
+  readonly size: readonly number[];
+  readonly source: string;
+}
+
+/** The labels of `atlas` at `resolutionMm` (nearest neighbour), from the cache when already prepared. */
+export async function prepareAtlasLabels(atlas: string, resolutionMm: number, cacheFolder: string): Promise<CachedLabels> {
+  const key = `${await contentHash(atlas)}-labels-${resolutionMm}mm-v${cacheVersion}`;
+  const file = path.join(cacheFolder, `${key}.i32`);
+  const meta = path.join(cacheFolder, `${key}.json`);
+  try {
+    const { size } = JSON.parse(await readFile(meta, 'utf8')) as { size: number[] };
+    return { file, size, source: atlas };
+  } catch {
+    // Not cached yet.
+  }
+  const loaded = await readImageFile(atlas, { role: 'labels' });
+  const labels = atResolution(loaded.image, resolutionMm, 'nearest');
+  const values = Int32Array.from(labels.pixels);
+  await mkdir(cacheFolder, { recursive: true });
+  await writeFile(`${file}.${process.pid}.partial`, new Uint8Array(values.buffer));
+  await rename(`${file}.${process.pid}.partial`, file);
+  await writeFile(`${meta}.${process.pid}.partial`, JSON.stringify({ size: labels.grid.size, source: atlas, resolutionMm }));
+  await rename(`${meta}.${process.pid}.partial`, meta);
+  return { file, size: [...labels.grid.size], source: atlas };
+}
+
+export async function readCachedLabels(labels: CachedLabels): Promise<Int32Array> {
+  const bytes = await readFile(labels.file);
+  return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
 export async function readCachedScan(scan: CachedScan): Promise<{ intensities: Float32Array; size: readonly number[] }> {
   const bytes = await readFile(scan.file);
   // A copy: a pooled Buffer's offset need not be a multiple of 4.

@@ -7,19 +7,25 @@
 //               (scan-cache.ts): a pair is one scan twice (the augmentation makes the
 //               difference) or two scans, cropped (3D) or sliced (2D) at the same place.
 
-import type { ImageRole } from '../../../shared/contract/image-channels';
-import { readImageFile } from '../io/index';
 import { seededRandom } from '../registration/random';
-import type { CachedScan } from './scan-cache';
-import { readCachedScan } from './scan-cache';
+import type { CachedLabels, CachedScan } from './scan-cache';
+import { readCachedLabels, readCachedScan } from './scan-cache';
 import type { LabelledPair } from './synthetic-training-pairs';
 import { defaultSyntheticOptions, syntheticPair } from './synthetic-training-pairs';
-import { atResolution, boxStartAround, extractBox } from './training-grids';
+import { boxStartAround, extractBox } from './training-grids';
 import type { TrainingPair } from './pair-loss';
 
 export type TrainingDataRecipe =
-  | { readonly kind: 'synthetic'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly atlas?: { readonly path: string; readonly resolutionMm: number } }
+  | { readonly kind: 'synthetic'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly atlas?: CachedLabels }
   | { readonly kind: 'scans'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly scans: readonly CachedScan[]; readonly samePairFraction: number };
+
+/** Half the pairs are one image twice: the augmentation alone makes them differ (an easier lesson, and the equivariance one). */
+const samePairFraction = 0.5;
+
+/** The pair, or with probability samePairFraction its first image twice. */
+function maybeSameImage(pair: LabelledPair, random: () => number): LabelledPair {
+  return random() < samePairFraction ? { ...pair, b: pair.a, labelsB: pair.labelsA } : pair;
+}
 
 export interface TrainingData {
   readonly recipe: TrainingDataRecipe;
@@ -38,15 +44,15 @@ function compactLabels(values: ArrayLike<number>): Int32Array {
 }
 
 async function syntheticData(recipe: Extract<TrainingDataRecipe, { kind: 'synthetic' }>): Promise<TrainingData> {
-  if (!recipe.atlas) return { recipe, pair: (seed) => syntheticPair(recipe.size, seed) };
-  const atlas = atResolution((await readImageFile(recipe.atlas.path, { role: 'labels' as ImageRole })).image, recipe.atlas.resolutionMm, 'nearest');
-  const labels = compactLabels(atlas.pixels);
+  if (!recipe.atlas) return { recipe, pair: (seed) => maybeSameImage(syntheticPair(recipe.size, seed), seededRandom(seed ^ 0x5bd1e995)) };
+  const atlasSize = recipe.atlas.size;
+  const labels = compactLabels(await readCachedLabels(recipe.atlas));
   return {
     recipe,
     pair: (seed) => {
       const random = seededRandom(seed);
-      const box = extractBox(labels, atlas.grid.size, recipe.size, boxStartAround(labels, atlas.grid.size, recipe.size, random), Int32Array);
-      return syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box));
+      const box = extractBox(labels, atlasSize, recipe.size, boxStartAround(labels, atlasSize, recipe.size, random), Int32Array);
+      return maybeSameImage(syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box)), random);
     },
   };
 }

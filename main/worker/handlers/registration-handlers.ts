@@ -15,7 +15,8 @@ import { runRegistrationJob } from '../../engine/registration-job/run-registrati
 import type { RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
 import { describeDerivedImage } from '../../engine/registration-job/derived-images';
 import { buildRegistrationReport, type Provenance } from '../../engine/result-folder/registration-report';
-import { describeOutputs, writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
+import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
+import { describeOutputs } from '../../engine/result-folder/result-files';
 import { readRegistrationFolder } from '../../engine/result-folder/read-result-folder';
 import { resampleDisplacement, resampleImage } from '../../engine/resample/resample-image';
 import type { EngineSession } from '../engine-session';

@@ -122,6 +122,28 @@ const exchanges: Record<ChannelName, Exchange> = {
     const r = await c.request('workspace.open', { path: shared.workspace });
     expect(r.workspace.registration.overrides.optimization?.diffusionWeight).toBe(0.2);
   },
+  'training.defaults': async (c, shared) => {
+    const { request } = await c.request('training.defaults', { dimension: 2 });
+    expect(request).toMatchObject({ dimension: 2, data: { kind: 'synthetic' }, augmentation: { affine: true, roll: true } });
+    shared.trainingOut = path.join(scratch, `model-${shared.transport}`);
+  },
+  'training.run': async (c, shared) => {
+    // Two steps of one small example: the run, its progress and its model folder, not learning.
+    const { request } = await c.request('training.defaults', { dimension: 2 });
+    const { result, stages } = await progressOf(c, 'training.run', { ...request, steps: 2, batch: 1, samples: 64, checkpointEvery: 1, validateEvery: 100, out: shared.trainingOut });
+    expect(stages).toContain('training');
+    expect(result.model).toMatchObject({ name: `model-${shared.transport}`, dimension: 2, channels: 16 });
+    expect(result.model.card).toMatchObject({ training: { steps: 2 } });
+  },
+  'models.import': async (c, shared) => {
+    const { model } = await c.request('models.import', { folder: shared.trainingOut, name: `imported-${shared.transport}` });
+    expect(model).toMatchObject({ bundled: false, dimension: 2 });
+  },
+  'models.list': async (c, shared) => expect((await c.request('models.list', {})).models.map((m) => m.name)).toContain(`imported-${shared.transport}`),
+  'models.delete': async (c, shared) => {
+    await c.request('models.delete', { name: `imported-${shared.transport}` });
+    expect((await c.request('models.list', {})).models.map((m) => m.name)).not.toContain(`imported-${shared.transport}`);
+  },
 };
 
 let host: EngineHost;

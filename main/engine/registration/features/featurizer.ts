@@ -18,6 +18,11 @@ export interface Featurizer {
   readonly name: string;
   readonly channels: number;
   /**
+   * Features whose scale is their own (a learned radius λ): attention uses them as they are,
+   * instead of scaling them by the parameters' sharpness as it does the training-free ones'.
+   */
+  readonly calibrated?: boolean;
+  /**
    * `image`: normalized intensities, [z, y, x, 1] or [y, x, 1], on `grid`.
    * Returns [..., channels] on the same grid. The caller owns the result.
    */

@@ -11,7 +11,7 @@
 // tfjs differentiates itself.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { hasPatchColumnsKernel, patchColumns, patchColumnsTransposed } from '../../compute/patch-columns';
+import { hasPatchColumnsKernel, patchColumns, patchColumnsOfLines, patchColumnsTransposed } from '../../compute/patch-columns';
 
 /** Every offset of a cubic kernel of `size` (odd) in `dimension` axes, slowest axis first. */
 export function kernelOffsets(dimension: number, size: number): number[][] {
@@ -79,6 +79,32 @@ export function convolve(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | 
       const columns = size === 1 ? tf.reshape(x, [x.shape[0] * voxels, cin]) : patchColumnsComposite(x, size);
       y = tf.reshape(tf.matMul(columns as tf.Tensor2D, kernel), [...x.shape.slice(0, x.rank - 1), kernel.shape[1]]);
     }
+    return bias ? tf.add(y, bias) : y;
+  });
+}
+
+/** Columns matrices larger than this are made a part at a time when nothing differentiates (inference). */
+const inferenceColumnElements = 16 * 2 ** 20;
+
+/**
+ * The same convolution for inference on big grids (a featurizer on a whole brain): the columns
+ * are made and multiplied a few lines at a time, so memory stays bounded whatever the image.
+ * Not differentiable; the result equals convolve's.
+ */
+export function convolveForInference(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number): tf.Tensor {
+  const nx = x.shape[x.rank - 2];
+  const lines = x.shape.slice(0, x.rank - 2).reduce((a, b) => a * b, 1);
+  const width = kernel.shape[0];
+  if (!hasPatchColumnsKernel() || lines * nx * width <= inferenceColumnElements) return convolve(x, kernel, bias, size);
+  const linesPerPart = Math.max(1, Math.floor(inferenceColumnElements / (nx * width)));
+  const parts: tf.Tensor[] = [];
+  for (let first = 0; first < lines; first += linesPerPart) {
+    const count = Math.min(linesPerPart, lines - first);
+    parts.push(tf.tidy(() => tf.matMul(patchColumnsOfLines(x, size, first, count), kernel)));
+  }
+  return tf.tidy(() => {
+    const y = tf.reshape(tf.concat(parts, 0), [...x.shape.slice(0, x.rank - 1), kernel.shape[1]]);
+    tf.dispose(parts);
     return bias ? tf.add(y, bias) : y;
   });
 }

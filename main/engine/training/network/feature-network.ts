@@ -7,7 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { seededGaussian } from '../../registration/random';
-import { convolutionMacs, convolve } from './convolution';
+import { convolutionMacs, convolve, convolveForInference } from './convolution';
 import { double, halve } from './resampling';
 
 export interface FeatureNetworkSpec {
@@ -77,13 +77,15 @@ export function sizeMultiple(spec: FeatureNetworkSpec): number {
 /**
  * Features of a batch: `x` is [batch, ...spatial, 1] with spatial sizes multiples of
  * sizeMultiple(spec); returns [batch, ...spatial, channels], each voxel's vector of length λ.
- * `weights` holds tensors in weightSpecs order.
+ * `weights` holds tensors in weightSpecs order. With `inference`, nothing is differentiable and
+ * memory stays bounded on big grids.
  */
-export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Tensor[], x: tf.Tensor, options: { inference?: boolean } = {}): tf.Tensor {
   return tf.tidy(() => {
     let next = 0;
     const take = () => weights[next++];
-    const conv = (input: tf.Tensor, size = kernelSize) => convolve(input, take() as tf.Tensor2D, take() as tf.Tensor1D, size);
+    const convolution = options.inference ? convolveForInference : convolve;
+    const conv = (input: tf.Tensor, size = kernelSize) => convolution(input, take() as tf.Tensor2D, take() as tf.Tensor1D, size);
     // Leaky: a voxel whose activations all died would have no direction to normalize.
     const activate = (t: tf.Tensor) => tf.leakyRelu(t, 0.1);
     const skips: tf.Tensor[] = [];
@@ -95,7 +97,7 @@ export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Te
     });
     for (let level = spec.widths.length - 2; level >= 0; level--) {
       const up = conv(double(h));
-      h = activate(tf.add(up, convolve(skips[level], take() as tf.Tensor2D, undefined, kernelSize)));
+      h = activate(tf.add(up, convolution(skips[level], take() as tf.Tensor2D, undefined, kernelSize)));
     }
     let features = conv(h, 1);
     if (spec.centerOverBatch) features = tf.sub(features, tf.mean(features, 0, true));

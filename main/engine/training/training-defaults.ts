@@ -1,0 +1,38 @@
+// The training run's defaults and the networks it may train, kept apart from the training code
+// (which needs tfjs) so that the command line can fill in a request without loading it.
+
+import type { TrainingRequest } from '../../../shared/contract/index';
+import type { AugmentationOptions } from './equivariance-augmentation';
+import type { FeatureNetworkSpec } from './network/feature-network';
+
+export const defaultAugmentation: AugmentationOptions = { affine: true, roll: true, affineStrength: 0.05 };
+
+/** The networks, by dimension and size: what the Train panel's "network" means. */
+export function networkSpec(dimension: 2 | 3, size: 'cpu' | 'gpu'): FeatureNetworkSpec {
+  const widths = size === 'cpu' ? (dimension === 2 ? [16, 32, 64] : [8, 16, 32]) : dimension === 2 ? [32, 64, 128, 256] : [16, 32, 64, 128];
+  return { dimension, widths, channels: size === 'cpu' ? 16 : 32, convolutionsPerLevel: 2, initialRadius: 12, centerOverBatch: false };
+}
+
+/** The network's input grid per example: whole slices in 2D, crops in 3D (a 3D volume's N×N similarity does not fit). */
+export const exampleSize = (dimension: 2 | 3): number[] => (dimension === 2 ? [112, 112] : [32, 32, 32]);
+
+export function defaultTrainingRequest(dimension: 2 | 3): TrainingRequest {
+  return {
+    data: { kind: 'synthetic' },
+    dimension,
+    resolutionMm: dimension === 2 ? 1.5 : 3,
+    steps: dimension === 2 ? 2000 : 1000,
+    batch: 2,
+    seed: 1,
+    network: 'cpu',
+    samples: 1024,
+    learningRate: 2e-3,
+    augmentation: { affine: defaultAugmentation.affine, roll: defaultAugmentation.roll },
+    checkpointEvery: 50,
+    validateEvery: 50,
+    threads: 0,
+    out: '',
+    resume: false,
+  };
+}
+

@@ -1,0 +1,140 @@
+// One training run as a job, the same for `ximorph train` and the Train panel: from a request
+// to a model folder. It prepares the data (the user's scans once into the cache, or a synthetic
+// recipe), starts the gradient threads, validates by label propagation on held-out synthetic
+// pairs, checkpoints into the model folder, and resumes from it exactly.
+
+import os from 'node:os';
+import path from 'node:path';
+import type { ModelEntryData, TrainingRequest } from '../../../shared/contract/index';
+import { cancelledError, EngineError } from '../../../shared/contract/errors';
+import type { JobContext } from '../job-context';
+import { checkResultFolder } from '../result-folder/result-folder-transaction';
+import type { GradientComputer } from './gradient-computers';
+import { inProcessGradients, threadPoolGradients } from './gradient-computers';
+import { labelPropagationDice, learnedPointFeaturizer, validationPairs, validationPriorSigmaVoxels } from './feature-validation';
+import { readModelFolder, readTrainingCheckpoint, writeTrainingFolder } from './model-files';
+import type { SkippedScan } from './scan-cache';
+import { prepareAtlasLabels, prepareScans } from './scan-cache';
+import type { TrainingSettings } from './trainer';
+import { initialTrainingState, train } from './trainer';
+import type { TrainingDataRecipe } from './training-data';
+import { defaultAugmentation, exampleSize, networkSpec } from './training-defaults';
+import { trainingData } from './training-data';
+import type { LabelledPair } from './synthetic-training-pairs';
+
+/** Every name a training folder holds. */
+const trainingFolderNames = new Set(['model.json', 'weights.bin', 'card.json', 'training']);
+
+export interface TrainingJobOptions {
+  /** Where prepared scans are cached. */
+  readonly cacheFolder: string;
+  /** The built gradient worker (dist/main/training-worker.js), for threads > 1. */
+  readonly workerUrl?: URL;
+  /** The compute backend's name, for the gradient threads to start the same one. */
+  readonly backend: string;
+}
+
+export interface TrainingJobResult {
+  readonly folder: string;
+  readonly model: ModelEntryData;
+  readonly skipped: SkippedScan[];
+}
+
+async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<{ recipe: TrainingDataRecipe; summary: string; skipped: SkippedScan[] }> {
+  const size = exampleSize(request.dimension);
+  if (request.data.kind === 'synthetic') {
+    const atlas = request.data.atlas;
+    return {
+      recipe: { kind: 'synthetic', dimension: request.dimension, size, atlas: atlas ? await prepareAtlasLabels(path.resolve(atlas), request.resolutionMm, path.join(options.cacheFolder, 'training-atlases')) : undefined },
+      summary: atlas ? `synthetic images from the labels of ${path.basename(atlas)} at ${request.resolutionMm} mm` : 'synthetic images from random label maps',
+      skipped: [],
+    };
+  }
+  const { scans, skipped } = await prepareScans(request.data.folder, request.dimension, request.resolutionMm, path.join(options.cacheFolder, 'training-scans'), context);
+  return {
+    recipe: { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: 0.5 },
+    summary: `${scans.length} scans from ${request.data.folder} at ${request.resolutionMm} mm${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
+    skipped,
+  };
+}
+
+function settingsFor(request: TrainingRequest, recipe: TrainingDataRecipe): TrainingSettings {
+  return {
+    spec: networkSpec(request.dimension, request.network),
+    data: recipe,
+    resolutionMm: request.resolutionMm,
+    steps: request.steps,
+    batch: request.batch,
+    adam: { learningRate: request.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    samples: request.samples,
+    augmentation: { ...defaultAugmentation, ...request.augmentation },
+    seed: request.seed,
+    checkpointEvery: request.checkpointEvery,
+    validateEvery: request.validateEvery,
+  };
+}
+
+function gradientComputer(settings: TrainingSettings, request: TrainingRequest, options: TrainingJobOptions): Promise<GradientComputer> {
+  const threads = request.threads === 0 ? Math.min(os.availableParallelism(), settings.batch) : Math.min(request.threads, settings.batch);
+  const lossOptions = { augmentation: settings.augmentation, samples: settings.samples };
+  if (threads <= 1 || !options.workerUrl) return inProcessGradients(settings.spec, settings.data, lossOptions);
+  return Promise.resolve(threadPoolGradients(threads, options.workerUrl, { spec: settings.spec, recipe: settings.data, options: lossOptions, backend: options.backend }));
+}
+
+export async function runTrainingJob(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<TrainingJobResult> {
+  const folder = path.resolve(request.out);
+  const name = path.basename(folder);
+  let settings: TrainingSettings;
+  let state;
+  let dataSummary: string;
+  let skipped: SkippedScan[] = [];
+  let secondsBefore = 0;
+  if (request.resume) {
+    const saved = await readTrainingCheckpoint(folder);
+    // The run's own settings, so that it continues exactly; only its length may grow.
+    settings = { ...saved.settings, steps: Math.max(saved.settings.steps, request.steps) };
+    state = saved.state;
+    dataSummary = saved.dataSummary;
+    secondsBefore = saved.seconds;
+  } else {
+    await checkResultFolder(folder, trainingFolderNames);
+    const prepared = await recipeFor(request, options, context);
+    settings = settingsFor(request, prepared.recipe);
+    state = initialTrainingState(settings);
+    dataSummary = prepared.summary;
+    skipped = prepared.skipped;
+  }
+  if (state.step >= settings.steps) throw new EngineError('BAD_INPUT', `${folder}: the run is already at step ${state.step} of ${settings.steps}; ask for more steps to continue`, { file: folder });
+
+  // Held-out pairs with known labels, the same throughout the run (and across resumes).
+  const heldOut: LabelledPair[] = await (async () => {
+    if (settings.data.kind === 'synthetic' && settings.data.atlas) {
+      const source = await trainingData(settings.data);
+      return validationPairs(settings.data.size, 4, settings.seed, (seed) => source.pair(seed) as LabelledPair);
+    }
+    return validationPairs(settings.data.size, 4, settings.seed);
+  })();
+  const started = performance.now();
+  const gradients = await gradientComputer(settings, request, options);
+  try {
+    await train(
+      settings,
+      state,
+      gradients,
+      {
+        checkpoint: (s) => writeTrainingFolder(folder, { name, settings, state: s, dataSummary, seconds: secondsBefore + (performance.now() - started) / 1000 }),
+        validate: async (weights) => labelPropagationDice(learnedPointFeaturizer(settings.spec, weights), heldOut, validationPriorSigmaVoxels(settings.resolutionMm)),
+      },
+      context,
+    );
+    if (context.token.isCancellationRequested) throw cancelledError();
+    const model = await readModelFolder(folder);
+    return {
+      folder,
+      model: { name, path: folder, bundled: false, dimension: model.spec.dimension, channels: model.spec.channels, resolutionMm: model.resolutionMm, card: model.card as unknown as Record<string, unknown> },
+      skipped,
+    };
+  } finally {
+    await gradients.dispose();
+  }
+}

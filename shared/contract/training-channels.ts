@@ -1,0 +1,82 @@
+// Training the feature network on the user's data or on synthetic data, and the models it
+// makes. One request schema serves the Train panel and `ximorph train`; every value is ranged.
+
+import { z } from 'zod';
+import { noProgressSchema, progressSchema } from './common-schemas';
+
+export const trainingDataSchema = z.discriminatedUnion('kind', [
+  /** Random anatomies and contrasts; `atlas` is a label map whose labels make the anatomies (else random blobs). */
+  z.strictObject({ kind: z.literal('synthetic'), atlas: z.string().min(1).optional() }),
+  /** The scans in a folder (searched recursively). */
+  z.strictObject({ kind: z.literal('folder'), folder: z.string().min(1) }),
+]);
+export type TrainingDataChoice = z.infer<typeof trainingDataSchema>;
+
+/** 'cpu': small enough to train on a CPU; 'gpu': wider and deeper, for a GPU. */
+export const networkSizeSchema = z.enum(['cpu', 'gpu']);
+
+export const trainingRequestSchema = z.strictObject({
+  data: trainingDataSchema,
+  dimension: z.union([z.literal(2), z.literal(3)]),
+  /** Voxel size of the training grid, mm: that of the registrations it will serve. */
+  resolutionMm: z.number().positive().max(50),
+  steps: z.int().positive().max(10_000_000),
+  /** Pairs per step. */
+  batch: z.int().positive().max(256),
+  seed: z.int().min(0).max(2 ** 31 - 1),
+  network: networkSizeSchema,
+  /** Points sampled per image for the loss. */
+  samples: z.int().min(16).max(16_384),
+  learningRate: z.number().positive().max(1),
+  /** Each augmentation can be switched off, to reproduce what happens without it. */
+  augmentation: z.strictObject({ affine: z.boolean(), roll: z.boolean() }),
+  checkpointEvery: z.int().positive().max(1_000_000),
+  validateEvery: z.int().positive().max(1_000_000),
+  /** Worker threads computing gradients (0: one per core). */
+  threads: z.int().min(0).max(256),
+  /** The model folder to write (checkpoints go inside). */
+  out: z.string().min(1),
+  /** Continue the run checkpointed in `out`, exactly. */
+  resume: z.boolean(),
+});
+export type TrainingRequest = z.infer<typeof trainingRequestSchema>;
+
+export const modelEntrySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  bundled: z.boolean(),
+  dimension: z.union([z.literal(2), z.literal(3)]),
+  channels: z.int().positive(),
+  resolutionMm: z.number().positive(),
+  /** The model card as written (architecture, training, validation, hash). */
+  card: z.record(z.string(), z.unknown()).optional(),
+});
+export type ModelEntryData = z.infer<typeof modelEntrySchema>;
+
+export const trainingChannels = {
+  'training.defaults': {
+    request: z.strictObject({ dimension: z.union([z.literal(2), z.literal(3)]) }),
+    progress: noProgressSchema,
+    result: z.object({ request: trainingRequestSchema }),
+  },
+  'training.run': {
+    request: trainingRequestSchema,
+    progress: progressSchema,
+    result: z.object({ folder: z.string(), model: modelEntrySchema, skipped: z.array(z.object({ source: z.string(), reason: z.string() })) }),
+  },
+  'models.list': {
+    request: z.strictObject({}),
+    progress: noProgressSchema,
+    result: z.object({ models: z.array(modelEntrySchema) }),
+  },
+  'models.import': {
+    request: z.strictObject({ folder: z.string().min(1), name: z.string().min(1).optional() }),
+    progress: noProgressSchema,
+    result: z.object({ model: modelEntrySchema }),
+  },
+  'models.delete': {
+    request: z.strictObject({ name: z.string().min(1) }),
+    progress: noProgressSchema,
+    result: z.strictObject({}),
+  },
+} as const;
