@@ -223,12 +223,15 @@ const dimensionOf = (value: unknown): 2 | 3 => {
 table.push({
   name: 'train',
   synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N]
-                 [--resume] [--seed S] [--batch B] [--resolution MM] [--network cpu|gpu] [--threads N]
-                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--json]`,
+                 [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
+                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll]
+                 [--validation-image I --validation-labels L] [--json]`,
   details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
 under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
 without them), on the scans in DIR (searched recursively; unusable files are skipped and listed)
-or on synthetic images (random label maps, or the labels of --atlas). Writes a model folder
+or on synthetic images (random label maps, or the labels of --atlas). It validates by label
+propagation on held-out pairs: two deformed acquisitions of --validation-image with its labels,
+or synthetic pairs. Writes a model folder
 (model.json, weights.bin, card.json) with its checkpoint inside, every 50 steps and when
 stopped: Ctrl-C finishes the step and saves; --resume continues exactly from there.
 Use the model with 'ximorph register --model MODEL_DIR'.`,
@@ -237,12 +240,15 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     data: { type: 'string' },
     synthetic: { type: 'boolean' },
     atlas: { type: 'string' },
+    'validation-image': { type: 'string' },
+    'validation-labels': { type: 'string' },
     dims: { type: 'string' },
     out: { type: 'string' },
     steps: { type: 'string' },
     batch: { type: 'string' },
     seed: { type: 'string' },
     resolution: { type: 'string' },
+    edge: { type: 'string' },
     network: { type: 'string' },
     threads: { type: 'string' },
     samples: { type: 'string' },
@@ -259,12 +265,15 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       data: optionalString(v.data),
       synthetic: Boolean(v.synthetic),
       atlas: optionalString(v.atlas),
+      validationImage: optionalString(v['validation-image']),
+      validationLabels: optionalString(v['validation-labels']),
       dimension: dimensionOf(v.dims),
       out: required('out', v.out),
       steps: integer('steps', v.steps),
       batch: integer('batch', v.batch),
       seed: integer('seed', v.seed),
       resolution: positiveNumber('resolution', v.resolution),
+      edge: integer('edge', v.edge),
       network: optionalString(v.network),
       threads: integer('threads', v.threads),
       samples: integer('samples', v.samples),

@@ -20,6 +20,8 @@ export const trainingRequestSchema = z.strictObject({
   dimension: z.union([z.literal(2), z.literal(3)]),
   /** Voxel size of the training grid, mm: that of the registrations it will serve. */
   resolutionMm: z.number().positive().max(50),
+  /** Edge of each example's grid, voxels (whole 2D slices, 3D crops); a multiple of 8. */
+  exampleEdge: z.int().min(16).max(512).refine((n) => n % 8 === 0, 'must be a multiple of 8'),
   steps: z.int().positive().max(10_000_000),
   /** Pairs per step. */
   batch: z.int().positive().max(256),
@@ -34,6 +36,8 @@ export const trainingRequestSchema = z.strictObject({
   validateEvery: z.int().positive().max(1_000_000),
   /** Worker threads computing gradients (0: one per core). */
   threads: z.int().min(0).max(256),
+  /** A labelled scan for validation: held-out pairs are two deformed acquisitions of it (else synthetic pairs). */
+  validation: z.strictObject({ image: z.string().min(1), labels: z.string().min(1) }).optional(),
   /** The model folder to write (checkpoints go inside). */
   out: z.string().min(1),
   /** Continue the run checkpointed in `out`, exactly. */

@@ -17,12 +17,15 @@ export interface TrainOptions {
   data?: string;
   synthetic: boolean;
   atlas?: string;
+  validationImage?: string;
+  validationLabels?: string;
   dimension: 2 | 3;
   out: string;
   steps?: number;
   batch?: number;
   seed?: number;
   resolution?: number;
+  edge?: number;
   network?: string;
   threads?: number;
   samples?: number;
@@ -37,6 +40,7 @@ export interface TrainOptions {
 export function trainingRequestOf(o: TrainOptions): TrainingRequest {
   if (!o.resume && Boolean(o.data) === o.synthetic) throw new UsageError('give either --data DIR or --synthetic');
   if (o.atlas && !o.synthetic) throw new UsageError('--atlas goes with --synthetic');
+  if (Boolean(o.validationImage) !== Boolean(o.validationLabels)) throw new UsageError('--validation-image and --validation-labels go together');
   const defaults = defaultTrainingRequest(o.dimension);
   const request = {
     ...defaults,
@@ -46,12 +50,14 @@ export function trainingRequestOf(o: TrainOptions): TrainingRequest {
     batch: o.batch ?? defaults.batch,
     seed: o.seed ?? defaults.seed,
     resolutionMm: o.resolution ?? defaults.resolutionMm,
+    exampleEdge: o.edge ?? defaults.exampleEdge,
     network: o.network ?? defaults.network,
     threads: o.threads ?? defaults.threads,
     samples: o.samples ?? defaults.samples,
     learningRate: o.learningRate ?? defaults.learningRate,
     augmentation: { affine: o.affine, roll: o.roll },
     resume: o.resume,
+    ...(o.validationImage ? { validation: { image: path.resolve(o.validationImage), labels: path.resolve(o.validationLabels!) } } : {}),
   };
   const parsed = trainingRequestSchema.safeParse(request);
   if (!parsed.success) throw new UsageError(`invalid training settings: ${describeIssues(parsed.error)}`);

@@ -11,7 +11,7 @@ import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { dicomTags, dicomValue, readDicomHeader, shortPixelData } from './dicom-header';
 import type { FileRef } from './file-problems';
-import { checkReadableFolder, fileError, fileProblem, fileRef, fileSystemProblem, printableName, translateItkFailure } from './file-problems';
+import { checkReadableFolder, fileError, fileProblem, fileRef, fileSystemProblem, printableName, translateItkFailure, pathForItk } from './file-problems';
 import type { LoadedImageFile } from './image-description';
 import { describeImage } from './image-description';
 import { captureItkOutput } from './itk-console-capture';
@@ -122,7 +122,8 @@ export async function readScannedSeries(series: ScannedSeries, folder: string, o
   progress.begin('reading');
   let result;
   try {
-    result = await captureItkOutput(() => readImageDicomFileSeriesNode({ inputImages: [...series.paths], singleSortedSeries: false }));
+    const inputImages = await Promise.all(series.paths.map(pathForItk));
+    result = await captureItkOutput(() => readImageDicomFileSeriesNode({ inputImages, singleSortedSeries: false }));
   } catch (error) {
     throw translateItkFailure(ref, 'DICOM', error);
   }

@@ -3,7 +3,7 @@
 // path, and say the reason in plain words.
 
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorCode } from '../../../shared/contract/errors';
 import { EngineError } from '../../../shared/contract/errors';
@@ -144,4 +144,13 @@ export function translateItkFailure(ref: FileRef, formatLabel: string, error: un
   if (/^Could not find IO/.test(message)) return fileProblem(ref, `no ${formatLabel} reader accepts this file`);
   const said = !reason ? 'ITK could not read it' : reason.startsWith('HDF5: ') ? reason : `ITK: ${reason}`;
   return fileProblem(ref, `the ${formatLabel} file is truncated or corrupt (${said})`);
+}
+
+/**
+ * The path to hand itk-wasm: it mounts a file's folder into its own file system, where a
+ * symbolic link to a file elsewhere leads nowhere (a linked scan read as "corrupt"), so it
+ * gets the link's target. A path that cannot be resolved is passed on for ITK to refuse.
+ */
+export async function pathForItk(filePath: string): Promise<string> {
+  return realpath(filePath).catch(() => filePath);
 }

@@ -12,7 +12,7 @@ import {
   tiffReadImageNode,
 } from '@itk-wasm/image-io';
 import type { FileRef } from './file-problems';
-import { fileProblem, translateItkFailure } from './file-problems';
+import { fileProblem, pathForItk, translateItkFailure } from './file-problems';
 import type { ImageFormat } from './image-formats';
 import { imageFormats } from './image-formats';
 import { captureItkOutput } from './itk-console-capture';
@@ -33,7 +33,8 @@ export async function readItkImage(ref: FileRef, format: ImageFormat, part: 'hea
   const label = imageFormats[format].label;
   let result;
   try {
-    result = await captureItkOutput(() => readers[format](ref.path, { informationOnly: part === 'header' }));
+    const file = await pathForItk(ref.path);
+    result = await captureItkOutput(() => readers[format](file, { informationOnly: part === 'header' }));
   } catch (error) {
     throw translateItkFailure(ref, label, error);
   }

@@ -16,7 +16,7 @@ import type { Transform } from '../../../shared/transforms/transform';
 import type { JobContext } from '../job-context';
 import { silentJob } from '../job-context';
 import { writeAtomically } from './atomic-write';
-import { fileError, fileProblem, fileRef, sizeOfRegularFile, translateItkFailure } from './file-problems';
+import { fileError, fileProblem, fileRef, pathForItk, sizeOfRegularFile, translateItkFailure } from './file-problems';
 import { fullExtension } from './image-formats';
 import { captureItkOutput } from './itk-console-capture';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
@@ -82,7 +82,8 @@ export async function readTransformFile(filePath: string): Promise<Transform> {
   let result;
   try {
     const compositeQueue = format === hdf5 ? await readCompositeQueue(ref.path) : null;
-    result = compositeQueue ? { couldRead: true, transform: compositeQueue } : await captureItkOutput(() => format.read(ref.path));
+    const file = await pathForItk(ref.path);
+    result = compositeQueue ? { couldRead: true, transform: compositeQueue } : await captureItkOutput(() => format.read(file));
   } catch (error) {
     throw translateItkFailure(ref, format.label, error);
   }

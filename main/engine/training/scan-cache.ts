@@ -115,6 +115,11 @@ export async function prepareScans(folder: string, dimension: 2 | 3, resolutionM
   return { scans, skipped };
 }
 
+/** One image file prepared like the scans of a folder (for a validation scan). */
+export async function prepareScan(file: string, resolutionMm: number, cacheFolder: string): Promise<CachedScan> {
+  return cached(cacheFolder, `${await contentHash(file)}-${resolutionMm}mm-v${cacheVersion}`, file, () => readImageFile(file, { role: 'intensity' }), resolutionMm);
+}
+
 /** An atlas's label map on the training grid, prepared once like a scan: int32 labels in `file`. */
 export interface CachedLabels {
   readonly file: string;

@@ -65,22 +65,52 @@ function deformedPoints(size: readonly number[], meanVoxels: number, random: () 
   });
 }
 
-/** One contrast of a label map: random intensity per label, blur, bias field, gamma, noise; normalized to [0, 1]. */
-function contrastOf(labels: tf.Tensor, size: readonly number[], count: number, options: SyntheticOptions, random: () => number): Float32Array {
+const rescaled = (image: tf.Tensor) =>
+  tf.tidy(() => {
+    const lo = tf.min(image);
+    return tf.div(tf.sub(image, lo), tf.add(tf.sub(tf.max(image), lo), 1e-6));
+  });
+
+/** The nuisances of real scans on an image ([..., 1], about [0, 1]): bias field, gamma, noise; rescaled to [0, 1]. */
+function withNuisances(image: tf.Tensor, size: readonly number[], noise: number, random: () => number): tf.Tensor {
   const gaussian = seededGaussian(Math.floor(random() * 2 ** 31));
   return tf.tidy(() => {
-    const means = tf.tensor1d(Array.from({ length: count }, () => random()));
-    let image = tf.reshape(tf.gather(means, tf.cast(tf.reshape(labels, [-1]), 'int32')), shapeOf(size, 1));
-    image = smoothNormalized(image, 0.3 + 0.7 * random());
     const bias = tf.exp(tf.mul(smoothNoise(size, 1, Math.min(...size) / 4, gaussian), 0.2 * random()));
-    image = tf.mul(image, bias);
-    const lo = tf.min(image);
-    const range = tf.add(tf.sub(tf.max(image), lo), 1e-6);
-    image = tf.pow(tf.div(tf.sub(image, lo), range), Math.exp(0.25 * gaussian()));
-    image = tf.add(image, tf.mul(tf.randomNormal(image.shape, 0, 1, 'float32', Math.floor(random() * 2 ** 31)), options.noise));
-    const lo2 = tf.min(image);
-    return Float32Array.from(tf.div(tf.sub(image, lo2), tf.add(tf.sub(tf.max(image), lo2), 1e-6)).dataSync());
+    const gamma = tf.pow(rescaled(tf.mul(image, bias)), Math.exp(0.25 * gaussian()));
+    return rescaled(tf.add(gamma, tf.mul(tf.randomNormal(image.shape, 0, 1, 'float32', Math.floor(random() * 2 ** 31)), noise)));
   });
+}
+
+/** One contrast of a label map: random intensity per label, blur, then the nuisances; in [0, 1]. */
+function contrastOf(labels: tf.Tensor, size: readonly number[], count: number, options: SyntheticOptions, random: () => number): Float32Array {
+  return tf.tidy(() => {
+    const means = tf.tensor1d(Array.from({ length: count }, () => random()));
+    const image = tf.reshape(tf.gather(means, tf.cast(tf.reshape(labels, [-1]), 'int32')), shapeOf(size, 1));
+    return Float32Array.from(withNuisances(smoothNormalized(image, 0.3 + 0.7 * random()), size, options.noise, random).dataSync());
+  });
+}
+
+/** A real image with the nuisances of another acquisition (the same contrast), for pairs of one scan. */
+export function reacquired(image: Float32Array, size: readonly number[], seed: number, noise = defaultSyntheticOptions.noise): Float32Array {
+  return tf.tidy(() => Float32Array.from(withNuisances(tf.tensor(image, shapeOf(size, 1)), size, noise, seededRandom(seed)).dataSync()));
+}
+
+/**
+ * Two acquisitions of a real labelled scan: the image and its labels deformed twice by smooth
+ * random fields, each image with its own nuisances. Held-out pairs whose truth is known.
+ */
+export function realScanPair(image: Float32Array, labels: Int32Array, size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions): LabelledPair {
+  const random = seededRandom(seed);
+  const copy = () =>
+    tf.tidy(() => {
+      const points = deformedPoints(size, options.deformationVoxels, random);
+      const warpedLabels = Int32Array.from(gridSample(tf.tensor(Float32Array.from(labels), shapeOf(size, 1)), points, { interpolation: 'nearest', padding: 'border' }).dataSync(), Math.round);
+      const warped = tf.reshape(gridSample(tf.tensor(image, shapeOf(size, 1)), points, { padding: 'border' }), shapeOf(size, 1));
+      return { image: Float32Array.from(withNuisances(warped, size, options.noise, random).dataSync()), labels: warpedLabels };
+    });
+  const a = copy();
+  const b = copy();
+  return { a: a.image, b: b.image, labelsA: a.labels, labelsB: b.labels, size };
 }
 
 /**

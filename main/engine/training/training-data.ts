@@ -11,13 +11,21 @@ import { seededRandom } from '../registration/random';
 import type { CachedLabels, CachedScan } from './scan-cache';
 import { readCachedLabels, readCachedScan } from './scan-cache';
 import type { LabelledPair } from './synthetic-training-pairs';
-import { defaultSyntheticOptions, syntheticPair } from './synthetic-training-pairs';
+import { defaultSyntheticOptions, reacquired, realScanPair, syntheticPair } from './synthetic-training-pairs';
 import { boxStartAround, extractBox } from './training-grids';
 import type { TrainingPair } from './pair-loss';
 
 export type TrainingDataRecipe =
   | { readonly kind: 'synthetic'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly atlas?: CachedLabels }
-  | { readonly kind: 'scans'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly scans: readonly CachedScan[]; readonly samePairFraction: number };
+  | {
+      readonly kind: 'scans';
+      readonly dimension: 2 | 3;
+      readonly size: readonly number[];
+      readonly scans: readonly CachedScan[];
+      readonly samePairFraction: number;
+      /** A labelled scan for held-out pairs (its two deformed acquisitions), when the user gives one. */
+      readonly validation?: { readonly scan: CachedScan; readonly labels: CachedLabels };
+    };
 
 /** Half the pairs are one image twice: the augmentation alone makes them differ (an easier lesson, and the equivariance one). */
 const samePairFraction = 0.5;
@@ -31,6 +39,8 @@ export interface TrainingData {
   readonly recipe: TrainingDataRecipe;
   /** The pair a seed stands for; synthetic pairs carry their labels. */
   pair(seed: number): TrainingPair | LabelledPair;
+  /** For validation: two different scans of one anatomy with their labels (synthetic data only). */
+  labelledPair?(seed: number): LabelledPair;
 }
 
 /** Label values made consecutive (0 stays background), so that synthetic contrasts need one intensity per label only. */
@@ -44,32 +54,44 @@ function compactLabels(values: ArrayLike<number>): Int32Array {
 }
 
 async function syntheticData(recipe: Extract<TrainingDataRecipe, { kind: 'synthetic' }>): Promise<TrainingData> {
-  if (!recipe.atlas) return { recipe, pair: (seed) => maybeSameImage(syntheticPair(recipe.size, seed), seededRandom(seed ^ 0x5bd1e995)) };
+  if (!recipe.atlas) {
+    const labelledPair = (seed: number) => syntheticPair(recipe.size, seed);
+    return { recipe, labelledPair, pair: (seed) => maybeSameImage(labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
+  }
   const atlasSize = recipe.atlas.size;
   const labels = compactLabels(await readCachedLabels(recipe.atlas));
-  return {
-    recipe,
-    pair: (seed) => {
-      const random = seededRandom(seed);
-      const box = extractBox(labels, atlasSize, recipe.size, boxStartAround(labels, atlasSize, recipe.size, random), Int32Array);
-      return maybeSameImage(syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box)), random);
-    },
+  const labelledPair = (seed: number) => {
+    const random = seededRandom(seed);
+    const box = extractBox(labels, atlasSize, recipe.size, boxStartAround(labels, atlasSize, recipe.size, random), Int32Array);
+    return syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box));
   };
+  return { recipe, labelledPair, pair: (seed) => maybeSameImage(labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
 }
 
 async function scanData(recipe: Extract<TrainingDataRecipe, { kind: 'scans' }>): Promise<TrainingData> {
   const scans = await Promise.all(recipe.scans.map(readCachedScan));
+  const validation = recipe.validation && { scan: await readCachedScan(recipe.validation.scan), labels: await readCachedLabels(recipe.validation.labels) };
   return {
     recipe,
     pair: (seed) => {
       const random = seededRandom(seed);
       const first = scans[Math.floor(random() * scans.length)];
       const second = scans.length > 1 && random() >= recipe.samePairFraction ? scans[Math.floor(random() * scans.length)] : first;
-      // The same place in both: scans in a common space (or one scan twice) then show the same anatomy.
+      // The same place in both: scans in a common space (or one scan twice) then show the same
+      // anatomy. Each image is acquired anew (bias, gamma, noise), so that one scan twice differs.
       const start = boxStartAround(first.intensities, first.size, recipe.size, random);
-      const take = (scan: typeof first) => extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array);
+      const take = (scan: typeof first) => reacquired(extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array), recipe.size, Math.floor(random() * 2 ** 31));
       return { a: take(first), b: take(second), size: recipe.size };
     },
+    labelledPair:
+      validation &&
+      ((seed) => {
+        const random = seededRandom(seed);
+        const { scan, labels } = validation;
+        const start = boxStartAround(labels, scan.size, recipe.size, random);
+        const image = extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array);
+        return realScanPair(image, extractBox(labels, scan.size, recipe.size, start, Int32Array), recipe.size, Math.floor(random() * 2 ** 31));
+      }),
   };
 }
 

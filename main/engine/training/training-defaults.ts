@@ -13,14 +13,15 @@ export function networkSpec(dimension: 2 | 3, size: 'cpu' | 'gpu'): FeatureNetwo
   return { dimension, widths, channels: size === 'cpu' ? 16 : 32, convolutionsPerLevel: 2, initialRadius: 12, centerOverBatch: false };
 }
 
-/** The network's input grid per example: whole slices in 2D, crops in 3D (a 3D volume's N×N similarity does not fit). */
-export const exampleSize = (dimension: 2 | 3): number[] => (dimension === 2 ? [112, 112] : [32, 32, 32]);
+/** The edge of each example's grid by default: whole slices in 2D, crops in 3D (a 3D volume's N×N similarity does not fit). */
+export const defaultExampleEdge = (dimension: 2 | 3): number => (dimension === 2 ? 112 : 32);
 
 export function defaultTrainingRequest(dimension: 2 | 3): TrainingRequest {
   return {
     data: { kind: 'synthetic' },
     dimension,
     resolutionMm: dimension === 2 ? 1.5 : 3,
+    exampleEdge: defaultExampleEdge(dimension),
     steps: dimension === 2 ? 2000 : 1000,
     batch: 2,
     seed: 1,

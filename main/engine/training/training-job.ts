@@ -14,11 +14,11 @@ import { inProcessGradients, threadPoolGradients } from './gradient-computers';
 import { labelPropagationDice, learnedPointFeaturizer, validationPairs, validationPriorSigmaVoxels } from './feature-validation';
 import { readModelFolder, readTrainingCheckpoint, writeTrainingFolder } from './model-files';
 import type { SkippedScan } from './scan-cache';
-import { prepareAtlasLabels, prepareScans } from './scan-cache';
+import { prepareAtlasLabels, prepareScan, prepareScans } from './scan-cache';
 import type { TrainingSettings } from './trainer';
 import { initialTrainingState, train } from './trainer';
 import type { TrainingDataRecipe } from './training-data';
-import { defaultAugmentation, exampleSize, networkSpec } from './training-defaults';
+import { defaultAugmentation, networkSpec } from './training-defaults';
 import { trainingData } from './training-data';
 import type { LabelledPair } from './synthetic-training-pairs';
 
@@ -41,7 +41,7 @@ export interface TrainingJobResult {
 }
 
 async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<{ recipe: TrainingDataRecipe; summary: string; skipped: SkippedScan[] }> {
-  const size = exampleSize(request.dimension);
+  const size = new Array<number>(request.dimension).fill(request.exampleEdge);
   if (request.data.kind === 'synthetic') {
     const atlas = request.data.atlas;
     return {
@@ -50,9 +50,16 @@ async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, 
       skipped: [],
     };
   }
-  const { scans, skipped } = await prepareScans(request.data.folder, request.dimension, request.resolutionMm, path.join(options.cacheFolder, 'training-scans'), context);
+  const cache = path.join(options.cacheFolder, 'training-scans');
+  const { scans, skipped } = await prepareScans(request.data.folder, request.dimension, request.resolutionMm, cache, context);
+  const validation = request.validation && {
+    scan: await prepareScan(path.resolve(request.validation.image), request.resolutionMm, cache),
+    labels: await prepareAtlasLabels(path.resolve(request.validation.labels), request.resolutionMm, path.join(options.cacheFolder, 'training-atlases')),
+  };
+  if (validation && validation.scan.size.join() !== validation.labels.size.join())
+    throw new EngineError('BAD_INPUT', `${request.validation!.labels}: the validation labels are not on the validation image's grid`, { file: request.validation!.labels });
   return {
-    recipe: { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: 0.5 },
+    recipe: { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: 0.5, validation },
     summary: `${scans.length} scans from ${request.data.folder} at ${request.resolutionMm} mm${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
     skipped,
   };
@@ -107,13 +114,9 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
   if (state.step >= settings.steps) throw new EngineError('BAD_INPUT', `${folder}: the run is already at step ${state.step} of ${settings.steps}; ask for more steps to continue`, { file: folder });
 
   // Held-out pairs with known labels, the same throughout the run (and across resumes).
-  const heldOut: LabelledPair[] = await (async () => {
-    if (settings.data.kind === 'synthetic' && settings.data.atlas) {
-      const source = await trainingData(settings.data);
-      return validationPairs(settings.data.size, 4, settings.seed, (seed) => source.pair(seed) as LabelledPair);
-    }
-    return validationPairs(settings.data.size, 4, settings.seed);
-  })();
+  // The data's own labelled pairs where it has them (synthetic data, or the validation scan),
+  // else synthetic pairs on random label maps.
+  const heldOut: LabelledPair[] = validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
   const started = performance.now();
   const gradients = await gradientComputer(settings, request, options);
   try {
