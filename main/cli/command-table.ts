@@ -10,6 +10,7 @@ import { register } from './commands/register';
 import { warp } from './commands/warp';
 import { jacobian } from './commands/jacobian';
 import { train } from './commands/train';
+import { evaluateModel, models } from './commands/models';
 import type { CliImageInput } from './job-thread/cli-jobs';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -285,6 +286,55 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       json: Boolean(v.json) || !process.stdout.isTTY,
     }),
 });
+
+table.push(
+  {
+    name: 'models',
+    synopsis: '[--json]',
+    details: `The models --model accepts by name: those shipped with XiMorph and your own (trained into, or
+imported to, XiMorph's data folder), each with its dimension, channels, resolution, training
+and validation. Any model folder's path works with --model too.`,
+    options: { ...helpOption, json: { type: 'boolean' } },
+    reporting: jsonFlag,
+    run: (v) => models({ json: Boolean(v.json) }),
+  },
+  {
+    name: 'evaluate-model',
+    synopsis: `--model M [--validation-image I --validation-labels L] [--pairs N]
+                 [--fixed F --moving M --fixed-labels L --moving-labels L] [--json]`,
+    details: `Measures a model against MIND-SSC and raw intensity on the same held-out data: label
+propagation by attention with the features alone (mean Dice over N held-out pairs: two
+deformed acquisitions of --validation-image with its labels, else the model's own validation
+data), and, given a labelled pair, registration Dice by attention alone and with the whole
+pipeline. Prints a table (or JSON).`,
+    options: {
+      ...helpOption,
+      model: { type: 'string' },
+      'validation-image': { type: 'string' },
+      'validation-labels': { type: 'string' },
+      pairs: { type: 'string' },
+      fixed: { type: 'string' },
+      moving: { type: 'string' },
+      'fixed-labels': { type: 'string' },
+      'moving-labels': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    reporting: jsonWhenPiped,
+    run: (v) => {
+      const pairFlags = ['fixed', 'moving', 'fixed-labels', 'moving-labels'].map((k) => optionalString(v[k]));
+      if (pairFlags.some(Boolean) && !pairFlags.every(Boolean)) throw new UsageError('a registration pair needs --fixed, --moving, --fixed-labels and --moving-labels');
+      if (Boolean(v['validation-image']) !== Boolean(v['validation-labels'])) throw new UsageError('--validation-image and --validation-labels go together');
+      const [fixed, moving, fixedLabels, movingLabels] = pairFlags as string[];
+      return evaluateModel({
+        model: required('model', v.model),
+        validation: v['validation-image'] ? { image: v['validation-image'] as string, labels: v['validation-labels'] as string } : undefined,
+        pair: fixed ? { fixed, moving, fixedLabels, movingLabels } : undefined,
+        pairs: integer('pairs', v.pairs) ?? 8,
+        json: Boolean(v.json) || !process.stdout.isTTY,
+      });
+    },
+  },
+);
 
 const launcher: CommandSpec = {
   name: '',

@@ -24,6 +24,10 @@ import { selectComputeBackend } from '../../engine/compute/backend';
 import { appDirectories } from '../../engine/session/app-directories';
 import type { TrainingJobResult } from '../../engine/training/training-job';
 import { runTrainingJob } from '../../engine/training/training-job';
+import type { Evaluation, EvaluationRequest } from '../../engine/training/evaluate-model';
+import { evaluateModel, evaluationTable } from '../../engine/training/evaluate-model';
+import type { ModelEntry } from '../../engine/training/model-registry';
+import { userModels } from '../../engine/registration/features/create-featurizer';
 
 /** An image named on the command line, with the choices a 4D file or a DICOM folder may need. */
 export interface CliImageInput {
@@ -175,6 +179,17 @@ async function trainModel(o: { request: TrainingRequest; backend: string }, cont
   return { ...result, backend: `${backend.name} (${backend.detail})` };
 }
 
-export const cliJobs = { info, register, warp, jacobian, train: trainModel };
+async function evaluate(o: { request: Omit<EvaluationRequest, 'model'> & { model: string } }, context: JobContext): Promise<{ evaluation: Evaluation; table: string }> {
+  await selectComputeBackend('auto');
+  const model = await userModels().resolve(o.request.model);
+  const evaluation = await evaluateModel({ ...o.request, model }, appDirectories().cache, context);
+  return { evaluation, table: evaluationTable(evaluation) };
+}
+
+async function listModels(_input: Record<string, never>): Promise<ModelEntry[]> {
+  return userModels().list();
+}
+
+export const cliJobs = { info, register, warp, jacobian, train: trainModel, evaluate, models: listModels };
 export type CliJobs = typeof cliJobs;
 export type CliJobName = keyof CliJobs;
