@@ -223,7 +223,7 @@ const dimensionOf = (value: unknown): 2 | 3 => {
 
 table.push({
   name: 'train',
-  synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N]
+  synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
                  [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
                  [--samples K] [--learning-rate R] [--no-affine] [--no-roll]
                  [--validation-image I --validation-labels L] [--json]`,
@@ -246,6 +246,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     dims: { type: 'string' },
     out: { type: 'string' },
     steps: { type: 'string' },
+    minutes: { type: 'string' },
     batch: { type: 'string' },
     seed: { type: 'string' },
     resolution: { type: 'string' },
@@ -271,6 +272,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       dimension: dimensionOf(v.dims),
       out: required('out', v.out),
       steps: integer('steps', v.steps),
+      minutes: positiveNumber('minutes', v.minutes),
       batch: integer('batch', v.batch),
       seed: integer('seed', v.seed),
       resolution: positiveNumber('resolution', v.resolution),

@@ -8,6 +8,7 @@ import { appDirectories } from '../engine/session/app-directories';
 import { RecentFiles } from '../engine/session/recent-files';
 import { UploadStaging } from '../engine/io/index';
 import { ImageStore } from './image-store';
+import { FeatureCache } from '../engine/inspection/feature-cache';
 import { JobQueue } from './job-queue';
 import { RegistrationStore } from './registration-store';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -20,6 +21,8 @@ export interface EngineSessionOptions {
 export class EngineSession {
   readonly version: string = packageJson.version;
   readonly images = new ImageStore();
+  /** Features of the session's images, by featurizer; released with their image. */
+  readonly features = new FeatureCache();
   readonly uploads = new UploadStaging();
   readonly jobs = new JobQueue();
   readonly registrations = new RegistrationStore((evicted) => evicted.imageIds.forEach((id) => this.images.release(id)));

@@ -14,13 +14,14 @@ import { registrationHandlers } from './handlers/registration-handlers';
 import { workspaceHandlers } from './handlers/workspace-handlers';
 import { uploadHandlers } from './handlers/upload-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
+import { featureHandlers } from './handlers/feature-handlers';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 
 const data = workerData as EngineWorkerData;
 const session = new EngineSession(data);
 const cancelBoard = data.cancelBoard ? new CancelBoard(data.cancelBoard) : undefined;
-const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session) };
+const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session), ...featureHandlers(session) };
 
 demultiplex(
   framePortOf(parentPort),

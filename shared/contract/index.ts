@@ -10,6 +10,7 @@ import { workspaceChannels } from './workspace-channels';
 import { uploadChannels } from './upload-channels';
 import { saveLocationChannels } from './save-location-channels';
 import { trainingChannels } from './training-channels';
+import { featureChannels } from './feature-channels';
 
 export const channels = {
   ...sessionChannels,
@@ -19,6 +20,7 @@ export const channels = {
   ...workspaceChannels,
   ...saveLocationChannels,
   ...trainingChannels,
+  ...featureChannels,
 } as const;
 
 export const events = {
@@ -51,3 +53,4 @@ export * from './workspace-channels';
 export * from './upload-channels';
 export * from './save-location-channels';
 export * from './training-channels';
+export * from './feature-channels';

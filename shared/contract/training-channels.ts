@@ -33,6 +33,8 @@ export const trainingRequestSchema = z.strictObject({
   /** Each augmentation can be switched off, to reproduce what happens without it. */
   augmentation: z.strictObject({ affine: z.boolean(), roll: z.boolean() }),
   checkpointEvery: z.int().positive().max(1_000_000),
+  /** Stop after this many minutes even if steps remain (the model is written as at any end). */
+  maxMinutes: z.number().positive().max(100_000).optional(),
   validateEvery: z.int().positive().max(1_000_000),
   /** Worker threads computing gradients (0: one per core). */
   threads: z.int().min(0).max(256),

@@ -22,6 +22,7 @@ export interface TrainOptions {
   dimension: 2 | 3;
   out: string;
   steps?: number;
+  minutes?: number;
   batch?: number;
   seed?: number;
   resolution?: number;
@@ -47,6 +48,7 @@ export function trainingRequestOf(o: TrainOptions): TrainingRequest {
     data: o.data ? { kind: 'folder', folder: path.resolve(o.data) } : { kind: 'synthetic', ...(o.atlas ? { atlas: path.resolve(o.atlas) } : {}) },
     out: path.resolve(o.out),
     steps: o.steps ?? defaults.steps,
+    ...(o.minutes !== undefined ? { maxMinutes: o.minutes } : {}),
     batch: o.batch ?? defaults.batch,
     seed: o.seed ?? defaults.seed,
     resolutionMm: o.resolution ?? defaults.resolutionMm,

@@ -29,6 +29,8 @@ export interface TrainingSettings {
   readonly seed: number;
   readonly checkpointEvery: number;
   readonly validateEvery: number;
+  /** A time limit for this run, seconds: it then ends early, as if its steps were done. */
+  readonly maxSeconds?: number;
 }
 
 export interface TrainingState {
@@ -87,6 +89,7 @@ export async function train(settings: TrainingSettings, state: TrainingState, gr
   try {
     while (state.step < settings.steps) {
       if (context.token.isCancellationRequested) break;
+      if (settings.maxSeconds !== undefined && (performance.now() - started) / 1000 >= settings.maxSeconds) break;
       const seeds = Array.from({ length: settings.batch }, (_, i) => trainingExampleSeed(settings.seed, state.step, i));
       const { meanLoss, meanGradients } = await gradients.compute(state.weights, seeds, context.token);
       adamStep(state.weights, meanGradients, state.adam, settings.adam, rateScale(state.step, settings.steps));
@@ -99,6 +102,12 @@ export async function train(settings: TrainingSettings, state: TrainingState, gr
       }
       report(meanLoss, dice);
       if (state.step % settings.checkpointEvery === 0 && state.step < settings.steps) await hooks.checkpoint(state);
+    }
+    // A run that ended early (a time limit, a cancel) is still validated where it stopped.
+    if (hooks.validate && !context.token.isCancellationRequested && state.step > firstStep && state.validation.at(-1)?.step !== state.step) {
+      const dice = await hooks.validate(state.weights);
+      state.validation.push({ step: state.step, dice });
+      report(state.history.at(-1)!.loss, dice);
     }
   } finally {
     // At the end, and when stopped (cancel or failure): the last complete step is kept.

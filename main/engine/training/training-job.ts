@@ -78,6 +78,7 @@ function settingsFor(request: TrainingRequest, recipe: TrainingDataRecipe): Trai
     seed: request.seed,
     checkpointEvery: request.checkpointEvery,
     validateEvery: request.validateEvery,
+    maxSeconds: request.maxMinutes === undefined ? undefined : request.maxMinutes * 60,
   };
 }
 
@@ -99,7 +100,7 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
   if (request.resume) {
     const saved = await readTrainingCheckpoint(folder);
     // The run's own settings, so that it continues exactly; only its length may grow.
-    settings = { ...saved.settings, steps: Math.max(saved.settings.steps, request.steps) };
+    settings = { ...saved.settings, steps: Math.max(saved.settings.steps, request.steps), maxSeconds: request.maxMinutes === undefined ? undefined : request.maxMinutes * 60 };
     state = saved.state;
     dataSummary = saved.dataSummary;
     secondsBefore = saved.seconds;

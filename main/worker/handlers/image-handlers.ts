@@ -29,6 +29,7 @@ export function imageHandlers(session: EngineSession, owner: object): Handlers {
     'image.listDicomSeries': async ({ folder }, context) => ({ folder, series: await listDicomSeries(folder, context) }),
     'image.release': async ({ id }) => {
       session.images.release(id);
+      session.features.release(id);
       return {};
     },
   };

@@ -63,6 +63,12 @@ const exchanges: Record<ChannelName, Exchange> = {
     shared.fixed = result.info.id;
     shared.moving = (await c.request('image.load', { source: { kind: 'path', path: lung2 } })).info.id;
   },
+  'features.pcaSlice': async (c, shared) => {
+    const r = await c.request('features.pcaSlice', { imageId: shared.fixed, model: 'mind-ssc', axis: 'axial' });
+    expect(r.featurizer).toMatch(/MIND-SSC/);
+    expect(r.rgb.length).toBe(r.width * r.height * 3);
+    expect(new Set(r.rgb).size).toBeGreaterThan(10);
+  },
   'image.describe': async (c) => expect((await c.request('image.describe', { path: lung1 })).info.format).toBe('MetaImage'),
   'image.listDicomSeries': async (c) => {
     const r = await c.request('image.listDicomSeries', { folder: '/usr/lib/python3/dist-packages/pydicom/data/test_files' });
