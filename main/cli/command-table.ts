@@ -225,7 +225,8 @@ table.push({
   name: 'train',
   synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
                  [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
-                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll]
+                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--checkpoint-every N]
+                 [--validate-every N]
                  [--validation-image I --validation-labels L] [--json]`,
   details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
 under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
@@ -254,6 +255,8 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     network: { type: 'string' },
     threads: { type: 'string' },
     samples: { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    'validate-every': { type: 'string' },
     'learning-rate': { type: 'string' },
     'no-affine': { type: 'boolean' },
     'no-roll': { type: 'boolean' },
@@ -280,6 +283,8 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       network: optionalString(v.network),
       threads: integer('threads', v.threads),
       samples: integer('samples', v.samples),
+      checkpointEvery: integer('checkpoint-every', v['checkpoint-every']),
+      validateEvery: integer('validate-every', v['validate-every']),
       learningRate: positiveNumber('learning-rate', v['learning-rate']),
       affine: !v['no-affine'],
       roll: !v['no-roll'],

@@ -30,6 +30,8 @@ export interface TrainOptions {
   network?: string;
   threads?: number;
   samples?: number;
+  checkpointEvery?: number;
+  validateEvery?: number;
   learningRate?: number;
   affine: boolean;
   roll: boolean;
@@ -56,6 +58,8 @@ export function trainingRequestOf(o: TrainOptions): TrainingRequest {
     network: o.network ?? defaults.network,
     threads: o.threads ?? defaults.threads,
     samples: o.samples ?? defaults.samples,
+    checkpointEvery: o.checkpointEvery ?? defaults.checkpointEvery,
+    validateEvery: o.validateEvery ?? defaults.validateEvery,
     learningRate: o.learningRate ?? defaults.learningRate,
     augmentation: { affine: o.affine, roll: o.roll },
     resume: o.resume,

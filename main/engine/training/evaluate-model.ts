@@ -12,7 +12,7 @@ import type { JobContext } from '../job-context';
 import { silentJob } from '../job-context';
 import { registerImages } from '../registration/register-images';
 import type { PointFeaturizer } from './feature-validation';
-import { intensityPointFeaturizer, labelPropagationDice, learnedPointFeaturizer, mindPointFeaturizer, noFeatures, validationPairs, validationPriorSigmaVoxels } from './feature-validation';
+import { intensityPointFeaturizer, labelPropagationDice, learnedPointFeaturizer, mindPointFeaturizer, noFeatures, pipelinePriorSigmaVoxels, validationPairs } from './feature-validation';
 import type { LoadedModel } from './model-files';
 import { readModelFolder, readTrainingCheckpoint } from './model-files';
 import { prepareAtlasLabels, prepareScan } from './scan-cache';
@@ -38,7 +38,10 @@ export interface EvaluationRequest {
 
 export interface EvaluationRow {
   readonly featurizer: string;
+  /** Label propagation by the features alone. */
   readonly labelPropagationDice: number;
+  /** The same with the displacement prior of the pipeline's global attention. */
+  readonly labelPropagationWithPriorDice: number;
   readonly attentionAloneDice?: number;
   readonly fullPipelineDice?: number;
 }
@@ -71,7 +74,7 @@ export async function evaluateModel(request: EvaluationRequest, cacheFolder: str
   const { recipe, description } = await heldOutRecipe(model, request, cacheFolder);
   const data = await trainingData(recipe);
   const pairs = validationPairs(recipe.size, request.heldOutPairs, 1, data.labelledPair);
-  const sigma = validationPriorSigmaVoxels(model.resolutionMm);
+  const sigma = pipelinePriorSigmaVoxels(model.resolutionMm);
   const featurizers: [string, PointFeaturizer][] = [
     ['none (the prior alone)', noFeatures()],
     ['intensity', intensityPointFeaturizer()],
@@ -82,7 +85,11 @@ export async function evaluateModel(request: EvaluationRequest, cacheFolder: str
   for (const [name, featurizer] of featurizers) {
     throwIfCancelled(context.token);
     context.progress({ stage: 'label propagation', fraction: rows.length / featurizers.length, message: name });
-    rows.push({ featurizer: name === model.folder ? `model ${path.basename(model.folder)}` : name, labelPropagationDice: labelPropagationDice(featurizer, pairs, sigma) });
+    rows.push({
+      featurizer: name === model.folder ? `model ${path.basename(model.folder)}` : name,
+      labelPropagationDice: labelPropagationDice(featurizer, pairs),
+      labelPropagationWithPriorDice: labelPropagationDice(featurizer, pairs, sigma),
+    });
   }
   let registrationPair: Evaluation['registrationPair'];
   if (request.registrationPair) {
@@ -111,9 +118,9 @@ export function evaluationTable(e: Evaluation): string {
     `Held out: ${e.heldOut}`,
     ...(e.registrationPair ? [`Registered: ${path.basename(e.registrationPair.moving)} → ${path.basename(e.registrationPair.fixed)} (mean Dice before: ${f(e.registrationPair.diceBefore)})`] : []),
     '',
-    '| featurizer | label propagation Dice | registration Dice, attention alone | registration Dice, full pipeline |',
-    '| --- | --- | --- | --- |',
-    ...e.rows.map((r) => `| ${r.featurizer} | ${f(r.labelPropagationDice)} | ${f(r.attentionAloneDice)} | ${f(r.fullPipelineDice)} |`),
+    '| featurizer | label propagation Dice, features alone | with the pipeline\'s prior | registration Dice, attention alone | registration Dice, full pipeline |',
+    '| --- | --- | --- | --- | --- |',
+    ...e.rows.map((r) => `| ${r.featurizer} | ${f(r.labelPropagationDice)} | ${f(r.labelPropagationWithPriorDice)} | ${f(r.attentionAloneDice)} | ${f(r.fullPipelineDice)} |`),
   ];
   return lines.join('\n');
 }

@@ -56,11 +56,14 @@ export function noFeatures(): PointFeaturizer {
   return { name: 'none (identity)', scale: 1, features: (image) => tf.zeros([image.length, 1]) };
 }
 
-/** The prior of the pipeline's global attention, in voxels of the training grid. */
-export const validationPriorSigmaVoxels = (resolutionMm: number) => defaultParameters.attention.priorSigmaMm / resolutionMm;
+/** The displacement prior of the pipeline's global attention, in voxels of a grid. */
+export const pipelinePriorSigmaVoxels = (resolutionMm: number) => defaultParameters.attention.priorSigmaMm / resolutionMm;
 
-/** Mean Dice of label propagation A ← B over the pairs. */
-export function labelPropagationDice(featurizer: PointFeaturizer, pairs: readonly LabelledPair[], priorSigmaVoxels: number): number {
+/**
+ * Mean Dice of label propagation A ← B over the pairs: by the features alone (the default), or
+ * with a Gaussian prior on the displacement (σ in voxels) as the pipeline's global attention has.
+ */
+export function labelPropagationDice(featurizer: PointFeaturizer, pairs: readonly LabelledPair[], priorSigmaVoxels = Infinity): number {
   let sum = 0;
   for (const pair of pairs) {
     const predicted = tf.tidy(() => {

@@ -48,10 +48,26 @@ export function samplePositions(size: readonly number[], k: number, valid: reado
  * The loss of one pair, differentiable in `weights` (tensors in weightSpecs order). Every
  * random choice comes from `random`, so an example is reproduced by its seed alone.
  */
+/** Where an image has content: above 1 % of its [0, 1] range. Empty background (air around a head) cannot be matched, and a loss spent on it teaches nothing. */
+function hasContent(image: Float32Array, size: readonly number[]): (position: readonly number[]) => boolean {
+  return (p) => {
+    let index = 0;
+    for (let a = size.length - 1; a >= 0; a--) index = index * size[a] + p[a];
+    return image[index] > 0.01;
+  };
+}
+
 export function pairLoss(spec: FeatureNetworkSpec, weights: readonly tf.Tensor[], pair: TrainingPair, options: PairLossOptions, random: () => number): tf.Scalar {
   const draws = [0, 1, 2, 3].map(() => drawAugmentation(pair.size, options.augmentation, random));
-  const positionsA = samplePositions(pair.size, options.samples, [carriedBack(draws[0], pair.size), carriedBack(draws[1], pair.size)], random);
-  const positionsB = samplePositions(pair.size, options.samples, [carriedBack(draws[2], pair.size), carriedBack(draws[3], pair.size)], random);
+  // Where both maps of an image can be carried back and the image has content; where it has
+  // almost none (a crop of mostly air), anywhere they can be carried back.
+  const positions = (image: Float32Array, first: number) => {
+    const carried = [carriedBack(draws[first], pair.size), carriedBack(draws[first + 1], pair.size)];
+    const withContent = samplePositions(pair.size, options.samples, [hasContent(image, pair.size), ...carried], random);
+    return withContent.length >= 16 * pair.size.length ? withContent : samplePositions(pair.size, options.samples, carried, random);
+  };
+  const positionsA = positions(pair.a, 0);
+  const positionsB = positions(pair.b, 2);
   return tf.tidy(() => {
     const shape = [...pair.size].reverse().concat(1);
     const a = tf.tensor(pair.a, shape);

@@ -11,7 +11,7 @@ import type { JobContext } from '../job-context';
 import { checkResultFolder } from '../result-folder/result-folder-transaction';
 import type { GradientComputer } from './gradient-computers';
 import { inProcessGradients, threadPoolGradients } from './gradient-computers';
-import { labelPropagationDice, learnedPointFeaturizer, validationPairs, validationPriorSigmaVoxels } from './feature-validation';
+import { labelPropagationDice, learnedPointFeaturizer, validationPairs } from './feature-validation';
 import { readModelFolder, readTrainingCheckpoint, writeTrainingFolder } from './model-files';
 import type { SkippedScan } from './scan-cache';
 import { prepareAtlasLabels, prepareScan, prepareScans } from './scan-cache';
@@ -127,7 +127,8 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
       gradients,
       {
         checkpoint: (s) => writeTrainingFolder(folder, { name, settings, state: s, dataSummary, seconds: secondsBefore + (performance.now() - started) / 1000 }),
-        validate: async (weights) => labelPropagationDice(learnedPointFeaturizer(settings.spec, weights), heldOut, validationPriorSigmaVoxels(settings.resolutionMm)),
+        // Label propagation by the features alone: what the features know, without help from position.
+        validate: async (weights) => labelPropagationDice(learnedPointFeaturizer(settings.spec, weights), heldOut),
       },
       context,
     );

@@ -50,7 +50,10 @@ export function weightSpecs(spec: FeatureNetworkSpec): WeightSpec[] {
     conv(`decoder${level}/up`, spec.widths[level + 1], spec.widths[level]);
     kernel(`decoder${level}/skip`, spec.widths[level], spec.widths[level]);
   }
-  conv('head', spec.widths[0], spec.channels, 1);
+  // No bias on the head: a constant vector added to every voxel's features can outgrow what
+  // varies, and once normalized the features are then all alike and their gradients vanish
+  // (the run collapses to the loss log K). Measured: runs that collapsed did so through it.
+  kernel('head', spec.widths[0], spec.channels, 1);
   specs.push({ name: 'radius', shape: [] });
   return specs;
 }
@@ -99,7 +102,7 @@ export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Te
       const up = conv(double(h));
       h = activate(tf.add(up, convolution(skips[level], take() as tf.Tensor2D, undefined, kernelSize)));
     }
-    let features = conv(h, 1);
+    let features = convolution(h, take() as tf.Tensor2D, undefined, 1);
     if (spec.centerOverBatch) features = tf.sub(features, tf.mean(features, 0, true));
     const radius = take();
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(features), x.rank - 1, true), 1e-8));
