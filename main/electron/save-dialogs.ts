@@ -19,6 +19,18 @@ export function nativeSaveLocationChooser(getWindow: () => BrowserWindow | null)
       });
       return result.canceled || !result.filePath ? null : result.filePath;
     }
+    if (purpose === 'landmarks') {
+      const result = await dialog.showSaveDialog(window, {
+        title: 'Save landmarks',
+        defaultPath: suggestedPath,
+        filters: [
+          { name: 'Slicer markups', extensions: ['mrk.json', 'fcsv'] },
+          { name: 'CSV (x, y, z in LPS mm)', extensions: ['csv'] },
+        ],
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    }
     const result = await dialog.showOpenDialog(window, {
       title: 'Export registration outputs to a folder',
       buttonLabel: 'Export here',

@@ -5,7 +5,8 @@
 //   - a workspace grant covers workspace.save of its file, and registration.export into a
 //     folder directly inside the file's results folder (`study.json` → `study.results/JOB`),
 //     where the workspace keeps the result it shows;
-//   - an export grant covers registration.export into its folder.
+//   - an export grant covers registration.export into its folder;
+//   - a landmarks grant covers landmarks.write of its file.
 // Each choice replaces the grant of the previous choice of the same purpose, so a script
 // injected into the page can write only where the user last clicked, and only through the
 // window (connection) that asked. The dialog itself is injected: Electron's in the app,
@@ -60,6 +61,12 @@ export class NativeSaveGrants implements RequestGate {
       const workspace = this.#granted('workspace', parsed.request.grant)?.path;
       const besideWorkspace = workspace !== undefined && path.dirname(target) === path.resolve(resultsFolderOf(workspace));
       return exportFolder === target || besideWorkspace ? undefined : forbidden(target);
+    }
+    if (channel === 'landmarks.write') {
+      const parsed = parseRequest(channel, payload);
+      if ('answer' in parsed) return parsed.answer;
+      const target = path.resolve(parsed.request.path);
+      return this.#granted('landmarks', parsed.request.grant)?.path === target ? undefined : forbidden(target);
     }
     return undefined;
   }

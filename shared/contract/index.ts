@@ -11,6 +11,7 @@ import { uploadChannels } from './upload-channels';
 import { saveLocationChannels } from './save-location-channels';
 import { trainingChannels } from './training-channels';
 import { featureChannels } from './feature-channels';
+import { inspectionChannels } from './inspection-channels';
 
 export const channels = {
   ...sessionChannels,
@@ -21,6 +22,7 @@ export const channels = {
   ...saveLocationChannels,
   ...trainingChannels,
   ...featureChannels,
+  ...inspectionChannels,
 } as const;
 
 export const events = {
@@ -54,3 +56,4 @@ export * from './upload-channels';
 export * from './save-location-channels';
 export * from './training-channels';
 export * from './feature-channels';
+export * from './inspection-channels';

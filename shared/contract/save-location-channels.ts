@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { noProgressSchema } from './common-schemas';
 
-export const savePurposeSchema = z.enum(['workspace', 'export']);
+export const savePurposeSchema = z.enum(['workspace', 'export', 'landmarks']);
 export type SavePurpose = z.infer<typeof savePurposeSchema>;
 
 /** The host's grant for a location chosen in a native dialog; the engine ignores it. */
@@ -21,7 +21,7 @@ export const saveGrantSchema = z.string().min(1).max(200);
 export const saveLocationChannels = {
   'files.chooseSaveLocation': {
     request: z.object({
-      /** A workspace file (a .json file, with its results folder beside it) or an export folder. */
+      /** A workspace file (a .json file, with its results folder beside it), an export folder, or a landmarks file. */
       purpose: savePurposeSchema,
       /** Where the dialog starts. */
       suggestedPath: z.string().optional(),

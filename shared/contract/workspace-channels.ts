@@ -6,6 +6,7 @@ import { noProgressSchema, progressSchema } from './common-schemas';
 import { imageRoleSchema } from './image-channels';
 import { registrationOverridesSchema } from './registration-parameters';
 import { registrationChannels } from './registration-channels';
+import { landmarkSchema } from './inspection-channels';
 import { saveGrantSchema } from './save-location-channels';
 
 /** Sources that can be found again later; dropped uploads cannot. */
@@ -31,6 +32,8 @@ export const workspaceSchema = z.object({
   /** Result folders written by an export of every output; the shown one is `shownResult`. */
   results: z.array(z.object({ directory: z.string().min(1) })),
   shownResult: z.int().nonnegative().nullable(),
+  /** Paired landmarks (fixed ↔ moving points, LPS mm). */
+  landmarks: z.array(landmarkSchema).optional(),
   view: z.object({
     compare: z
       .object({ mode: z.string(), blendOpacity: z.number(), tileMm: z.number(), curtain: z.number(), flickerHz: z.number(), showing: z.enum(['before', 'after']) })
