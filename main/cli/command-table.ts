@@ -226,12 +226,14 @@ table.push({
   synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
                  [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
                  [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--checkpoint-every N]
-                 [--validate-every N]
+                 [--validate-every N] [--common-space]
                  [--validation-image I --validation-labels L] [--json]`,
   details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
 under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
 without them), on the scans in DIR (searched recursively; unusable files are skipped and listed)
-or on synthetic images (random label maps, or the labels of --atlas). It validates by label
+or on synthetic images (random label maps, or the labels of --atlas). A pair is one scan twice
+(two acquisitions under the augmentation); with --common-space, scans already registered to one
+space also pair with each other. It validates by label
 propagation on held-out pairs: two deformed acquisitions of --validation-image with its labels,
 or synthetic pairs. Writes a model folder
 (model.json, weights.bin, card.json) with its checkpoint inside, every 50 steps and when
@@ -257,6 +259,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     samples: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'validate-every': { type: 'string' },
+    'common-space': { type: 'boolean' },
     'learning-rate': { type: 'string' },
     'no-affine': { type: 'boolean' },
     'no-roll': { type: 'boolean' },
@@ -285,6 +288,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       samples: integer('samples', v.samples),
       checkpointEvery: integer('checkpoint-every', v['checkpoint-every']),
       validateEvery: integer('validate-every', v['validate-every']),
+      commonSpace: Boolean(v['common-space']),
       learningRate: positiveNumber('learning-rate', v['learning-rate']),
       affine: !v['no-affine'],
       roll: !v['no-roll'],
