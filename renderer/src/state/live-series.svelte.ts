@@ -2,12 +2,7 @@
 // `length` is the one reactive value: copying the arrays at every step would cost O(n²) over
 // a run of many thousand steps, and a chart only needs to know that there is more to draw.
 
-/** Points a chart draws: x and y of equal length; `length` says how many there are now. */
-export interface SeriesData {
-  readonly x: readonly number[];
-  readonly y: readonly number[];
-  readonly length: number;
-}
+import type { SeriesData } from './series-data';
 
 export class LiveSeries implements SeriesData {
   readonly x: number[] = [];

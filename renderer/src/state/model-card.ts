@@ -2,7 +2,7 @@
 // values, and its loss and validation curves. Cards are JSON from any XiMorph version, so each
 // value is read for what it is, and what is missing is left out rather than shown wrong.
 
-import type { SeriesData } from './live-series.svelte';
+import type { SeriesData } from './series-data';
 
 export interface CardSection {
   readonly title: string;
