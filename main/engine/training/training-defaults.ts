@@ -10,7 +10,9 @@ export const defaultAugmentation: AugmentationOptions = { affine: true, roll: tr
 /** The networks, by dimension and size: what the Train panel's "network" means. */
 export function networkSpec(dimension: 2 | 3, size: 'cpu' | 'gpu'): FeatureNetworkSpec {
   const widths = size === 'cpu' ? (dimension === 2 ? [16, 32, 64] : [8, 16, 32]) : dimension === 2 ? [32, 64, 128, 256] : [16, 32, 64, 128];
-  return { dimension, widths, channels: size === 'cpu' ? 16 : 32, convolutionsPerLevel: 2, initialRadius: 12, centerOverBatch: false };
+  // Circular padding in 3D, where rolled crops collapsed without it (see FeatureNetworkSpec.padding);
+  // 2D keeps zeros, with which its runs learn and its shipped model was trained.
+  return { dimension, widths, channels: size === 'cpu' ? 16 : 32, convolutionsPerLevel: 2, initialRadius: 12, centerOverBatch: false, padding: dimension === 3 ? 'circular' : 'zero' };
 }
 
 /** The edge of each example's grid by default: whole slices in 2D, crops in 3D (a 3D volume's N×N similarity does not fit). */

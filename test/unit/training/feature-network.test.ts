@@ -13,6 +13,7 @@ import type { FeatureNetworkSpec } from '../../../main/engine/training/network/f
 import { featureNetwork, initialWeights, macsPerVoxel, weightSpecs } from '../../../main/engine/training/network/feature-network';
 import { featureCycleLoss, featureCycleLossDirect } from '../../../main/engine/training/feature-cycle-loss';
 import { pairLoss } from '../../../main/engine/training/pair-loss';
+import { roll } from '../../../main/engine/training/equivariance-augmentation';
 import { seededRandom } from '../../../main/engine/registration/random';
 
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -117,5 +118,21 @@ describe('the pair loss through the network, augmentation and sampling', () => {
     const features = featureNetwork(spec, weights, tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 2));
     const norms = tf.norm(features, 'euclidean', -1).dataSync();
     for (const n of norms) expect(n).toBeCloseTo(12, 3);
+  });
+
+  it('with circular padding, commutes with rolling exactly (3D): the roll augmentation hides nothing the network could see', () => {
+    const circular: FeatureNetworkSpec = { dimension: 3, widths: [4, 8], channels: 4, convolutionsPerLevel: 2, initialRadius: 12, centerOverBatch: false, padding: 'circular' };
+    const weights = initialWeights(circular, 3).map((values, i) => tf.tensor(values, weightSpecs(circular)[i].shape as number[]));
+    const image = tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 4);
+    // A shift by whole coarse voxels (even), so that the halving's blocks stay aligned.
+    const shift = [2, 4, 6];
+    const featurize = (x: tf.Tensor) => tf.squeeze(featureNetwork(circular, weights, tf.expandDims(x, 0)), [0]);
+    const rolledThenFeaturized = featurize(roll(image, shift));
+    const featurizedThenRolled = roll(featurize(image), shift);
+    expect(maxAbs(rolledThenFeaturized.dataSync(), featurizedThenRolled.dataSync())).toBeLessThan(1e-4);
+    // With zeros beyond the grid it does not: the border moved.
+    const zero = { ...circular, padding: 'zero' as const };
+    const plain = (x: tf.Tensor) => tf.squeeze(featureNetwork(zero, weights, tf.expandDims(x, 0)), [0]);
+    expect(maxAbs(plain(roll(image, shift)).dataSync(), roll(plain(image), shift).dataSync())).toBeGreaterThan(0.1);
   });
 });
