@@ -9,7 +9,7 @@ export interface ColorPoint {
   readonly rgb: Rgb;
 }
 
-export type ColormapName = 'gray' | 'hot' | 'inferno' | 'green' | 'magenta' | 'cool-warm';
+export type ColormapName = 'gray' | 'hot' | 'inferno' | 'viridis' | 'green' | 'magenta' | 'cool-warm';
 
 export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
   gray: [
@@ -29,6 +29,18 @@ export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
     { x: 0.5, rgb: [0.733, 0.216, 0.329] },
     { x: 0.75, rgb: [0.976, 0.557, 0.035] },
     { x: 1, rgb: [0.988, 1, 0.643] },
+  ],
+  // Perceptually uniform, luminance rising throughout; its top is yellow, not white.
+  viridis: [
+    { x: 0, rgb: [0.267, 0.005, 0.329] },
+    { x: 0.125, rgb: [0.283, 0.141, 0.458] },
+    { x: 0.25, rgb: [0.229, 0.322, 0.546] },
+    { x: 0.375, rgb: [0.173, 0.449, 0.558] },
+    { x: 0.5, rgb: [0.128, 0.567, 0.551] },
+    { x: 0.625, rgb: [0.135, 0.659, 0.518] },
+    { x: 0.75, rgb: [0.267, 0.749, 0.441] },
+    { x: 0.875, rgb: [0.478, 0.821, 0.318] },
+    { x: 1, rgb: [0.993, 0.906, 0.144] },
   ],
   // The two halves of magenta/green fusion: equal where the images agree.
   green: [
@@ -80,6 +92,32 @@ export const JACOBIAN_OPACITY: readonly OpacityPoint[] = [
   { x: 1.4, alpha: 0.7 },
   { x: 2, alpha: 0.9 },
 ];
+
+/**
+ * Heatmaps (0..1 of their range): a softmax puts almost all its mass on a few voxels, so the
+ * faint tail is transparent and only the hot region covers the anatomy.
+ */
+export const HEATMAP_OPACITY: readonly OpacityPoint[] = [
+  { x: 0, alpha: 0 },
+  { x: 0.05, alpha: 0 },
+  { x: 0.5, alpha: 0.85 },
+  { x: 1, alpha: 1 },
+];
+
+/** Colour and opacity points over data values 0..`top` (a heatmap's bytes), one object per map. */
+const overRange = new Map<string, { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] }>();
+export function heatmapTransfer(name: ColormapName, top = 255): { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] } {
+  const key = `${name}:${top}`;
+  let t = overRange.get(key);
+  if (!t) {
+    t = {
+      colors: COLORMAPS[name].map((p) => ({ x: p.x * top, rgb: p.rgb })),
+      opacity: HEATMAP_OPACITY.map((p) => ({ x: p.x * top, alpha: p.alpha })),
+    };
+    overRange.set(key, t);
+  }
+  return t;
+}
 
 /** Linear interpolation between control points; clamped at both ends. */
 export function sampleColormap(points: readonly ColorPoint[], x: number): Rgb {
