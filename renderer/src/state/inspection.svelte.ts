@@ -1,0 +1,185 @@
+// Inspect mode: what a point of one image of the registration pair matches in the other,
+// asked of the engine as the pointer moves (inspect.match, with the similarity heatmap), both
+// ways: a point of the fixed image is matched in the moving one and vice versa. At most one
+// request is in flight; while it runs only the latest point waits (see latest-only.ts), so a
+// slow engine (a registration running beside) never builds a backlog and the view never waits.
+
+import type { ContractClient } from '../../../shared/rpc/client';
+import type { ResultOf } from '../../../shared/contract/index';
+import type { ScalarImage } from '../../../shared/image/voxel-image';
+import type { Vec3 } from '../viewer/view-types';
+import { asVec3 } from '../viewer/vec3';
+import type { LibraryImage } from './image-library.svelte';
+import { LatestOnly } from './latest-only';
+
+export type Side = 'fixed' | 'moving';
+export const otherSide = (side: Side): Side => (side === 'fixed' ? 'moving' : 'fixed');
+
+export type MatchResult = ResultOf<'inspect.match'>;
+/** Which point the other image's crosshair follows. */
+export type Follow = 'attention' | 'argmax' | 'registration' | 'none';
+export type HeatColormap = 'hot' | 'viridis' | 'inferno';
+
+/** The featurizers that need no model. */
+export const TRAINING_FREE_FEATURIZERS = ['mind-ssc', 'intensity'] as const;
+
+export interface InspectionPair {
+  readonly fixed: LibraryImage;
+  readonly moving: LibraryImage;
+  /** A registration result relating the two (the shown one): T(x) and its round trip. */
+  readonly jobId: string | null;
+}
+
+export interface InspectQuery {
+  readonly side: Side;
+  readonly point: Vec3;
+  readonly pinned: boolean;
+  /** performance.now() when the pointer got there: where hover→rendered latency starts. */
+  readonly at: number;
+  /** Answers to queries about an older pair or featurizer are dropped. */
+  readonly generation: number;
+}
+
+export interface MatchPoints {
+  readonly query: Vec3;
+  readonly attention: Vec3;
+  readonly argmax: Vec3;
+  /** T(x) or T⁻¹(x), when a result relates the pair. */
+  readonly mapped: Vec3 | null;
+}
+
+export interface InspectAnswer {
+  readonly query: InspectQuery;
+  readonly result: MatchResult;
+  /** On the other image's feature grid. */
+  readonly heatmap: ScalarImage<Uint8Array> | null;
+  /** As the viewer takes points (2D images in the z = 0 plane). */
+  readonly points: MatchPoints;
+}
+
+export class Inspection {
+  active = $state(false);
+  model = $state<string>('mind-ssc');
+  featurizers = $state.raw<readonly string[]>(TRAINING_FREE_FEATURIZERS);
+  follow = $state<Follow>('attention');
+  heatmapOpacity = $state(0.7);
+  colormap = $state<HeatColormap>('hot');
+  /** The point asked about last: under the pointer, or pinned by a click. */
+  query = $state.raw<InspectQuery | null>(null);
+  answer = $state.raw<InspectAnswer | null>(null);
+  /** A request is in flight. */
+  waiting = $state(false);
+  problem = $state<string | null>(null);
+
+  readonly #client: ContractClient;
+  readonly #pair: () => InspectionPair | null;
+  readonly #requests: LatestOnly<InspectQuery, MatchResult>;
+  #generation = 0;
+
+  constructor(client: ContractClient, pair: () => InspectionPair | null) {
+    this.#client = client;
+    this.#pair = pair;
+    this.#requests = new LatestOnly(
+      (q) => this.#ask(q),
+      (q, result) => this.#take(q, result),
+      (q, error) => this.#failed(q, error),
+    );
+  }
+
+  get pinned(): boolean {
+    return this.query?.pinned ?? false;
+  }
+
+  toggle(): void {
+    this.active = !this.active;
+  }
+
+  /** The pointer is over `point` of one image (null: it left the views). A pin holds still. */
+  hover(side: Side, point: Vec3 | null): void {
+    if (point && !this.pinned) this.#submit(side, point, false);
+  }
+
+  pin(side: Side, point: Vec3): void {
+    this.#submit(side, point, true);
+  }
+
+  unpin(): void {
+    if (this.query) this.query = { ...this.query, pinned: false };
+  }
+
+  setModel(model: string): void {
+    this.model = model;
+    this.restart();
+  }
+
+  /** The pair, its result or the featurizer changed: what was answered no longer holds. */
+  restart(): void {
+    this.#generation++;
+    this.#requests.dropWaiting();
+    this.answer = null;
+    this.problem = null;
+    if (this.query) this.#submit(this.query.side, this.query.point, this.query.pinned);
+  }
+
+  /** The featurizers for images of this dimension: the training-free ones, then the models. */
+  async loadFeaturizers(dimension: number): Promise<void> {
+    try {
+      const { models } = await this.#client.request('models.list', {});
+      this.featurizers = [...TRAINING_FREE_FEATURIZERS, ...models.filter((m) => m.dimension === dimension).map((m) => m.name)];
+    } catch {
+      // The training-free ones still work.
+    }
+  }
+
+  #submit(side: Side, point: Vec3, pinned: boolean): void {
+    const query: InspectQuery = { side, point, pinned, at: performance.now(), generation: this.#generation };
+    this.query = query;
+    this.#requests.submit(query);
+    this.waiting = this.#requests.busy;
+  }
+
+  #ask(q: InspectQuery): Promise<MatchResult> {
+    const pair = this.#pair();
+    if (!pair) return Promise.reject(new Error('Inspecting needs a fixed and a moving image.'));
+    const [query, other] = q.side === 'fixed' ? [pair.fixed, pair.moving] : [pair.moving, pair.fixed];
+    return this.#client.request('inspect.match', {
+      queryImageId: query.info.id,
+      otherImageId: other.info.id,
+      point: q.point.slice(0, query.info.grid.size.length),
+      model: this.model,
+      jobId: pair.jobId ?? undefined,
+      heatmap: true,
+    });
+  }
+
+  #take(q: InspectQuery, result: MatchResult): void {
+    this.waiting = this.#requests.busy;
+    if (q.generation !== this.#generation) return;
+    this.problem = null;
+    this.answer = {
+      query: q,
+      result,
+      heatmap: result.heatmap ? { grid: result.heatmap.grid, pixels: result.heatmap.values } : null,
+      points: {
+        query: asVec3(result.point),
+        attention: asVec3(result.match.attention),
+        argmax: asVec3(result.match.argmax),
+        mapped: result.registration ? asVec3(result.registration.mapped) : null,
+      },
+    };
+  }
+
+  #failed(q: InspectQuery, error: unknown): void {
+    this.waiting = this.#requests.busy;
+    if (q.generation === this.#generation) this.problem = (error as Error).message;
+  }
+}
+
+/** The point the other image's crosshair follows, if any. */
+export function followedPoint(answer: InspectAnswer | null, follow: Follow): Vec3 | null {
+  if (!answer || follow === 'none') return null;
+  const p = answer.points;
+  if (follow === 'argmax') return p.argmax;
+  if (follow === 'registration') return p.mapped ?? p.attention;
+  return p.attention;
+}
