@@ -15,13 +15,14 @@ import { workspaceHandlers } from './handlers/workspace-handlers';
 import { uploadHandlers } from './handlers/upload-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
 import { featureHandlers } from './handlers/feature-handlers';
+import { inspectionHandlers } from './handlers/inspection-handlers';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 
 const data = workerData as EngineWorkerData;
 const session = new EngineSession(data);
 const cancelBoard = data.cancelBoard ? new CancelBoard(data.cancelBoard) : undefined;
-const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session), ...featureHandlers(session) };
+const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session), ...featureHandlers(session), ...inspectionHandlers(session) };
 
 demultiplex(
   framePortOf(parentPort),

@@ -16,6 +16,9 @@ export interface StoredRegistration {
   readonly preset?: string;
   readonly commandInputs: Omit<CommandInputs, 'out'>;
   lastExport?: string;
+  /** The session images it registered (a result reopened from a folder has none). */
+  readonly fixedImageId?: string;
+  readonly movingImageId?: string;
   /** The session images made for its display (warped, before...), released with it. */
   imageIds: string[];
 }

@@ -1,17 +1,14 @@
-// Workspace files: validated JSON, written atomically. Saving never replaces a file that
-// XiMorph did not write unless the user said yes: an authenticated page (or a typo) must not
-// be able to turn "Save workspace" into "overwrite my shell script". A previous workspace is
-// replaced without asking, as any document is by its own application.
+// Workspace files: validated JSON, written by the rules of user-files.ts (atomically, and over
+// a file that is not a workspace only with the user's yes).
 
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReplaceChoice, Workspace } from '../../../shared/contract/index';
+import type { Workspace } from '../../../shared/contract/index';
 import { workspaceSchema } from '../../../shared/contract/index';
 import { EngineError } from '../../../shared/contract/errors';
 import { describeIssues } from '../../../shared/rpc/zod-issues';
-import { writeAtomically } from '../io/atomic-write';
-import { checkOutputLocation } from '../io/output-location';
 import type { JobContext } from '../job-context';
+import { writeUserFile } from './user-files';
 
 /** Far larger than any workspace (a few kB); a larger file is not one, and is not read whole to find out. */
 const largestWorkspaceBytes = 16 * 1024 ** 2;
@@ -30,24 +27,12 @@ async function holdsWorkspace(file: string, size: number): Promise<boolean> {
   }
 }
 
-/** What is at `file` that saving would replace without asking: nothing, or a workspace. */
-async function replacementToConfirm(file: string): Promise<ReplaceChoice | null> {
-  const existing = await stat(file).catch(() => undefined);
-  if (!existing?.isFile() || (await holdsWorkspace(file, existing.size))) return null;
-  return { path: file, reason: 'exists and is not a XiMorph workspace' };
-}
-
 /** Saves `workspace` as `target` (a .json file); returns the absolute path written. */
 export async function saveWorkspaceFile(target: string, workspace: Workspace, options: { overwrite?: boolean }, context: JobContext): Promise<string> {
   const resolved = path.resolve(target);
   const name = path.basename(resolved);
   if (!/\.json$/i.test(name)) throw new EngineError('BAD_INPUT', `${name}: a workspace file's name must end in .json`, { file: resolved });
-  await checkOutputLocation(resolved, 'file');
-  const replace = options.overwrite ? null : await replacementToConfirm(resolved);
-  if (replace)
-    throw new EngineError('NEEDS_CHOICE', `${name}: ${replace.reason}; it is replaced only if you confirm`, { file: resolved, details: { replaceChoice: replace } });
-  await writeAtomically(resolved, context, (staging) => writeFile(staging, JSON.stringify(workspace, null, 2) + '\n'));
-  return resolved;
+  return writeUserFile(resolved, JSON.stringify(workspace, null, 2) + '\n', { overwrite: Boolean(options.overwrite), isOurs: holdsWorkspace, kind: 'a XiMorph workspace' }, context);
 }
 
 export async function openWorkspaceFile(source: string): Promise<{ path: string; workspace: Workspace }> {

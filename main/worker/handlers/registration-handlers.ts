@@ -91,6 +91,8 @@ export function registrationHandlers(session: EngineSession): Handlers {
             movingMask: jobInputs.movingMask && commandImageOf(stored(inputs.movingMaskId)!),
           },
           imageIds: [],
+          fixedImageId: inputs.fixedId,
+          movingImageId: inputs.movingId,
         };
         const jobId = session.registrations.add(entry);
         const labels = jobInputs.movingLabels;

@@ -101,6 +101,29 @@ const exchanges: Record<ChannelName, Exchange> = {
     expect(result.report.metrics.nccAfter).toBeGreaterThan(result.report.metrics.nccBefore);
     shared.job = result.jobId;
   },
+  'inspect.match': async (c, shared) => {
+    // A point in the middle of the fixed slice, matched in the moving one, through the result too.
+    const r = await c.request('inspect.match', { queryImageId: shared.fixed, otherImageId: shared.moving, point: [64, 64], model: 'mind-ssc', jobId: shared.job, heatmap: true });
+    expect(r.featurizer).toMatch(/MIND-SSC/);
+    expect(r.match.peakProbability).toBeGreaterThan(0);
+    expect(r.heatmap!.values.length).toBe(r.heatmap!.grid.size[0] * r.heatmap!.grid.size[1]);
+    expect(Math.max(...r.heatmap!.values)).toBe(255);
+    expect(r.registration!.cycleErrorMm).toBeLessThan(0.5);
+  },
+  'registration.mapPoints': async (c, shared) => {
+    const there = (await c.request('registration.mapPoints', { jobId: shared.job, points: [[60, 70]], inverse: false })).points;
+    const back = (await c.request('registration.mapPoints', { jobId: shared.job, points: there, inverse: true })).points;
+    expect(Math.hypot(back[0][0] - 60, back[0][1] - 70)).toBeLessThan(0.5);
+  },
+  'landmarks.write': async (c, shared) => {
+    shared.landmarks = path.join(scratch, `landmarks-${shared.transport}.mrk.json`);
+    const landmarks = [{ name: 'apex', fixed: [10, 20], moving: [11, 22], accepted: true }].map((l) => ({ ...l, fixed: [...l.fixed, 0], moving: [...l.moving, 0] }));
+    expect((await c.request('landmarks.write', { path: shared.landmarks, landmarks, format: 'slicer-json', coordinateSystem: 'RAS' })).path).toBe(shared.landmarks);
+  },
+  'landmarks.read': async (c, shared) => {
+    const r = await c.request('landmarks.read', { path: shared.landmarks });
+    expect(r).toMatchObject({ format: 'slicer-json', coordinateSystem: 'RAS', landmarks: [{ name: 'apex', fixed: [10, 20, 0], moving: [11, 22, 0], accepted: true }] });
+  },
   'registration.export': async (c, shared) => {
     shared.exported = path.join(scratch, `export-${shared.transport}`);
     const { files } = await c.request('registration.export', { jobId: shared.job, directory: shared.exported, items: ['warpedMoving', 'forwardField', 'inverseField', 'jacobian', 'affine', 'report'] });
