@@ -11,6 +11,7 @@ import { warp } from './commands/warp';
 import { jacobian } from './commands/jacobian';
 import { train } from './commands/train';
 import { evaluateModel, models } from './commands/models';
+import { matchPoints, mapPoints } from './commands/points';
 import type { CliImageInput } from './job-thread/cli-jobs';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -226,12 +227,14 @@ table.push({
   synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
                  [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
                  [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--checkpoint-every N]
-                 [--validate-every N]
+                 [--validate-every N] [--common-space]
                  [--validation-image I --validation-labels L] [--json]`,
   details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
 under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
 without them), on the scans in DIR (searched recursively; unusable files are skipped and listed)
-or on synthetic images (random label maps, or the labels of --atlas). It validates by label
+or on synthetic images (random label maps, or the labels of --atlas). A pair is one scan twice
+(two acquisitions under the augmentation); with --common-space, scans already registered to one
+space also pair with each other. It validates by label
 propagation on held-out pairs: two deformed acquisitions of --validation-image with its labels,
 or synthetic pairs. Writes a model folder
 (model.json, weights.bin, card.json) with its checkpoint inside, every 50 steps and when
@@ -257,6 +260,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     samples: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'validate-every': { type: 'string' },
+    'common-space': { type: 'boolean' },
     'learning-rate': { type: 'string' },
     'no-affine': { type: 'boolean' },
     'no-roll': { type: 'boolean' },
@@ -285,6 +289,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       samples: integer('samples', v.samples),
       checkpointEvery: integer('checkpoint-every', v['checkpoint-every']),
       validateEvery: integer('validate-every', v['validate-every']),
+      commonSpace: Boolean(v['common-space']),
       learningRate: positiveNumber('learning-rate', v['learning-rate']),
       affine: !v['no-affine'],
       roll: !v['no-roll'],
@@ -340,6 +345,48 @@ pipeline. Prints a table (or JSON).`,
         json: Boolean(v.json) || !process.stdout.isTTY,
       });
     },
+  },
+);
+
+table.push(
+  {
+    name: 'points',
+    synopsis: '--transform DIR_OR_H5 --points IN --out OUT [--inverse] [--json]',
+    details: `Maps points through a registration result: each point x of the fixed image to T(x), its place in
+the moving image — the same T that warps images (warped(x) = moving(T(x))). --inverse maps points
+of the moving image to the fixed one (T⁻¹; needs a result folder, which holds the inverse field).
+Points are read and written as CSV (a header with x, y, z in LPS mm, or R, A, S in RAS mm; other
+columns are kept) or Slicer markups (.mrk.json, .fcsv; their coordinate system is kept); OUT's
+extension picks its format.
+ANTs: antsApplyTransformsToPoints also maps a fixed point to the moving image when given the
+transform antsApplyTransforms warps images with (points go "opposite" to images there too), and
+expects LPS; for moving → fixed it needs the inverse affine and the inverse warp, where XiMorph
+needs --inverse.`,
+    options: { ...helpOption, transform: { type: 'string' }, points: { type: 'string' }, out: { type: 'string' }, inverse: { type: 'boolean' }, json: { type: 'boolean' } },
+    reporting: jsonFlag,
+    run: (v) => mapPoints({ transform: required('transform', v.transform), points: required('points', v.points), out: required('out', v.out), inverse: Boolean(v.inverse), json: Boolean(v.json) }),
+  },
+  {
+    name: 'match',
+    synopsis: '--fixed F --moving M --points IN --out OUT [--model PATH_OR_NAME] [--reverse] [--json]',
+    details: `Each point's match by features alone, without registering: coordinate attention for one query
+(the softmax-weighted mean of the other image's points). IN holds points of the fixed image; OUT
+their matches in the moving image, with confidence (the softmax's peak probability) and spread_mm
+columns. --reverse matches moving points in the fixed image. --model picks the featurizer
+(mind-ssc by default, intensity, or a trained model). Formats as for 'ximorph points'.
+${imageChoices}`,
+    options: { ...helpOption, ...imageOptions('fixed'), ...imageOptions('moving'), points: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, reverse: { type: 'boolean' }, json: { type: 'boolean' } },
+    reporting: jsonWhenPiped,
+    run: (v) =>
+      matchPoints({
+        fixed: requiredImage(v, 'fixed'),
+        moving: requiredImage(v, 'moving'),
+        points: required('points', v.points),
+        out: required('out', v.out),
+        model: optionalString(v.model) ?? 'mind-ssc',
+        reverse: Boolean(v.reverse),
+        json: Boolean(v.json) || !process.stdout.isTTY,
+      }),
   },
 );
 

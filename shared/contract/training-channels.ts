@@ -38,6 +38,13 @@ export const trainingRequestSchema = z.strictObject({
   validateEvery: z.int().positive().max(1_000_000),
   /** Worker threads computing gradients (0: one per core). */
   threads: z.int().min(0).max(256),
+  /**
+   * How a folder's scans pair up: 'same-scan' (one scan twice, as two acquisitions under the
+   * augmentation), or 'common-space' (also two different scans at the same place: only for
+   * scans registered to one space; unrelated scans paired this way teach the network that
+   * nothing matches, and it collapses to constant features).
+   */
+  pairing: z.enum(['same-scan', 'common-space']).optional(),
   /** A labelled scan for validation: held-out pairs are two deformed acquisitions of it (else synthetic pairs). */
   validation: z.strictObject({ image: z.string().min(1), labels: z.string().min(1) }).optional(),
   /** The model folder to write (checkpoints go inside). */

@@ -47,3 +47,19 @@ export function changedFraction(a: PNG, b: PNG, tolerance = 20): number {
     for (let x = 0; x < a.width; x++) if (Math.abs(luminanceAt(a, x, y) - luminanceAt(b, x, y)) > tolerance) changed++;
   return changed / (a.width * a.height);
 }
+
+/** Pixels within `tolerance` (per channel) of a colour: a curve drawn in it, say. */
+export function countNear(png: PNG, [r, g, b]: readonly [number, number, number], tolerance = 40): number {
+  let n = 0;
+  for (let i = 0; i < png.data.length; i += 4)
+    if (Math.abs(png.data[i] - r) <= tolerance && Math.abs(png.data[i + 1] - g) <= tolerance && Math.abs(png.data[i + 2] - b) <= tolerance) n++;
+  return n;
+}
+
+/** Distinct colours once each channel is quantized to `levels` steps. */
+export function distinctColours(png: PNG, levels = 8): number {
+  const q = (v: number) => Math.min(levels - 1, Math.floor((v / 256) * levels));
+  const seen = new Set<number>();
+  for (let i = 0; i < png.data.length; i += 4) seen.add((q(png.data[i]) * levels + q(png.data[i + 1])) * levels + q(png.data[i + 2]));
+  return seen.size;
+}

@@ -30,6 +30,7 @@ export interface TrainOptions {
   network?: string;
   threads?: number;
   samples?: number;
+  commonSpace?: boolean;
   checkpointEvery?: number;
   validateEvery?: number;
   learningRate?: number;
@@ -63,6 +64,7 @@ export function trainingRequestOf(o: TrainOptions): TrainingRequest {
     learningRate: o.learningRate ?? defaults.learningRate,
     augmentation: { affine: o.affine, roll: o.roll },
     resume: o.resume,
+    ...(o.commonSpace ? { pairing: 'common-space' } : {}),
     ...(o.validationImage ? { validation: { image: path.resolve(o.validationImage), labels: path.resolve(o.validationLabels!) } } : {}),
   };
   const parsed = trainingRequestSchema.safeParse(request);

@@ -28,6 +28,10 @@ import type { Evaluation, EvaluationRequest } from '../../engine/training/evalua
 import { evaluateModel, evaluationTable } from '../../engine/training/evaluate-model';
 import type { ModelEntry } from '../../engine/training/model-registry';
 import { userModels } from '../../engine/registration/features/create-featurizer';
+import { formatOf, readPointFile, writePointFile } from '../../engine/inspection/point-files';
+import { mapPointList, matchPointList, transformForPoints } from '../../engine/inspection/map-point-lists';
+import { writeAtomically } from '../../engine/io/atomic-write';
+import { transformDimension } from '../../../shared/transforms/transform';
 
 /** An image named on the command line, with the choices a 4D file or a DICOM folder may need. */
 export interface CliImageInput {
@@ -190,6 +194,46 @@ async function listModels(_input: Record<string, never>): Promise<ModelEntry[]> 
   return userModels().list();
 }
 
-export const cliJobs = { info, register, warp, jacobian, train: trainModel, evaluate, models: listModels };
+export interface PointsJobInput {
+  readonly transform: string;
+  readonly points: string;
+  readonly out: string;
+  readonly inverse: boolean;
+}
+
+async function mapPoints(o: PointsJobInput): Promise<{ file: string; points: number }> {
+  const list = await readPointFile(o.points);
+  const transform = await transformForPoints(o.transform, o.inverse);
+  const mapped = mapPointList(o.points, list, transform, transformDimension(transform));
+  await writeAtomically(o.out, silentContext, (staging) => writePointFile(staging, formatOf(o.out), mapped, list.coordinateSystem, list.otherColumns));
+  return { file: path.resolve(o.out), points: mapped.length };
+}
+
+export interface MatchJobInput {
+  readonly fixed: CliImageInput;
+  readonly moving: CliImageInput;
+  readonly points: string;
+  readonly out: string;
+  readonly model: string;
+  readonly reverse: boolean;
+}
+
+async function matchPoints(o: MatchJobInput, context: JobContext): Promise<{ file: string; points: number; featurizer: string }> {
+  await selectComputeBackend('auto');
+  const list = await readPointFile(o.points);
+  const fixed = await loadInput(o.fixed, context);
+  const moving = await loadInput(o.moving, context);
+  const [from, to] = o.reverse ? [moving, fixed] : [fixed, moving];
+  const matched = await matchPointList(o.points, list, { image: from.image, name: from.info.name }, { image: to.image }, o.model, context);
+  // Each match's confidence rides along: columns in CSV, the description's neighbours elsewhere.
+  const otherColumns = [...(list.otherColumns ?? []), 'confidence', 'spread_mm'];
+  const withColumns = matched.map((m) => ({ ...m, columns: { ...m.columns, confidence: m.confidence.toPrecision(4), spread_mm: m.spreadMm.toFixed(3) } }));
+  await writeAtomically(o.out, context, (staging) => writePointFile(staging, formatOf(o.out), withColumns, list.coordinateSystem, otherColumns));
+  return { file: path.resolve(o.out), points: matched.length, featurizer: o.model };
+}
+
+const silentContext: JobContext = { token: { isCancellationRequested: false, onCancellationRequested: () => () => {} }, progress: () => {} };
+
+export const cliJobs = { info, register, warp, jacobian, train: trainModel, evaluate, models: listModels, points: mapPoints, match: matchPoints };
 export type CliJobs = typeof cliJobs;
 export type CliJobName = keyof CliJobs;

@@ -59,7 +59,7 @@ async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, 
   if (validation && validation.scan.size.join() !== validation.labels.size.join())
     throw new EngineError('BAD_INPUT', `${request.validation!.labels}: the validation labels are not on the validation image's grid`, { file: request.validation!.labels });
   return {
-    recipe: { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: 0.5, validation },
+    recipe: { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: request.pairing === 'common-space' ? 0.5 : 1, validation },
     summary: `${scans.length} scans from ${request.data.folder} at ${request.resolutionMm} mm${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
     skipped,
   };

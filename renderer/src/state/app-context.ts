@@ -3,7 +3,9 @@
 import { getContext, setContext } from 'svelte';
 import type { EngineConnection } from './engine-connection.svelte';
 import type { ImageLibrary } from './image-library.svelte';
+import type { ModelRegistry } from './model-registry.svelte';
 import type { Notifications } from './notifications.svelte';
+import type { Training } from './training.svelte';
 import type { Workstation } from './workstation.svelte';
 
 export interface AppState {
@@ -11,6 +13,8 @@ export interface AppState {
   library: ImageLibrary;
   notifications: Notifications;
   workstation: Workstation;
+  models: ModelRegistry;
+  training: Training;
 }
 
 const key = Symbol('ximorph-app');
