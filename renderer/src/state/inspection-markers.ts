@@ -30,8 +30,9 @@ export function matchMarkers(side: Side, query: InspectQuery | null, answer: Ins
   if (query?.side === side) out.push(marker('query', query.point));
   if (answer && answer.query.side !== side) {
     const p = answer.points;
-    // The 3D view draws the match as a translucent sphere as wide as its spread.
-    out.push(marker('attention', p.attention, { radiusMm: Math.min(30, Math.max(2, answer.result.match.spreadMm)) }));
+    // The 3D view draws the match as a translucent sphere as wide as its spread (up to a
+    // size that still leaves the anatomy around it visible).
+    out.push(marker('attention', p.attention, { radiusMm: Math.min(12, Math.max(2, answer.result.match.spreadMm)) }));
     out.push(marker('argmax', p.argmax));
     if (p.mapped) out.push(marker('mapped', p.mapped));
   }

@@ -8,7 +8,9 @@ import type { ContractClient } from '../../../shared/rpc/client';
 import type { ResultOf } from '../../../shared/contract/index';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { Vec3 } from '../viewer/view-types';
+import type { HeatmapScale } from '../viewer/colormaps';
 import { asVec3 } from '../viewer/vec3';
+import { voxelAt } from '../viewer/grid-view';
 import type { LibraryImage } from './image-library.svelte';
 import { LatestOnly } from './latest-only';
 
@@ -64,6 +66,7 @@ export class Inspection {
   follow = $state<Follow>('attention');
   heatmapOpacity = $state(0.7);
   colormap = $state<HeatColormap>('hot');
+  heatmapScale = $state<HeatmapScale>('log');
   /** The point asked about last: under the pointer, or pinned by a click. */
   query = $state.raw<InspectQuery | null>(null);
   answer = $state.raw<InspectAnswer | null>(null);
@@ -94,9 +97,13 @@ export class Inspection {
     this.active = !this.active;
   }
 
-  /** The pointer is over `point` of one image (null: it left the views). A pin holds still. */
+  /**
+   * The pointer is over `point` of one image (null: it left the views). A pin holds still, and
+   * the background around an image asks nothing: the last answer stays.
+   */
   hover(side: Side, point: Vec3 | null): void {
-    if (point && !this.pinned) this.#submit(side, point, false);
+    const image = this.#pair()?.[side];
+    if (point && image && !this.pinned && voxelAt(image.info.grid, point)) this.#submit(side, point, false);
   }
 
   pin(side: Side, point: Vec3): void {

@@ -94,27 +94,42 @@ export const JACOBIAN_OPACITY: readonly OpacityPoint[] = [
 ];
 
 /**
- * Heatmaps (0..1 of their range): a softmax puts almost all its mass on a few voxels, so the
- * faint tail is transparent and only the hot region covers the anatomy.
+ * Heatmaps: a softmax puts most of its mass on a few voxels, so the faint tail is transparent
+ * and only the hot region covers the anatomy. Opacity over the colour map's position t.
  */
-export const HEATMAP_OPACITY: readonly OpacityPoint[] = [
-  { x: 0, alpha: 0 },
-  { x: 0.05, alpha: 0 },
-  { x: 0.5, alpha: 0.85 },
-  { x: 1, alpha: 1 },
-];
+const HEATMAP_ALPHA: Record<'linear' | 'log', (t: number) => number> = {
+  linear: (t) => (t < 0.05 ? 0 : Math.min(1, 0.15 + 0.85 * Math.sqrt((t - 0.05) / 0.95))),
+  // The tail fades in, so a diffuse match tints rather than hides the anatomy.
+  log: (t) => t ** 0.8,
+};
 
-/** Colour and opacity points over data values 0..`top` (a heatmap's bytes), one object per map. */
-const overRange = new Map<string, { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] }>();
-export function heatmapTransfer(name: ColormapName, top = 255): { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] } {
-  const key = `${name}:${top}`;
-  let t = overRange.get(key);
+export type HeatmapScale = 'linear' | 'log';
+
+/** Control points per transfer function: enough that a log ramp is smooth. */
+const HEATMAP_STEPS = 24;
+
+const heatmapTransfers = new Map<string, { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] }>();
+
+/**
+ * Colour and opacity over a heatmap's values 0..`top`. Linear: value v sits at t = v/top. Log:
+ * t = log(v)/log(top), so everything from 1/top of the peak up shows (where the attention's
+ * weighted mean gathers its tail), and 0 is transparent. One object per map, scale and top.
+ */
+export function heatmapTransfer(name: ColormapName, scale: HeatmapScale, top = 255): { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] } {
+  const key = `${name}:${scale}:${top}`;
+  let t = heatmapTransfers.get(key);
   if (!t) {
-    t = {
-      colors: COLORMAPS[name].map((p) => ({ x: p.x * top, rgb: p.rgb })),
-      opacity: HEATMAP_OPACITY.map((p) => ({ x: p.x * top, alpha: p.alpha })),
-    };
-    overRange.set(key, t);
+    const steps = Array.from({ length: HEATMAP_STEPS + 1 }, (_, i) => i / HEATMAP_STEPS);
+    const valueAt = (u: number) => (scale === 'linear' ? u * top : top ** u);
+    const colors = steps.map((u) => ({ x: valueAt(u), rgb: sampleColormap(COLORMAPS[name], u) }));
+    const opacity = steps.map((u) => ({ x: valueAt(u), alpha: HEATMAP_ALPHA[scale](u) }));
+    // Log: zero (below the first step, 1) is no similarity at all.
+    if (scale === 'log') {
+      colors.unshift({ x: 0, rgb: colors[0].rgb });
+      opacity.unshift({ x: 0, alpha: 0 }, { x: 0.999, alpha: 0 });
+    }
+    t = { colors, opacity };
+    heatmapTransfers.set(key, t);
   }
   return t;
 }

@@ -171,7 +171,7 @@ export function planDisplay(input: PlanInput): DisplayPlan {
         break;
       }
       case 'heatmap': {
-        const transfer = heatmapTransfer(layer.colormap ?? 'hot');
+        const transfer = heatmapTransfer(layer.colormap ?? 'hot', layer.scale ?? 'log');
         slices.push({
           kind: 'scalar',
           key,

@@ -3,7 +3,7 @@
 
 import type { LoadedImage } from '../../../shared/contract/image-channels';
 import type { ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
-import type { ColormapName } from './colormaps';
+import type { ColormapName, HeatmapScale } from './colormaps';
 import type { WindowLevel } from './window-level';
 
 export type LayerKind = 'image' | 'labels' | 'jacobian' | 'displacement' | 'grid' | 'heatmap';
@@ -74,6 +74,8 @@ export interface HeatmapLayer extends LayerCommon {
   readonly values: ScalarImage<Uint8Array>;
   /** Default 'hot'. */
   readonly colormap?: ColormapName;
+  /** Default 'log': everything from 1/255 of the peak shows. */
+  readonly scale?: HeatmapScale;
 }
 
 export type ViewerLayer = ImageLayer | LabelLayer | JacobianLayer | DisplacementLayer | GridLayer | HeatmapLayer;

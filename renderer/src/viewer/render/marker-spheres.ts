@@ -44,7 +44,7 @@ export class MarkerSpheres {
       source.setRadius(translucent ? Math.max(1, m.radiusMm!) : SOLID_RADIUS_MM);
       const property = actor.getProperty();
       property.setColor(...rgbOf(m.color));
-      property.setOpacity(translucent ? 0.45 : 1);
+      property.setOpacity(translucent ? 0.35 : 1);
     });
   }
 
