@@ -1,6 +1,6 @@
 // Paired landmarks: a point on the fixed image and its counterpart on the moving image. A new
 // landmark's counterpart is proposed through the shown result (T(x)) when there is one, else
-// by the feature match; the user moves it, accepts it, renames or deletes it. Errors before
+// by the feature match (its attention point or its most similar voxel, as the crosshair follows); the user moves it, accepts it, renames or deletes it. Errors before
 // and after registration (landmark-errors.ts) follow the shown result. Landmarks are read
 // from and written to Slicer's formats and CSV by the engine, and saved with the workspace.
 
@@ -28,6 +28,12 @@ export interface LandmarkContext {
   pair: () => InspectionPair | null;
   /** The featurizer a proposal without a result matches with. */
   model: () => string;
+  /**
+   * Which point of that match is proposed: the one the crosshair follows. The attention's
+   * weighted mean is pulled towards the image's middle when the match is diffuse (a large
+   * spread), where the most similar voxel is not.
+   */
+  proposeArgmax: () => boolean;
 }
 
 export class Landmarks {
@@ -158,7 +164,7 @@ export class Landmarks {
       model: this.#context.model(),
       heatmap: false,
     });
-    return asVec3(answer.match.attention);
+    return asVec3(this.#context.proposeArgmax() ? answer.match.argmax : answer.match.attention);
   }
 
   #fromContract(l: Landmark): LandmarkItem {

@@ -61,7 +61,7 @@ export class Workstation {
       return fixed && moving ? { fixed, moving, jobId: this.shownResult?.jobId ?? null } : null;
     });
     this.inspection = new Inspection(engine.client, () => this.inspectionPair);
-    this.landmarks = new Landmarks(engine.client, notifications, { pair: () => this.inspectionPair, model: () => this.inspection.model });
+    this.landmarks = new Landmarks(engine.client, notifications, { pair: () => this.inspectionPair, model: () => this.inspection.model, proposeArgmax: () => this.inspection.follow === 'argmax' });
     this.activeCompare = $derived(displayCompare(this.roleImages, this.shownResult, this.compare));
   }
 
