@@ -5,7 +5,9 @@
 // gets a proposed counterpart and its error in the list.
 
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
@@ -148,7 +150,42 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   await expect(page.locator('[data-inspect-side="moving"] [data-marker="landmark:1"]').first()).toBeAttached();
   await page.screenshot({ path: 'docs/screenshots/inspect-landmark.png' });
 
-  // 5. i again: back to the registration view.
+  // 5. Export as Slicer markups, delete, import back: the same pair.
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'ximorph-landmarks-'));
+  const file = path.join(folder, 'landmarks.mrk.json');
+  const panel = page.getByRole('region', { name: 'Landmarks' });
+  await panel.getByRole('button', { name: 'Export…' }).click();
+  const exportDialog = page.getByRole('dialog', { name: 'Export landmarks' });
+  await exportDialog.getByRole('textbox', { name: 'Landmarks file' }).fill(file);
+  await exportDialog.getByRole('button', { name: 'Export' }).click();
+  await expect(exportDialog).toBeHidden();
+  expect(readFileSync(file, 'utf8')).toContain('"L1"');
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('markups');
+  await row.getByRole('button', { name: 'Delete L1' }).click();
+  await expect(row).toHaveCount(0);
+  await panel.getByRole('button', { name: 'Import…' }).click();
+  const importDialog = page.getByRole('dialog', { name: 'Import landmarks' });
+  const folderBox = importDialog.getByRole('textbox', { name: 'Folder' });
+  await expect(folderBox).not.toHaveValue('');
+  await folderBox.fill(folder);
+  await importDialog.getByRole('button', { name: 'Go' }).click();
+  await importDialog.getByRole('list', { name: 'Files' }).getByRole('button', { name: 'landmarks.mrk.json', exact: true }).dblclick();
+  await expect(row).toBeVisible();
+  expect(near(numbers(await row.getAttribute('data-fixed')), fixed, 0.01)).toBe(true);
+  expect(near(numbers(await row.getAttribute('data-moving')), moving, 0.01)).toBe(true);
+
+  // 6. Saved with the workspace.
+  const workspaceFile = path.join(folder, 'inspect.ximorph.json');
+  await page.getByRole('button', { name: 'Save workspace…' }).click();
+  const saveDialog = page.getByRole('dialog', { name: 'Save workspace' });
+  await saveDialog.getByRole('textbox', { name: 'Workspace file' }).fill(workspaceFile);
+  await saveDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Saved ${workspaceFile}` })).toBeVisible();
+  const saved = JSON.parse(readFileSync(workspaceFile, 'utf8')) as { landmarks?: { name: string; fixed: number[] }[] };
+  expect(saved.landmarks?.map((l) => l.name)).toEqual(['L1']);
+  expect(near(saved.landmarks![0].fixed, fixed, 0.01)).toBe(true);
+
+  // 7. i again: back to the registration view.
   await page.locator('body').press('i');
   await expect(page.getByTestId('inspect-workspace')).toBeHidden();
   expectStrictPolicyKept(policy);
