@@ -5,22 +5,16 @@
 // slow engine (a registration running beside) never builds a backlog and the view never waits.
 
 import type { ContractClient } from '../../../shared/rpc/client';
-import type { ResultOf } from '../../../shared/contract/index';
-import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { Vec3 } from '../viewer/view-types';
 import type { HeatmapScale } from '../viewer/colormaps';
 import { asVec3 } from '../viewer/vec3';
 import { voxelAt } from '../viewer/grid-view';
 import type { LibraryImage } from './image-library.svelte';
 import { LatestOnly } from './latest-only';
+import type { Follow, HeatColormap, InspectAnswer, InspectQuery, MatchResult, Side } from './inspection-types';
 
-export type Side = 'fixed' | 'moving';
-export const otherSide = (side: Side): Side => (side === 'fixed' ? 'moving' : 'fixed');
-
-export type MatchResult = ResultOf<'inspect.match'>;
-/** Which point the other image's crosshair follows. */
-export type Follow = 'attention' | 'argmax' | 'registration' | 'none';
-export type HeatColormap = 'hot' | 'viridis' | 'inferno';
+export { otherSide } from './inspection-types';
+export type { Follow, HeatColormap, InspectAnswer, InspectQuery, MatchPoints, MatchResult, Side } from './inspection-types';
 
 /** The featurizers that need no model. */
 export const TRAINING_FREE_FEATURIZERS = ['mind-ssc', 'intensity'] as const;
@@ -30,33 +24,6 @@ export interface InspectionPair {
   readonly moving: LibraryImage;
   /** A registration result relating the two (the shown one): T(x) and its round trip. */
   readonly jobId: string | null;
-}
-
-export interface InspectQuery {
-  readonly side: Side;
-  readonly point: Vec3;
-  readonly pinned: boolean;
-  /** performance.now() when the pointer got there: where hover→rendered latency starts. */
-  readonly at: number;
-  /** Answers to queries about an older pair or featurizer are dropped. */
-  readonly generation: number;
-}
-
-export interface MatchPoints {
-  readonly query: Vec3;
-  readonly attention: Vec3;
-  readonly argmax: Vec3;
-  /** T(x) or T⁻¹(x), when a result relates the pair. */
-  readonly mapped: Vec3 | null;
-}
-
-export interface InspectAnswer {
-  readonly query: InspectQuery;
-  readonly result: MatchResult;
-  /** On the other image's feature grid. */
-  readonly heatmap: ScalarImage<Uint8Array> | null;
-  /** As the viewer takes points (2D images in the z = 0 plane). */
-  readonly points: MatchPoints;
 }
 
 export class Inspection {

@@ -14,6 +14,11 @@ export interface PairedPoints {
   readonly accepted: boolean;
 }
 
+/** A landmark pair as the app keeps it. */
+export interface LandmarkItem extends PairedPoints {
+  readonly name: string;
+}
+
 export interface PairError {
   readonly before: number | null;
   readonly after: number | null;

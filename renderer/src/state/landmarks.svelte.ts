@@ -9,17 +9,11 @@ import type { Landmark, RequestOf } from '../../../shared/contract/index';
 import type { Vec3 } from '../viewer/view-types';
 import { asVec3 } from '../viewer/vec3';
 import type { InspectionPair } from './inspection.svelte';
-import { landmarkErrors } from './landmark-errors';
+import { landmarkErrors, type LandmarkItem } from './landmark-errors';
 import type { Notifications } from './notifications.svelte';
 import type { SaveLocation, SaveLocations } from './save-locations.svelte';
 
-export interface LandmarkItem {
-  readonly id: number;
-  readonly name: string;
-  readonly fixed: Vec3;
-  readonly moving: Vec3 | null;
-  readonly accepted: boolean;
-}
+export type { LandmarkItem } from './landmark-errors';
 
 export type LandmarkFormat = RequestOf<'landmarks.write'>['format'];
 export type CoordinateSystem = RequestOf<'landmarks.write'>['coordinateSystem'];
