@@ -62,6 +62,8 @@ async function main() {
     await page.mouse.move(centre.x, centre.y);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="inspect-workspace"]')?.getAttribute('data-rendered-count')) > 0, undefined, { timeout: 300_000 });
     const firstSeconds = (Date.now() - firstStart) / 1000;
+    // The views' first renders (the volumes' upload and first ray casts) finish before measuring.
+    await page.waitForTimeout(3000);
 
     // Then circles through the brain, one pointer move per frame, for the measured seconds.
     const countBefore = await page.evaluate(() => (window as unknown as { inspectLog: unknown[] }).inspectLog.length);

@@ -4,8 +4,8 @@
 // One style per kind, shared with the legend.
 
 import type { MarkerShape, ViewerMarker } from '../viewer/markers';
-import type { InspectAnswer, InspectQuery, Side } from './inspection.svelte';
-import type { LandmarkItem } from './landmarks.svelte';
+import type { InspectAnswer, InspectQuery, Side } from './inspection-types';
+import type { LandmarkItem } from './landmark-errors';
 
 export type MarkerKind = 'query' | 'attention' | 'argmax' | 'mapped' | 'landmark';
 
@@ -27,14 +27,17 @@ function marker(kind: MarkerKind, point: ViewerMarker['point'], extra: Partial<V
 
 export function matchMarkers(side: Side, query: InspectQuery | null, answer: InspectAnswer | null): ViewerMarker[] {
   const out: ViewerMarker[] = [];
-  if (query?.side === side) out.push(marker('query', query.point));
+  // The 3D view shows a pinned (clicked) point and its match; a hovered one only in the
+  // slices, where following the pointer is cheap.
+  if (query?.side === side) out.push(marker('query', query.point, { inVolume: query.pinned }));
   if (answer && answer.query.side !== side) {
     const p = answer.points;
+    const inVolume = answer.query.pinned;
     // The 3D view draws the match as a translucent sphere as wide as its spread (up to a
     // size that still leaves the anatomy around it visible).
-    out.push(marker('attention', p.attention, { radiusMm: Math.min(12, Math.max(2, answer.result.match.spreadMm)) }));
-    out.push(marker('argmax', p.argmax));
-    if (p.mapped) out.push(marker('mapped', p.mapped));
+    out.push(marker('attention', p.attention, { radiusMm: Math.min(12, Math.max(2, answer.result.match.spreadMm)), inVolume }));
+    out.push(marker('argmax', p.argmax, { inVolume }));
+    if (p.mapped) out.push(marker('mapped', p.mapped, { inVolume }));
   }
   return out;
 }

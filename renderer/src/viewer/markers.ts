@@ -25,6 +25,11 @@ export interface ViewerMarker {
   readonly emphasis?: boolean;
   /** 3D: a translucent sphere of this radius (mm), e.g. a match's spread; else a small solid one. */
   readonly radiusMm?: number;
+  /**
+   * Drawn in the 3D view too (default true). Markers that follow the pointer stay out of it:
+   * each change there is a volume render, which on software GL takes seconds.
+   */
+  readonly inVolume?: boolean;
 }
 
 /** Signed distance (mm) of a point from a slice view's plane, positive toward the viewer. */

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { LatestOnly } from '../../../renderer/src/state/latest-only';
 import { landmarkErrors } from '../../../renderer/src/state/landmark-errors';
 import { heatmapTransfer } from '../../../renderer/src/viewer/colormaps';
+import { matchMarkers } from '../../../renderer/src/state/inspection-markers';
+import type { InspectAnswer, InspectQuery } from '../../../renderer/src/state/inspection-types';
 import type { Vec3 } from '../../../renderer/src/viewer/view-types';
 
 /** A request the test answers by hand. */
@@ -114,5 +116,29 @@ describe('heatmap transfer functions', () => {
     expect(alphaAt(opacity, 2)).toBe(0);
     expect(alphaAt(opacity, 128)).toBeGreaterThan(0.5);
     expect(alphaAt(opacity, 255)).toBeCloseTo(1, 5);
+  });
+});
+
+describe('match markers', () => {
+  const query = (pinned: boolean): InspectQuery => ({ side: 'fixed', point: [1, 2, 3], pinned, at: 0, generation: 0 });
+  const answer = (pinned: boolean) =>
+    ({
+      query: query(pinned),
+      result: { match: { spreadMm: 40 } },
+      heatmap: null,
+      points: { query: [1, 2, 3], attention: [4, 5, 6], argmax: [7, 8, 9], mapped: null },
+    }) as unknown as InspectAnswer;
+
+  it('marks the query on its own side and the match on the other, the spread capped for the 3D sphere', () => {
+    expect(matchMarkers('fixed', query(true), answer(true)).map((m) => m.id)).toEqual(['query']);
+    const other = matchMarkers('moving', query(true), answer(true));
+    expect(other.map((m) => m.id)).toEqual(['attention', 'argmax']);
+    expect(other[0].radiusMm).toBe(12);
+  });
+
+  it('keeps a hovered point and its match out of the 3D view, a pinned one in it', () => {
+    expect(matchMarkers('moving', query(false), answer(false)).every((m) => m.inVolume === false)).toBe(true);
+    expect(matchMarkers('fixed', query(false), null)[0].inVolume).toBe(false);
+    expect(matchMarkers('moving', query(true), answer(true)).every((m) => m.inVolume === true)).toBe(true);
   });
 });
