@@ -184,6 +184,18 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   const saved = JSON.parse(readFileSync(workspaceFile, 'utf8')) as { landmarks?: { name: string; fixed: number[] }[] };
   expect(saved.landmarks?.map((l) => l.name)).toEqual(['L1']);
   expect(near(saved.landmarks![0].fixed, fixed, 0.01)).toBe(true);
+  // ...and back after a reload, once the workspace is opened again.
+  await page.reload();
+  await waitForIdle(page);
+  await page.getByRole('button', { name: 'Open workspace…' }).click();
+  await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('textbox', { name: 'Workspace file' }).fill(workspaceFile);
+  await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('button', { name: 'Open' }).click();
+  await waitForIdle(page);
+  await expect(toggle).toBeEnabled({ timeout: 120_000 });
+  await page.locator('body').press('i');
+  await expect(row).toBeVisible();
+  expect(near(numbers(await row.getAttribute('data-fixed')), fixed, 0.01)).toBe(true);
+  expect(near(numbers(await row.getAttribute('data-moving')), moving, 0.01)).toBe(true);
 
   // 7. i again: back to the registration view.
   await page.locator('body').press('i');
