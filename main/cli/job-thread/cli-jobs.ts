@@ -28,7 +28,7 @@ import type { Evaluation, EvaluationRequest } from '../../engine/training/evalua
 import { evaluateModel, evaluationTable } from '../../engine/training/evaluate-model';
 import type { ModelEntry } from '../../engine/training/model-registry';
 import { userModels } from '../../engine/registration/features/create-featurizer';
-import { formatOf, readPointFile, writePointFile } from '../../engine/inspection/point-files';
+import { defaultCsvHeader, formatOf, readPointFile, writePointFile } from '../../engine/inspection/point-files';
 import { mapPointList, matchPointList, transformForPoints } from '../../engine/inspection/map-point-lists';
 import { writeAtomically } from '../../engine/io/atomic-write';
 import { transformDimension } from '../../../shared/transforms/transform';
@@ -205,7 +205,7 @@ async function mapPoints(o: PointsJobInput): Promise<{ file: string; points: num
   const list = await readPointFile(o.points);
   const transform = await transformForPoints(o.transform, o.inverse);
   const mapped = mapPointList(o.points, list, transform, transformDimension(transform));
-  await writeAtomically(o.out, silentContext, (staging) => writePointFile(staging, formatOf(o.out), mapped, list.coordinateSystem, list.otherColumns));
+  await writeAtomically(o.out, silentContext, (staging) => writePointFile(staging, formatOf(o.out), mapped, list.coordinateSystem, list.header));
   return { file: path.resolve(o.out), points: mapped.length };
 }
 
@@ -225,10 +225,12 @@ async function matchPoints(o: MatchJobInput, context: JobContext): Promise<{ fil
   const moving = await loadInput(o.moving, context);
   const [from, to] = o.reverse ? [moving, fixed] : [fixed, moving];
   const matched = await matchPointList(o.points, list, { image: from.image, name: from.info.name }, { image: to.image }, o.model, context);
-  // Each match's confidence rides along: columns in CSV, the description's neighbours elsewhere.
-  const otherColumns = [...(list.otherColumns ?? []), 'confidence', 'spread_mm'];
+  // Each match's confidence and spread ride along as CSV columns (after the file's own, replacing
+  // those of an earlier match); Slicer markups have no place for them.
+  const measures = ['confidence', 'spread_mm'];
+  const header = [...(list.header ?? defaultCsvHeader(list.coordinateSystem, false)).filter((h) => !measures.includes(h)), ...measures];
   const withColumns = matched.map((m) => ({ ...m, columns: { ...m.columns, confidence: m.confidence.toPrecision(4), spread_mm: m.spreadMm.toFixed(3) } }));
-  await writeAtomically(o.out, context, (staging) => writePointFile(staging, formatOf(o.out), withColumns, list.coordinateSystem, otherColumns));
+  await writeAtomically(o.out, context, (staging) => writePointFile(staging, formatOf(o.out), withColumns, list.coordinateSystem, header));
   return { file: path.resolve(o.out), points: matched.length, featurizer: o.model };
 }
 

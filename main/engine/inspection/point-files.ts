@@ -28,8 +28,8 @@ export interface PointList {
   readonly format: PointFormat;
   readonly coordinateSystem: CoordinateSystem;
   readonly points: ListedPoint[];
-  /** CSV: the header's other columns, to write them back in order. */
-  readonly otherColumns?: string[];
+  /** CSV: the header as the file had it, to write the columns back as they were. */
+  readonly header?: string[];
 }
 
 const flip = (p: readonly number[]) => p.map((v, i) => (i < 2 ? -v : v));
@@ -149,7 +149,6 @@ function parseCsv(file: string, text: string): PointList {
   const movingColumns = ['moving_x', 'moving_y', 'moving_z'].map((c) => lower.indexOf(c));
   const labelColumn = lower.findIndex((h) => h === 'label' || h === 'name');
   const used = new Set([...coordinateColumns, ...movingColumns.filter((i) => i >= 0), labelColumn]);
-  const otherColumns = header.filter((_, i) => !used.has(i));
   const points: ListedPoint[] = [];
   for (let i = headerLine + 1; i < lines.length; i++) {
     if (!lines[i].trim()) continue;
@@ -161,7 +160,7 @@ function parseCsv(file: string, text: string): PointList {
     points.push({ label: labelColumn >= 0 ? row[labelColumn] : `${points.length + 1}`, position: convert(position, system, 'LPS'), counterpart: counterpart && convert(counterpart, system, 'LPS'), columns });
   }
   if (points.length === 0) throw problem(file, 'holds no points');
-  return { format: 'csv', coordinateSystem: system, points, otherColumns };
+  return { format: 'csv', coordinateSystem: system, points, header };
 }
 
 export async function readPointFile(file: string): Promise<PointList> {
@@ -180,8 +179,16 @@ export async function readPointFile(file: string): Promise<PointList> {
 const round = (v: number) => +v.toFixed(6);
 const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
-/** The file's text for a point list (positions LPS mm, written in `system`). */
-export function pointFileText(format: PointFormat, points: readonly ListedPoint[], system: CoordinateSystem, otherColumns: readonly string[] = []): string {
+/** label, the axes of `system` and, for pairs, the counterpart's. */
+export const defaultCsvHeader = (system: CoordinateSystem, paired: boolean): string[] => ['label', ...(system === 'LPS' ? ['x', 'y', 'z'] : ['R', 'A', 'S']), ...(paired ? ['moving_x', 'moving_y', 'moving_z'] : [])];
+
+/**
+ * The file's text for a point list (positions LPS mm, written in `system`). CSV is written with
+ * `csvHeader`'s columns in its order — a file's own header, so that a list read and written
+ * keeps its label column's name, its column order and its other columns — or label, the axes
+ * and, for pairs, moving_x, moving_y, moving_z.
+ */
+export function pointFileText(format: PointFormat, points: readonly ListedPoint[], system: CoordinateSystem, csvHeader?: readonly string[]): string {
   const out = (p: readonly number[]) => convert(p, 'LPS', system).map(round);
   if (format === 'slicer-json') {
     const markup = (name: string, list: { label: string; position: number[] }[]) => ({
@@ -204,13 +211,26 @@ export function pointFileText(format: PointFormat, points: readonly ListedPoint[
     });
     return lines.join('\n') + '\n';
   }
-  const axes = system === 'LPS' ? ['x', 'y', 'z'] : ['R', 'A', 'S'];
+  const axes = system === 'LPS' ? ['x', 'y', 'z'] : ['r', 'a', 's'];
   const paired = points.some((p) => p.counterpart);
-  const header = ['label', ...axes, ...(paired ? ['moving_x', 'moving_y', 'moving_z'] : []), ...otherColumns];
-  const rows = points.map((p) => [p.label, ...out(p.position).map(String), ...(paired ? (p.counterpart ? out(p.counterpart).map(String) : ['', '', '']) : []), ...otherColumns.map((c) => p.columns?.[c] ?? '')]);
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  const header = csvHeader ?? defaultCsvHeader(system, paired);
+  const lower = header.map((h) => h.toLowerCase());
+  const labelColumn = lower.findIndex((h) => h === 'label' || h === 'name');
+  const cellsOf = (p: ListedPoint): string[] => {
+    const position = out(p.position);
+    const counterpart = p.counterpart && out(p.counterpart);
+    return header.map((h, c) => {
+      if (c === labelColumn) return p.label;
+      const axis = axes.indexOf(lower[c]);
+      if (axis >= 0) return String(position[axis]);
+      const movingAxis = ['moving_x', 'moving_y', 'moving_z'].indexOf(lower[c]);
+      if (movingAxis >= 0) return counterpart ? String(counterpart[movingAxis]) : '';
+      return p.columns?.[h] ?? '';
+    });
+  };
+  return [header, ...points.map(cellsOf)].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-export async function writePointFile(file: string, format: PointFormat, points: readonly ListedPoint[], system: CoordinateSystem, otherColumns?: readonly string[]): Promise<void> {
-  await writeFile(file, pointFileText(format, points, system, otherColumns));
+export async function writePointFile(file: string, format: PointFormat, points: readonly ListedPoint[], system: CoordinateSystem, csvHeader?: readonly string[]): Promise<void> {
+  await writeFile(file, pointFileText(format, points, system, csvHeader));
 }
