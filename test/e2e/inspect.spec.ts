@@ -190,9 +190,11 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   await page.getByRole('button', { name: 'Open workspace…' }).click();
   await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('textbox', { name: 'Workspace file' }).fill(workspaceFile);
   await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByRole('dialog', { name: 'Open workspace' })).toBeHidden({ timeout: 120_000 });
   await waitForIdle(page);
   await expect(toggle).toBeEnabled({ timeout: 120_000 });
-  await page.locator('body').press('i');
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
   await expect(row).toBeVisible();
   expect(near(numbers(await row.getAttribute('data-fixed')), fixed, 0.01)).toBe(true);
   expect(near(numbers(await row.getAttribute('data-moving')), moving, 0.01)).toBe(true);
