@@ -81,7 +81,8 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   const policy = await watchContentSecurityPolicy(page);
   await page.goto(server.url);
   await waitForIdle(page);
-  await expect(page.getByRole('combobox', { name: 'Moving', exact: true })).not.toHaveValue('');
+  // The sample pair is built on first use (its synthetic deformation): on a busy machine, a while.
+  await expect(page.getByRole('combobox', { name: 'Moving', exact: true })).not.toHaveValue('', { timeout: 180_000 });
 
   // 1. The i key switches Inspect mode on: the pair side by side.
   const toggle = page.getByRole('button', { name: 'Inspect', exact: true });
