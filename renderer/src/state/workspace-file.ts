@@ -1,8 +1,8 @@
 // A workstation as a workspace file and back: which files are loaded and what part each
-// plays, the registration parameters, the shown result (as an exported result folder) and
-// the comparison view.
+// plays, the registration parameters, the shown result (as an exported result folder), the
+// paired landmarks and the comparison view.
 
-import type { RegistrationOverrides, Workspace } from '../../../shared/contract/index';
+import type { Landmark, RegistrationOverrides, Workspace } from '../../../shared/contract/index';
 import type { CompareSettings } from '../viewer/layers';
 import type { LibraryImage } from './image-library.svelte';
 
@@ -15,6 +15,7 @@ export interface WorkstationSnapshot {
   overrides: RegistrationOverrides;
   resultDirectory: string | null;
   compare: CompareSettings | null;
+  landmarks: readonly Landmark[];
 }
 
 /** Files dropped from the browser's machine have no path to find them by again. */
@@ -35,6 +36,7 @@ export function workspaceOf(s: WorkstationSnapshot): Workspace {
     registration: { preset: s.preset, overrides: s.overrides },
     results: s.resultDirectory ? [{ directory: s.resultDirectory }] : [],
     shownResult: s.resultDirectory ? 0 : null,
+    ...(s.landmarks.length > 0 ? { landmarks: [...s.landmarks] } : {}),
     view: s.compare
       ? { compare: { mode: s.compare.mode, blendOpacity: s.compare.blendOpacity, tileMm: s.compare.tileMm, curtain: s.compare.curtain, flickerHz: s.compare.flickerHz, showing: s.compare.showing } }
       : {},

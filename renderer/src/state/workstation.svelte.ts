@@ -1,6 +1,6 @@
 // The workstation's state and actions: images and their roles, registration jobs and the
-// result on show, exporting, and the command line that reproduces a result. Components
-// read it and call its methods; App.svelte only lays them out.
+// result on show, inspecting the pair and its landmarks, exporting, and the command line that
+// reproduces a result. Components read it and call its methods; App.svelte only lays them out.
 
 import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
 import { defaultOutputItems, resultsFolderOf } from '../../../shared/contract/index';
@@ -13,6 +13,8 @@ import { RoleAssignment } from './roles.svelte';
 import { RegistrationJobs, type RegistrationOutcome } from './registration-jobs.svelte';
 import { displayCompare, displayLayers, type RoleImages } from './display-layers';
 import { SaveLocations, type SaveLocation } from './save-locations.svelte';
+import { Inspection, type InspectionPair } from './inspection.svelte';
+import { Landmarks } from './landmarks.svelte';
 
 export class Workstation {
   readonly engine: EngineConnection;
@@ -21,6 +23,8 @@ export class Workstation {
   readonly assignment = new RoleAssignment();
   readonly jobs: RegistrationJobs;
   readonly locations: SaveLocations;
+  readonly inspection: Inspection;
+  readonly landmarks: Landmarks;
 
   preset = $state('brain-mri');
   overrides = $state<RegistrationOverrides>({});
@@ -52,6 +56,12 @@ export class Workstation {
       return r;
     });
     this.layers = $derived(displayLayers(this.roleImages, this.shownResult));
+    this.inspectionPair = $derived.by(() => {
+      const { fixed, moving } = this.roleImages;
+      return fixed && moving ? { fixed, moving, jobId: this.shownResult?.jobId ?? null } : null;
+    });
+    this.inspection = new Inspection(engine.client, () => this.inspectionPair);
+    this.landmarks = new Landmarks(engine.client, notifications, { pair: () => this.inspectionPair, model: () => this.inspection.model, proposeArgmax: () => this.inspection.follow === 'argmax' });
     this.activeCompare = $derived(displayCompare(this.roleImages, this.shownResult, this.compare));
   }
 
@@ -59,6 +69,8 @@ export class Workstation {
   /** The shown result, as long as it still belongs to the chosen fixed and moving images. */
   readonly shownResult: RegistrationOutcome | null;
   readonly layers: ViewerLayer[];
+  /** The fixed and moving images and the result relating them, when both are chosen. */
+  readonly inspectionPair: InspectionPair | null;
   readonly activeCompare: CompareSettings | null;
 
   async start(): Promise<void> {
@@ -148,6 +160,7 @@ export class Workstation {
       overrides: $state.snapshot(this.overrides) as RegistrationOverrides,
       resultDirectory,
       compare: this.compare,
+      landmarks: this.landmarks.asContract(),
     });
   }
 
@@ -204,6 +217,7 @@ export class Workstation {
       else if (entry.part === 'movingMask') this.movingMask = image.info.id;
       else this.assignment.set(entry.part, image.info.id);
     }
+    this.landmarks.replaceAll(workspace.landmarks ?? []);
     this.preset = workspace.registration.preset;
     this.overrides = workspace.registration.overrides;
     const shown = workspace.shownResult !== null ? workspace.results[workspace.shownResult] : undefined;

@@ -9,7 +9,7 @@ export interface ColorPoint {
   readonly rgb: Rgb;
 }
 
-export type ColormapName = 'gray' | 'hot' | 'inferno' | 'green' | 'magenta' | 'cool-warm';
+export type ColormapName = 'gray' | 'hot' | 'inferno' | 'viridis' | 'green' | 'magenta' | 'cool-warm';
 
 export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
   gray: [
@@ -29,6 +29,18 @@ export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
     { x: 0.5, rgb: [0.733, 0.216, 0.329] },
     { x: 0.75, rgb: [0.976, 0.557, 0.035] },
     { x: 1, rgb: [0.988, 1, 0.643] },
+  ],
+  // Perceptually uniform, luminance rising throughout; its top is yellow, not white.
+  viridis: [
+    { x: 0, rgb: [0.267, 0.005, 0.329] },
+    { x: 0.125, rgb: [0.283, 0.141, 0.458] },
+    { x: 0.25, rgb: [0.229, 0.322, 0.546] },
+    { x: 0.375, rgb: [0.173, 0.449, 0.558] },
+    { x: 0.5, rgb: [0.128, 0.567, 0.551] },
+    { x: 0.625, rgb: [0.135, 0.659, 0.518] },
+    { x: 0.75, rgb: [0.267, 0.749, 0.441] },
+    { x: 0.875, rgb: [0.478, 0.821, 0.318] },
+    { x: 1, rgb: [0.993, 0.906, 0.144] },
   ],
   // The two halves of magenta/green fusion: equal where the images agree.
   green: [
@@ -80,6 +92,47 @@ export const JACOBIAN_OPACITY: readonly OpacityPoint[] = [
   { x: 1.4, alpha: 0.7 },
   { x: 2, alpha: 0.9 },
 ];
+
+/**
+ * Heatmaps: a softmax puts most of its mass on a few voxels, so the faint tail is transparent
+ * and only the hot region covers the anatomy. Opacity over the colour map's position t.
+ */
+const HEATMAP_ALPHA: Record<'linear' | 'log', (t: number) => number> = {
+  linear: (t) => (t < 0.05 ? 0 : Math.min(1, 0.15 + 0.85 * Math.sqrt((t - 0.05) / 0.95))),
+  // The tail fades in, so a diffuse match tints rather than hides the anatomy.
+  log: (t) => t ** 0.8,
+};
+
+export type HeatmapScale = 'linear' | 'log';
+
+/** Control points per transfer function: enough that a log ramp is smooth. */
+const HEATMAP_STEPS = 24;
+
+const heatmapTransfers = new Map<string, { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] }>();
+
+/**
+ * Colour and opacity over a heatmap's values 0..`top`. Linear: value v sits at t = v/top. Log:
+ * t = log(v)/log(top), so everything from 1/top of the peak up shows (where the attention's
+ * weighted mean gathers its tail), and 0 is transparent. One object per map, scale and top.
+ */
+export function heatmapTransfer(name: ColormapName, scale: HeatmapScale, top = 255): { colors: readonly ColorPoint[]; opacity: readonly OpacityPoint[] } {
+  const key = `${name}:${scale}:${top}`;
+  let t = heatmapTransfers.get(key);
+  if (!t) {
+    const steps = Array.from({ length: HEATMAP_STEPS + 1 }, (_, i) => i / HEATMAP_STEPS);
+    const valueAt = (u: number) => (scale === 'linear' ? u * top : top ** u);
+    const colors = steps.map((u) => ({ x: valueAt(u), rgb: sampleColormap(COLORMAPS[name], u) }));
+    const opacity = steps.map((u) => ({ x: valueAt(u), alpha: HEATMAP_ALPHA[scale](u) }));
+    // Log: zero (below the first step, 1) is no similarity at all.
+    if (scale === 'log') {
+      colors.unshift({ x: 0, rgb: colors[0].rgb });
+      opacity.unshift({ x: 0, alpha: 0 }, { x: 0.999, alpha: 0 });
+    }
+    t = { colors, opacity };
+    heatmapTransfers.set(key, t);
+  }
+  return t;
+}
 
 /** Linear interpolation between control points; clamped at both ends. */
 export function sampleColormap(points: readonly ColorPoint[], x: number): Rgb {

@@ -9,7 +9,7 @@
 //   flicker        M on and off
 //   fusion         F green + M magenta, difference: F − M (each through its own window)
 
-import { COLORMAPS, JACOBIAN_COLORMAP, JACOBIAN_OPACITY } from './colormaps';
+import { COLORMAPS, heatmapTransfer, JACOBIAN_COLORMAP, JACOBIAN_OPACITY } from './colormaps';
 import { displayLabelsOf, jacobianOf, magnitudeOf, scalarImageOf } from './derived-data';
 import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
 import { isVisible, layerOpacity } from './layers';
@@ -164,6 +164,21 @@ export function planDisplay(input: PlanInput): DisplayPlan {
           colormap: COLORMAPS.inferno,
           window: layer.window ?? m.window,
           opacityPoints: null,
+          opacity: layerOpacity(layer),
+          interpolation: 'linear',
+          region: null,
+        });
+        break;
+      }
+      case 'heatmap': {
+        const transfer = heatmapTransfer(layer.colormap ?? 'hot', layer.scale ?? 'log');
+        slices.push({
+          kind: 'scalar',
+          key,
+          image: layer.values,
+          colormap: transfer.colors,
+          window: null,
+          opacityPoints: transfer.opacity,
           opacity: layerOpacity(layer),
           interpolation: 'linear',
           region: null,

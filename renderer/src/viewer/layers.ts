@@ -2,11 +2,11 @@
 // image with a moving one. Plain data; the app builds these from what the engine returns.
 
 import type { LoadedImage } from '../../../shared/contract/image-channels';
-import type { VectorImage } from '../../../shared/image/voxel-image';
-import type { ColormapName } from './colormaps';
+import type { ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
+import type { ColormapName, HeatmapScale } from './colormaps';
 import type { WindowLevel } from './window-level';
 
-export type LayerKind = 'image' | 'labels' | 'jacobian' | 'displacement' | 'grid';
+export type LayerKind = 'image' | 'labels' | 'jacobian' | 'displacement' | 'grid' | 'heatmap';
 
 interface LayerCommon {
   /** Unique among the layers; compare settings and events refer to layers by it. */
@@ -64,7 +64,21 @@ export interface GridLayer extends LayerCommon {
   readonly color?: string;
 }
 
-export type ViewerLayer = ImageLayer | LabelLayer | JacobianLayer | DisplacementLayer | GridLayer;
+/**
+ * A similarity map on its own grid (e.g. where a point's features match in this image):
+ * 0..255, 255 the best match. Low values are transparent, so the anatomy shows through.
+ */
+export interface HeatmapLayer extends LayerCommon {
+  readonly kind: 'heatmap';
+  /** A new object for new values: the facade swaps the texture of a same-grid map in place. */
+  readonly values: ScalarImage<Uint8Array>;
+  /** Default 'hot'. */
+  readonly colormap?: ColormapName;
+  /** Default 'log': everything from 1/255 of the peak shows. */
+  readonly scale?: HeatmapScale;
+}
+
+export type ViewerLayer = ImageLayer | LabelLayer | JacobianLayer | DisplacementLayer | GridLayer | HeatmapLayer;
 
 export const DEFAULT_OPACITY: Record<LayerKind, number> = {
   image: 1,
@@ -72,6 +86,7 @@ export const DEFAULT_OPACITY: Record<LayerKind, number> = {
   jacobian: 0.6,
   displacement: 0.6,
   grid: 1,
+  heatmap: 0.7,
 };
 
 export type CompareMode = 'blend' | 'side-by-side' | 'checkerboard' | 'difference' | 'flicker' | 'fusion' | 'curtain';

@@ -24,3 +24,8 @@ export const cross = (a: readonly number[], b: readonly number[]): Vec3 => [
 ];
 
 export const norm = (a: readonly number[]): number => Math.hypot(a[0], a[1], a[2]);
+
+/** A 2- or 3-coordinate point as the viewer takes it: 2D images live in the z = 0 plane. */
+export const asVec3 = (p: readonly number[]): Vec3 => [p[0], p[1], p[2] ?? 0];
+
+export const distance = (a: readonly number[], b: readonly number[]): number => norm(sub(a, b));

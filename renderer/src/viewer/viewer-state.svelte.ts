@@ -7,6 +7,7 @@ import { jacobianOf } from './derived-data';
 import { centralVoxelWorld, stepSlice, unionBoxes, worldBoundingBox } from './grid-view';
 import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
 import { isVisible, layerName } from './layers';
+import type { ViewerMarker } from './markers';
 import { sliceBasis } from './orientation';
 import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
 import { panBy, zoomAbout, type SliceCamera } from './slice-camera';
@@ -18,6 +19,10 @@ export interface ViewerCallbacks {
   onCompareChange?: (compare: CompareSettings) => void;
   onCrosshairChange?: (world: Vec3) => void;
   onLayerChange?: (id: string, patch: LayerOverride) => void;
+  /** A click (not a drag) in a slice view; `withModifier`: Ctrl or ⌘ was held. */
+  onPointClick?: (world: Vec3, click: { withModifier: boolean }) => void;
+  /** A draggable marker was dragged to `world` (on the view's plane). */
+  onMarkerMove?: (id: string, world: Vec3) => void;
 }
 
 /** What the viewer's own controls changed on a layer the app supplied. */
@@ -49,6 +54,8 @@ export class ViewerState {
   windowTargetId = $state<string | null>(null);
   flickerOn = $state(true);
   selectedLabel = $state.raw<LabelSelection | null>(null);
+  /** The app's markers, drawn over every view. */
+  markers = $state.raw<readonly ViewerMarker[]>([]);
 
   readonly #callbacks: ViewerCallbacks;
   readonly #inputLayers: () => readonly ViewerLayer[];
@@ -160,6 +167,18 @@ export class ViewerState {
   selectLabel(selection: LabelSelection | null): void {
     this.selectedLabel = selection;
     if (selection) this.#callbacks.onLabelSelected?.(selection);
+  }
+
+  /** A click in a slice view: the crosshair moves there, and the app hears of it. */
+  clickAt(world: Vec3, withModifier: boolean): void {
+    this.setCrosshair(world);
+    this.selectLabelAt(world);
+    this.hover = world;
+    this.#callbacks.onPointClick?.(this.crosshair, { withModifier });
+  }
+
+  moveMarker(id: string, world: Vec3): void {
+    this.#callbacks.onMarkerMove?.(id, world);
   }
 
   /** A click in a view selects the label under it, if any. */

@@ -6,6 +6,7 @@ import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData';
 import type vtkPlane from '@kitware/vtk.js/Common/DataModel/Plane';
 import vtkImageResliceMapper from '@kitware/vtk.js/Rendering/Core/ImageResliceMapper';
 import vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice';
+import { sameGrid } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import type { Quad } from '../compare-regions';
 import type { CompositeSliceSpec, LabelSliceSpec, ScalarSliceSpec, SliceLayerSpec } from '../render-spec';
@@ -26,6 +27,7 @@ const HIGHLIGHT_ALPHA = 0.85;
 export class SliceLayerActor {
   readonly actor: Actor = vtkImageSlice.newInstance();
   readonly #mapper: Mapper = vtkImageResliceMapper.newInstance();
+  readonly #images: VtkImageCache;
   #spec: SliceLayerSpec;
   #region: PolyData | null = null;
   #hasRegionArea = true;
@@ -34,6 +36,7 @@ export class SliceLayerActor {
 
   constructor(spec: SliceLayerSpec, order: number, plane: ReturnType<typeof vtkPlane.newInstance>, images: VtkImageCache) {
     this.#spec = spec;
+    this.#images = images;
     this.#mapper.setSlicePlane(plane);
     this.actor.setMapper(this.#mapper);
     // Every layer composites in the opaque pass, in order, with blending: "over", not OIT.
@@ -53,7 +56,10 @@ export class SliceLayerActor {
     if (spec.kind !== old.kind) return false;
     if (spec.kind === 'composite' && old.kind === 'composite')
       return spec.mode === old.mode && spec.fixed === old.fixed && spec.moving === old.moving;
-    return (spec as ScalarSliceSpec | LabelSliceSpec).image === (old as ScalarSliceSpec | LabelSliceSpec).image;
+    const [next, current] = [(spec as ScalarSliceSpec | LabelSliceSpec).image, (old as ScalarSliceSpec | LabelSliceSpec).image];
+    // New values on the same grid (a heatmap following the pointer) only swap the texture:
+    // no new actor, property or transfer functions per update.
+    return next === current || (spec.kind === 'scalar' && sameGrid(next.grid, current.grid));
   }
 
   images(): ScalarImage[] {
@@ -67,6 +73,8 @@ export class SliceLayerActor {
 
   /** Applies a spec of the same kind and images; `order` is the layer's place from the bottom. */
   update(spec: SliceLayerSpec, order: number): void {
+    const old = this.#spec;
+    if (spec.kind === 'scalar' && old.kind === 'scalar' && spec.image !== old.image) this.#mapper.setInputData(this.#images.get(spec.image));
     this.#spec = spec;
     this.#mapper.setRelativeCoincidentTopologyPolygonOffsetParameters(0, -2 * order);
     // The bottom layer paints the background black where the plane leaves its image.

@@ -14,6 +14,8 @@ import type { Viewport } from '../view-types';
 import { windowRange } from '../window-level';
 import { toVtkImage, type VtkImage } from './image-data';
 import { RenderSurface } from './render-surface';
+import { MarkerSpheres } from './marker-spheres';
+import type { ViewerMarker } from '../markers';
 
 export class VolumeViewport {
   readonly #surface: RenderSurface;
@@ -26,9 +28,11 @@ export class VolumeViewport {
   #image: VolumeSpec['image'] | null = null;
   #data: VtkImage | null = null;
   #window: VolumeSpec['window'] | null = null;
+  readonly #markers: MarkerSpheres;
 
   constructor(container: HTMLElement) {
     this.#surface = new RenderSurface(container, [0.05, 0.06, 0.08]);
+    this.#markers = new MarkerSpheres(this.#surface);
     this.#interactor.setView(this.#surface.openGLRenderWindow);
     this.#interactor.initialize();
     this.#interactor.bindEvents(container);
@@ -86,6 +90,11 @@ export class VolumeViewport {
     this.#surface.requestRender();
   }
 
+  setMarkers(markers: readonly ViewerMarker[]): void {
+    this.#markers.set(markers);
+    this.#surface.requestRender();
+  }
+
   /** Seen from the front (anterior), superior up: patient right on screen left. */
   resetCamera(): void {
     if (!this.#image) return;
@@ -109,6 +118,7 @@ export class VolumeViewport {
     this.#volume.delete();
     this.#mapper.delete();
     this.#data?.delete();
+    this.#markers.dispose();
     this.#surface.dispose();
   }
 }
