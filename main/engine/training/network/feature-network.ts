@@ -7,6 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { seededGaussian } from '../../registration/random';
+import { convolveCircularly } from './circular-padding';
 import { convolutionMacs, convolve, convolveForInference } from './convolution';
 import { double, halve } from './resampling';
 
@@ -98,7 +99,7 @@ export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Te
     let next = 0;
     const take = () => weights[next++];
     const plain = options.inference ? convolveForInference : convolve;
-    const convolution: typeof convolve = spec.padding === 'circular' ? (input, kernel, bias, size) => circularly(input, (size - 1) / 2, (padded) => plain(padded, kernel, bias, size)) : plain;
+    const convolution: typeof convolve = spec.padding === 'circular' ? (input, kernel, bias, size) => convolveCircularly(input, (size - 1) / 2, (padded) => plain(padded, kernel, bias, size)) : plain;
     const conv = (input: tf.Tensor, size = kernelSize) => convolution(input, take() as tf.Tensor2D, take() as tf.Tensor1D, size);
     // Leaky: a voxel whose activations all died would have no direction to normalize.
     const activate = (t: tf.Tensor) => tf.leakyRelu(t, 0.1);
@@ -118,25 +119,6 @@ export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Te
     const radius = take();
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(features), x.rank - 1, true), 1e-8));
     return tf.mul(tf.div(features, norm), radius);
-  });
-}
-
-/**
- * `convolve` of `x` ([batch, ...spatial, channels]) as if the grid wrapped around: the grid
- * padded by `pad` voxels from its far sides, convolved with zero padding, and cropped back.
- * Made of slices and concatenations, so gradients flow through it.
- */
-function circularly(x: tf.Tensor, pad: number, convolve: (padded: tf.Tensor) => tf.Tensor): tf.Tensor {
-  if (pad === 0) return convolve(x);
-  return tf.tidy(() => {
-    let padded = x;
-    for (let axis = 1; axis < x.rank - 1; axis++) {
-      const n = padded.shape[axis];
-      const edge = (start: number) => tf.slice(padded, padded.shape.map((_, a) => (a === axis ? start : 0)), padded.shape.map((s, a) => (a === axis ? pad : s)));
-      padded = tf.concat([edge(n - pad), padded, edge(0)], axis);
-    }
-    const y = convolve(padded);
-    return tf.slice(y, y.shape.map((_, a) => (a > 0 && a < y.rank - 1 ? pad : 0)), [...x.shape.slice(0, x.rank - 1), y.shape[y.rank - 1]]);
   });
 }
 
