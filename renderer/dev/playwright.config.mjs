@@ -13,7 +13,8 @@ export default defineConfig({
   testMatch: '*.spec.mjs',
   timeout: 180_000,
   expect: { timeout: 30_000 },
-  workers: 1,
+  // Two: one per core. Each file's tests stay in order in one worker.
+  workers: 2,
   reporter: [['list']],
   outputDir: 'test-results',
   webServer: {

@@ -86,10 +86,11 @@ test('trains a tiny model from the Train panel, lists it, offers it to Register,
   expect(distinctColours(await shot(canvas))).toBeGreaterThan(20);
   await view.getByRole('button', { name: 'Close' }).click();
 
-  // Register offers it as the featurizer of this 2D image.
+  // Register offers it as the featurizer of this 2D image, after the training-free ones and
+  // before the shipped 2D model (the user's models come first; the 3D one is not offered).
   await page.getByRole('tab', { name: 'Register' }).click();
   await page.getByRole('region', { name: 'Register' }).getByText('Advanced').click();
-  await expect(page.getByRole('combobox', { name: 'features.model' }).locator('option')).toHaveText(['mind-ssc', 'intensity', 'model-2d']);
+  await expect(page.getByRole('combobox', { name: 'features.model' }).locator('option')).toHaveText(['mind-ssc', 'intensity', 'model-2d', 'brain-2d']);
 
   // Deleting asks first.
   await page.getByRole('tab', { name: 'Models' }).click();
