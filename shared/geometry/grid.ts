@@ -66,6 +66,11 @@ export function worldToIndex(grid: ImageGrid, world: ArrayLike<number>, out: num
   return out;
 }
 
+/** Whether a world point lies within the grid: within half a voxel of the outer voxel centres (ITK's rule). */
+export function containsWorldPoint(grid: ImageGrid, world: ArrayLike<number>): boolean {
+  return worldToIndex(grid, world).every((c, a) => c >= -0.5 && c <= grid.size[a] - 0.5);
+}
+
 /** Linear index of an integer voxel index, x fastest. */
 export function linearIndex(size: readonly number[], index: ArrayLike<number>): number {
   let li = 0;

@@ -9,8 +9,6 @@ import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { createFeaturizer } from '../registration/features/create-featurizer';
 import { defaultParameters } from '../registration/parameters';
 import { chooseWorkingSpacing, intensityRange, workingImage } from '../registration/working-space';
-import { readModelFolder } from '../training/model-files';
-import { userModels } from '../registration/features/create-featurizer';
 
 export interface FeatureMap {
   /** The grid the features are on. */
@@ -24,16 +22,11 @@ export interface FeatureMap {
   readonly scale: number;
 }
 
-/** The resolution a featurizer works at on this image: a model's own, or the registration's working one. */
-async function resolutionFor(image: ScalarImage, model: string): Promise<number> {
-  if (model === 'mind-ssc' || model === 'intensity') return chooseWorkingSpacing(image.grid, undefined);
-  return (await readModelFolder(await userModels().resolve(model))).resolutionMm;
-}
-
 export async function computeFeatureMap(image: ScalarImage, model: string): Promise<FeatureMap> {
-  const spacing = await resolutionFor(image, model);
   const featurizer = await createFeaturizer({ ...defaultParameters.features, model }, image.grid.size.length);
   try {
+    // A model's own resolution; the registration's working one for the training-free featurizers.
+    const spacing = featurizer.resolutionMm ?? chooseWorkingSpacing(image.grid, undefined);
     const working = workingImage(image, intensityRange(image, defaultParameters.normalization), spacing);
     const features = tf.tidy(() => featurizer.featurize(working.tensor, working.grid));
     working.tensor.dispose();

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { EngineError } from '../../../shared/contract/errors';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { ImageGrid } from '../../../shared/geometry/grid';
-import { worldToIndex } from '../../../shared/geometry/grid';
+import { containsWorldPoint } from '../../../shared/geometry/grid';
 import type { AffineTransform, Transform } from '../../../shared/transforms/transform';
 import { composeTransforms, invertAffine, pointMap } from '../../../shared/transforms/transform';
 import { readTransformFile, readVectorImageFile } from '../io/index';
 import type { JobContext } from '../job-context';
 import { computeFeatureMap } from './feature-maps';
 import type { ListedPoint, PointList } from './point-files';
-import { featureAt, insideGrid, matchFeature, voxelWorldPoints } from './point-match';
+import { featureAt, matchFeature, voxelWorldPoints } from './point-match';
 
 /** T (fixed → moving) or T⁻¹ from a result folder (its affine and fields) or a transform file (T only, or an affine). */
 export async function transformForPoints(given: string, inverse: boolean): Promise<Transform> {
@@ -77,14 +77,9 @@ export function mapPointList(file: string, list: PointList, transform: Transform
   const first = transform.kind === 'composite' && transform.sequence[0].kind === 'affine' ? pointMap(transform.sequence[0]) : (p: number[]) => p;
   return list.points.map((p, i) => {
     const position = inDimension(file, p, i, dimension);
-    if (grid && !insideOf(grid, first([...position]))) throw new EngineError('BAD_INPUT', `${path.basename(file)}: point ${i + 1} ("${p.label}") lies outside the image the transform is defined on`, { file });
+    if (grid && !containsWorldPoint(grid, first([...position]))) throw new EngineError('BAD_INPUT', `${path.basename(file)}: point ${i + 1} ("${p.label}") lies outside the image the transform is defined on`, { file });
     return { ...p, position: withZ(map(position)), counterpart: undefined };
   });
-}
-
-function insideOf(grid: ImageGrid, point: readonly number[]): boolean {
-  const index = worldToIndex(grid, point);
-  return index.every((v, a) => v >= -0.5 && v <= grid.size[a] - 0.5);
 }
 
 export interface MatchedPoint extends ListedPoint {
@@ -101,7 +96,7 @@ export async function matchPointList(listFile: string, list: PointList, from: { 
   const keyPoints = voxelWorldPoints(b.grid);
   return list.points.map((p, i) => {
     const position = inDimension(listFile, p, i, a.grid.size.length);
-    if (!insideGrid(a, position)) throw outsideImage(listFile, p, i, from.name);
+    if (!containsWorldPoint(a.grid, position)) throw outsideImage(listFile, p, i, from.name);
     if (i % 16 === 0) context.progress({ stage: 'matching', fraction: i / list.points.length });
     const m = matchFeature(featureAt(a, position), b, keyPoints, b.scale);
     return { ...p, position: withZ(m.attention), counterpart: undefined, confidence: m.peakProbability, spreadMm: m.spreadMm };

@@ -10,6 +10,7 @@
 
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorld, worldToIndex } from '../../../shared/geometry/grid';
+import { interpolateLinearAt } from '../../../shared/image/interpolate';
 import type { FeatureMap } from './feature-maps';
 
 export interface FeatureMatchResult {
@@ -38,36 +39,10 @@ export function voxelWorldPoints(grid: ImageGrid): Float32Array {
 
 /** The map's feature vector at a world point, by multilinear interpolation (edge values beyond the grid). */
 export function featureAt(map: FeatureMap, point: readonly number[]): Float32Array {
-  const d = map.grid.size.length;
-  const C = map.channels;
-  const index = worldToIndex(map.grid, point);
-  const base: number[] = [];
-  const frac: number[] = [];
-  for (let a = 0; a < d; a++) {
-    const n = map.grid.size[a];
-    const c = Math.min(Math.max(index[a], 0), n - 1);
-    base[a] = Math.min(Math.floor(c), Math.max(n - 2, 0));
-    frac[a] = n > 1 ? c - base[a] : 0;
-  }
-  const out = new Float32Array(C);
-  for (let corner = 0; corner < 1 << d; corner++) {
-    let weight = 1;
-    let voxel = 0;
-    for (let a = d - 1; a >= 0; a--) {
-      const bit = (corner >> a) & 1;
-      weight *= bit ? frac[a] : 1 - frac[a];
-      voxel = voxel * map.grid.size[a] + Math.min(base[a] + bit, map.grid.size[a] - 1);
-    }
-    if (weight === 0) continue;
-    for (let c = 0; c < C; c++) out[c] += weight * map.features[voxel * C + c];
-  }
-  return out;
-}
-
-/** Whether a world point lies within the map's grid (half a voxel beyond the centres allowed). */
-export function insideGrid(map: FeatureMap, point: readonly number[]): boolean {
-  const index = worldToIndex(map.grid, point);
-  return index.every((v, a) => v >= -0.5 && v <= map.grid.size[a] - 0.5);
+  const index = worldToIndex(map.grid, point).map((c, a) => Math.min(Math.max(c, 0), map.grid.size[a] - 1));
+  const out: number[] = [];
+  interpolateLinearAt(map.grid.size, map.features, map.channels, index, out);
+  return Float32Array.from(out);
 }
 
 /** The attention match of feature `q` among the voxels of `keys` (with their world points). */

@@ -3,10 +3,11 @@
 
 import path from 'node:path';
 import { EngineError } from '../../../shared/contract/errors';
+import { containsWorldPoint } from '../../../shared/geometry/grid';
 import type { Landmark } from '../../../shared/contract/index';
 import type { Handlers } from '../../../shared/rpc/server';
 import { pointMap } from '../../../shared/transforms/transform';
-import { distance, featureAt, heatmapBytes, insideGrid, matchFeature, voxelWorldPoints } from '../../engine/inspection/point-match';
+import { distance, featureAt, heatmapBytes, matchFeature, voxelWorldPoints } from '../../engine/inspection/point-match';
 import type { FeatureMap } from '../../engine/inspection/feature-maps';
 import { formatOf, pointFileText, readPointFile } from '../../engine/inspection/point-files';
 import { writeUserFile } from '../../engine/session/user-files';
@@ -28,7 +29,7 @@ export function inspectionHandlers(session: EngineSession): Handlers {
       const query = await featuresOf(queryImageId, model);
       const other = await featuresOf(otherImageId, model);
       if (point.length !== query.map.grid.size.length) throw new EngineError('BAD_INPUT', `the point has ${point.length} coordinates; the image is ${query.map.grid.size.length}D`);
-      if (!insideGrid(query.map, point)) throw outside(session.images.get(queryImageId).info.name);
+      if (!containsWorldPoint(query.map.grid, point)) throw outside(session.images.get(queryImageId).info.name);
       const match = matchFeature(featureAt(query.map, point), other.map, other.points, other.map.scale);
       // The round trip: the match's own feature match, back in the query image.
       const back = matchFeature(featureAt(other.map, match.attention), query.map, query.points, query.map.scale);

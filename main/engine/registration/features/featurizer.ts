@@ -22,6 +22,8 @@ export interface Featurizer {
    * instead of scaling them by the parameters' sharpness as it does the training-free ones'.
    */
   readonly calibrated?: boolean;
+  /** The resolution it computes at, mm (a trained model's); training-free ones work at any. */
+  readonly resolutionMm?: number;
   /**
    * `image`: normalized intensities, [z, y, x, 1] or [y, x, 1], on `grid`.
    * Returns [..., channels] on the same grid. The caller owns the result.

@@ -38,11 +38,11 @@ export class LearnedFeaturizer implements Featurizer {
   readonly calibrated = true;
   readonly #spec: FeatureNetworkSpec;
   readonly #weights: tf.Tensor[];
-  readonly #resolutionMm: number;
+  readonly resolutionMm: number;
 
   constructor(model: LoadedModel, name: string) {
     this.#spec = model.spec;
-    this.#resolutionMm = model.resolutionMm;
+    this.resolutionMm = model.resolutionMm;
     this.channels = model.spec.channels;
     this.name = `learned model ${name} (${model.spec.dimension}D, ${model.spec.channels} channels at ${model.resolutionMm} mm)`;
     const shapes = weightSpecs(model.spec).map((w) => w.shape as number[]);
@@ -52,7 +52,7 @@ export class LearnedFeaturizer implements Featurizer {
   featurize(image: tf.Tensor, grid: ImageGrid): tf.Tensor {
     return tf.tidy(() => {
       const spacing = Math.min(...grid.spacing);
-      const own = Math.abs(spacing - this.#resolutionMm) > 0.1 * this.#resolutionMm ? regridToSpacing(grid, grid.size.map(() => this.#resolutionMm)) : grid;
+      const own = Math.abs(spacing - this.resolutionMm) > 0.1 * this.resolutionMm ? regridToSpacing(grid, grid.size.map(() => this.resolutionMm)) : grid;
       const input = own === grid ? image : resampleOnto(image, grid, own);
       const { padded, spatial } = padToMultiple(input, sizeMultiple(this.#spec));
       const features = tf.squeeze(featureNetwork(this.#spec, this.#weights, tf.expandDims(padded, 0), { inference: true }), [0]);
