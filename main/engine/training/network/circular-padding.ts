@@ -7,32 +7,19 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-/** For each voxel of `padded` (spatial sizes, x fastest), the voxel of `size` it shows. */
-function wrapMap(size: readonly number[], pad: number): Int32Array {
-  const padded = size.map((n) => n + 2 * pad);
-  const count = padded.reduce((a, b) => a * b, 1);
+/**
+ * For each voxel of a grid of `over` (sizes, x fastest), the linear index in a grid of `into`
+ * of the voxel `at` sends it to, axis by axis.
+ */
+function voxelIndexMap(over: readonly number[], into: readonly number[], at: (coordinate: number, axis: number) => number): Int32Array {
+  const count = over.reduce((a, b) => a * b, 1);
   const map = new Int32Array(count);
-  const index = new Array<number>(size.length).fill(0);
-  for (let v = 0; v < count; v++) {
-    let source = 0;
-    for (let a = size.length - 1; a >= 0; a--) source = source * size[a] + ((((index[a] - pad) % size[a]) + size[a]) % size[a]);
-    map[v] = source;
-    for (let a = 0; a < size.length && ++index[a] === padded[a]; a++) index[a] = 0;
-  }
-  return map;
-}
-
-/** For each voxel of the grid of `size`, its voxel in the grid padded by `pad`. */
-function interiorMap(size: readonly number[], pad: number): Int32Array {
-  const padded = size.map((n) => n + 2 * pad);
-  const count = size.reduce((a, b) => a * b, 1);
-  const map = new Int32Array(count);
-  const index = new Array<number>(size.length).fill(0);
+  const index = new Array<number>(over.length).fill(0);
   for (let v = 0; v < count; v++) {
     let target = 0;
-    for (let a = size.length - 1; a >= 0; a--) target = target * padded[a] + index[a] + pad;
+    for (let a = over.length - 1; a >= 0; a--) target = target * into[a] + at(index[a], a);
     map[v] = target;
-    for (let a = 0; a < size.length && ++index[a] === size[a]; a++) index[a] = 0;
+    for (let a = 0; a < over.length && ++index[a] === over[a]; a++) index[a] = 0;
   }
   return map;
 }
@@ -83,7 +70,12 @@ export function convolveCircularly(x: tf.Tensor, pad: number, convolve: (padded:
   return tf.tidy(() => {
     const spatial = x.shape.slice(1, x.rank - 1);
     const sizeXyz = [...spatial].reverse();
-    const padded = gatherVoxels(x, wrapMap(sizeXyz, pad), spatial.map((n) => n + 2 * pad));
-    return gatherVoxels(convolve(padded), interiorMap(sizeXyz, pad), spatial);
+    const paddedXyz = sizeXyz.map((n) => n + 2 * pad);
+    // The padded grid's voxel → the grid's voxel it shows, from the far side past an edge; and each
+    // of the grid's voxels → its place in the padded grid.
+    const wrap = voxelIndexMap(paddedXyz, sizeXyz, (c, a) => (((c - pad) % sizeXyz[a]) + sizeXyz[a]) % sizeXyz[a]);
+    const interior = voxelIndexMap(sizeXyz, paddedXyz, (c) => c + pad);
+    const padded = gatherVoxels(x, wrap, spatial.map((n) => n + 2 * pad));
+    return gatherVoxels(convolve(padded), interior, spatial);
   });
 }
