@@ -209,6 +209,13 @@ folds, where det J ≤ 0.`,
   },
 ];
 
+const fraction = (name: string, value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be a number from 0 to 1, not ${String(value)}`);
+  return n;
+};
+
 const integer = (name: string, value: unknown): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -224,7 +231,8 @@ const dimensionOf = (value: unknown): 2 | 3 => {
 
 table.push({
   name: 'train',
-  synopsis: `(--data DIR | --synthetic [--atlas LABELS]) [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
+  synopsis: `(--data DIR [--synthetic [--atlas LABELS] [--synthetic-fraction F]] | --synthetic [--atlas LABELS])
+                 [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
                  [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
                  [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--checkpoint-every N]
                  [--validate-every N] [--common-space]
@@ -232,7 +240,8 @@ table.push({
   details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
 under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
 without them), on the scans in DIR (searched recursively; unusable files are skipped and listed)
-or on synthetic images (random label maps, or the labels of --atlas). A pair is one scan twice
+or on synthetic images (random label maps, or the labels of --atlas), or on both: --data with
+--synthetic makes a fraction F of the pairs synthetic (default 0.5). A pair is one scan twice
 (two acquisitions under the augmentation); with --common-space, scans already registered to one
 space also pair with each other. It validates by label
 propagation on held-out pairs: two deformed acquisitions of --validation-image with its labels,
@@ -245,6 +254,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     data: { type: 'string' },
     synthetic: { type: 'boolean' },
     atlas: { type: 'string' },
+    'synthetic-fraction': { type: 'string' },
     'validation-image': { type: 'string' },
     'validation-labels': { type: 'string' },
     dims: { type: 'string' },
@@ -274,6 +284,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       data: optionalString(v.data),
       synthetic: Boolean(v.synthetic),
       atlas: optionalString(v.atlas),
+      syntheticFraction: fraction('synthetic-fraction', v['synthetic-fraction']),
       validationImage: optionalString(v['validation-image']),
       validationLabels: optionalString(v['validation-labels']),
       dimension: dimensionOf(v.dims),

@@ -7,8 +7,16 @@ import { noProgressSchema, progressSchema } from './common-schemas';
 export const trainingDataSchema = z.discriminatedUnion('kind', [
   /** Random anatomies and contrasts; `atlas` is a label map whose labels make the anatomies (else random blobs). */
   z.strictObject({ kind: z.literal('synthetic'), atlas: z.string().min(1).optional() }),
-  /** The scans in a folder (searched recursively). */
-  z.strictObject({ kind: z.literal('folder'), folder: z.string().min(1) }),
+  /**
+   * The scans in a folder (searched recursively); with `synthetic`, that fraction of the pairs
+   * are synthetic images instead (from `atlas`'s labels, else random blobs): the scans' anatomy,
+   * and contrasts they do not have.
+   */
+  z.strictObject({
+    kind: z.literal('folder'),
+    folder: z.string().min(1),
+    synthetic: z.strictObject({ fraction: z.number().min(0).max(1), atlas: z.string().min(1).optional() }).optional(),
+  }),
 ]);
 export type TrainingDataChoice = z.infer<typeof trainingDataSchema>;
 
@@ -76,6 +84,12 @@ export const trainingChannels = {
     request: trainingRequestSchema,
     progress: progressSchema,
     result: z.object({ folder: z.string(), model: modelEntrySchema, skipped: z.array(z.object({ source: z.string(), reason: z.string() })) }),
+  },
+  /** Pauses the training run going on between two steps (nothing is released), or resumes it in place. */
+  'training.pause': {
+    request: z.strictObject({ paused: z.boolean() }),
+    progress: noProgressSchema,
+    result: z.strictObject({ paused: z.boolean() }),
   },
   'models.list': {
     request: z.strictObject({}),

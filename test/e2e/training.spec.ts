@@ -100,3 +100,40 @@ test('trains a tiny model from the Train panel, lists it, offers it to Register,
 
   expectStrictPolicyKept(policy);
 });
+
+test('pauses a run in place and continues it; cancels it with a checkpoint and resumes from there', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(server.url);
+  await waitForIdle(page);
+  await page.getByRole('tab', { name: 'Train' }).click();
+  const panel = page.getByRole('region', { name: 'Train' });
+  await panel.getByRole('combobox', { name: 'Training preset' }).selectOption({ label: 'Synthetic 2D' });
+  await panel.getByRole('spinbutton', { name: 'Example edge' }).fill('32');
+  await panel.getByRole('spinbutton', { name: 'Steps' }).fill('500');
+  await panel.getByRole('spinbutton', { name: 'Batch' }).fill('1');
+  await panel.getByText('Advanced').click();
+  await panel.getByRole('spinbutton', { name: 'Samples' }).fill('64');
+  await panel.getByRole('textbox', { name: 'Model name' }).fill('paused-run');
+  await panel.getByRole('button', { name: 'Train', exact: true }).click();
+
+  const run = panel.getByRole('article', { name: 'Training run' });
+  const step = async () => Number((await run.getByTestId('training-step').innerText()).split(' / ')[0]);
+  await expect.poll(step, { timeout: 60_000 }).toBeGreaterThan(0);
+  await run.getByRole('button', { name: 'Pause' }).click();
+  await expect(run).toHaveAttribute('data-status', 'paused');
+  const held = await step();
+  await page.waitForTimeout(1500);
+  expect(await step()).toBe(held);
+
+  await run.getByRole('button', { name: 'Continue' }).click();
+  await expect(run).toHaveAttribute('data-status', 'running');
+  await expect.poll(step, { timeout: 30_000 }).toBeGreaterThan(held);
+
+  await run.getByRole('button', { name: 'Cancel' }).click();
+  await expect(run).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+  const stopped = await step();
+  await run.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(step, { timeout: 30_000 }).toBeGreaterThan(stopped);
+  await run.getByRole('button', { name: 'Cancel' }).click();
+  await expect(run).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+});

@@ -1,4 +1,4 @@
-// `ximorph train (--data DIR | --synthetic) --out MODEL_DIR [...]`: trains the feature network
+// `ximorph train (--data DIR | --synthetic | both) --out MODEL_DIR [...]`: trains the feature network
 // with the feature-map inverse-consistency loss, headless, with the same job as the Train panel.
 // Ctrl-C finishes the current step and saves a checkpoint (a second Ctrl-C stops at once);
 // `--resume` continues from it exactly.
@@ -17,6 +17,8 @@ export interface TrainOptions {
   data?: string;
   synthetic: boolean;
   atlas?: string;
+  /** With both --data and --synthetic: the fraction of pairs that are synthetic. */
+  syntheticFraction?: number;
   validationImage?: string;
   validationLabels?: string;
   dimension: 2 | 3;
@@ -42,13 +44,17 @@ export interface TrainOptions {
 }
 
 export function trainingRequestOf(o: TrainOptions): TrainingRequest {
-  if (!o.resume && Boolean(o.data) === o.synthetic) throw new UsageError('give either --data DIR or --synthetic');
+  if (!o.resume && !o.data && !o.synthetic) throw new UsageError('give --data DIR, --synthetic, or both');
   if (o.atlas && !o.synthetic) throw new UsageError('--atlas goes with --synthetic');
+  if (o.syntheticFraction !== undefined && !(o.data && o.synthetic)) throw new UsageError('--synthetic-fraction goes with --data and --synthetic together');
+  const synthetic = { ...(o.atlas ? { atlas: path.resolve(o.atlas) } : {}) };
   if (Boolean(o.validationImage) !== Boolean(o.validationLabels)) throw new UsageError('--validation-image and --validation-labels go together');
   const defaults = defaultTrainingRequest(o.dimension);
   const request = {
     ...defaults,
-    data: o.data ? { kind: 'folder', folder: path.resolve(o.data) } : { kind: 'synthetic', ...(o.atlas ? { atlas: path.resolve(o.atlas) } : {}) },
+    data: o.data
+      ? { kind: 'folder', folder: path.resolve(o.data), ...(o.synthetic ? { synthetic: { fraction: o.syntheticFraction ?? 0.5, ...synthetic } } : {}) }
+      : { kind: 'synthetic', ...synthetic },
     out: path.resolve(o.out),
     steps: o.steps ?? defaults.steps,
     ...(o.minutes !== undefined ? { maxMinutes: o.minutes } : {}),

@@ -5,7 +5,9 @@
 //               or from a real atlas's label map;
 //   scans     — the user's own scans, resampled once to the training resolution and cached
 //               (scan-cache.ts): a pair is one scan twice (the augmentation makes the
-//               difference) or two scans, cropped (3D) or sliced (2D) at the same place.
+//               difference) or two scans, cropped (3D) or sliced (2D) at the same place;
+//   mixed     — each pair drawn from the scans or, with a given probability, synthetic: real
+//               anatomy, and contrasts the scans do not have.
 
 import { seededRandom } from '../registration/random';
 import type { CachedLabels, CachedScan } from './scan-cache';
@@ -15,17 +17,34 @@ import { defaultSyntheticOptions, reacquired, realScanPair, syntheticPair } from
 import { boxStartAround, extractBox } from './training-grids';
 import type { TrainingPair } from './pair-loss';
 
-export type TrainingDataRecipe =
-  | { readonly kind: 'synthetic'; readonly dimension: 2 | 3; readonly size: readonly number[]; readonly atlas?: CachedLabels }
-  | {
-      readonly kind: 'scans';
-      readonly dimension: 2 | 3;
-      readonly size: readonly number[];
-      readonly scans: readonly CachedScan[];
-      readonly samePairFraction: number;
-      /** A labelled scan for held-out pairs (its two deformed acquisitions), when the user gives one. */
-      readonly validation?: { readonly scan: CachedScan; readonly labels: CachedLabels };
-    };
+export interface SyntheticRecipe {
+  readonly kind: 'synthetic';
+  readonly dimension: 2 | 3;
+  readonly size: readonly number[];
+  readonly atlas?: CachedLabels;
+}
+
+export interface ScansRecipe {
+  readonly kind: 'scans';
+  readonly dimension: 2 | 3;
+  readonly size: readonly number[];
+  readonly scans: readonly CachedScan[];
+  readonly samePairFraction: number;
+  /** A labelled scan for held-out pairs (its two deformed acquisitions), when the user gives one. */
+  readonly validation?: { readonly scan: CachedScan; readonly labels: CachedLabels };
+}
+
+export interface MixedRecipe {
+  readonly kind: 'mixed';
+  readonly dimension: 2 | 3;
+  readonly size: readonly number[];
+  readonly scans: ScansRecipe;
+  readonly synthetic: SyntheticRecipe;
+  /** The probability that a pair is synthetic. */
+  readonly syntheticFraction: number;
+}
+
+export type TrainingDataRecipe = SyntheticRecipe | ScansRecipe | MixedRecipe;
 
 /** Half the pairs are one image twice: the augmentation alone makes them differ (an easier lesson, and the equivariance one). */
 const samePairFraction = 0.5;
@@ -39,7 +58,7 @@ export interface TrainingData {
   readonly recipe: TrainingDataRecipe;
   /** The pair a seed stands for; synthetic pairs carry their labels. */
   pair(seed: number): TrainingPair | LabelledPair;
-  /** For validation: two different scans of one anatomy with their labels (synthetic data only). */
+  /** For validation: two different scans of one anatomy with their labels (synthetic data, or a labelled scan). */
   labelledPair?(seed: number): LabelledPair;
 }
 
@@ -53,7 +72,7 @@ function compactLabels(values: ArrayLike<number>): Int32Array {
   });
 }
 
-async function syntheticData(recipe: Extract<TrainingDataRecipe, { kind: 'synthetic' }>): Promise<TrainingData> {
+async function syntheticData(recipe: SyntheticRecipe): Promise<TrainingData> {
   if (!recipe.atlas) {
     const labelledPair = (seed: number) => syntheticPair(recipe.size, seed);
     return { recipe, labelledPair, pair: (seed) => maybeSameImage(labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
@@ -68,7 +87,7 @@ async function syntheticData(recipe: Extract<TrainingDataRecipe, { kind: 'synthe
   return { recipe, labelledPair, pair: (seed) => maybeSameImage(labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
 }
 
-async function scanData(recipe: Extract<TrainingDataRecipe, { kind: 'scans' }>): Promise<TrainingData> {
+async function scanData(recipe: ScansRecipe): Promise<TrainingData> {
   const scans = await Promise.all(recipe.scans.map(readCachedScan));
   const validation = recipe.validation && { scan: await readCachedScan(recipe.validation.scan), labels: await readCachedLabels(recipe.validation.labels) };
   return {
@@ -95,6 +114,25 @@ async function scanData(recipe: Extract<TrainingDataRecipe, { kind: 'scans' }>):
   };
 }
 
+async function mixedData(recipe: MixedRecipe): Promise<TrainingData> {
+  const scans = await scanData(recipe.scans);
+  const synthetic = await syntheticData(recipe.synthetic);
+  return {
+    recipe,
+    // Its own stream for the choice, so that each source sees the seed it would see alone.
+    pair: (seed) => (seededRandom(seed ^ 0x2545f491)() < recipe.syntheticFraction ? synthetic : scans).pair(seed),
+    // The user's labelled scan where given: validation then measures what the user cares about.
+    labelledPair: scans.labelledPair ?? synthetic.labelledPair,
+  };
+}
+
 export function trainingData(recipe: TrainingDataRecipe): Promise<TrainingData> {
-  return recipe.kind === 'synthetic' ? syntheticData(recipe) : scanData(recipe);
+  switch (recipe.kind) {
+    case 'synthetic':
+      return syntheticData(recipe);
+    case 'scans':
+      return scanData(recipe);
+    case 'mixed':
+      return mixedData(recipe);
+  }
 }

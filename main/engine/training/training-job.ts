@@ -13,11 +13,12 @@ import type { GradientComputer } from './gradient-computers';
 import { inProcessGradients, threadPoolGradients } from './gradient-computers';
 import { labelPropagationDice, learnedPointFeaturizer, validationPairs } from './feature-validation';
 import { readModelFolder, readTrainingCheckpoint, writeTrainingFolder } from './model-files';
+import type { PauseGate } from './pause-gate';
 import type { SkippedScan } from './scan-cache';
 import { prepareAtlasLabels, prepareScan, prepareScans } from './scan-cache';
 import type { TrainingSettings } from './trainer';
 import { initialTrainingState, train } from './trainer';
-import type { TrainingDataRecipe } from './training-data';
+import type { ScansRecipe, SyntheticRecipe, TrainingDataRecipe } from './training-data';
 import { defaultAugmentation, networkSpec } from './training-defaults';
 import { trainingData } from './training-data';
 import type { LabelledPair } from './synthetic-training-pairs';
@@ -32,6 +33,8 @@ export interface TrainingJobOptions {
   readonly workerUrl?: URL;
   /** The compute backend's name, for the gradient threads to start the same one. */
   readonly backend: string;
+  /** Pauses and resumes the run between steps (the Train panel's Pause). */
+  readonly pause?: PauseGate;
 }
 
 export interface TrainingJobResult {
@@ -40,16 +43,17 @@ export interface TrainingJobResult {
   readonly skipped: SkippedScan[];
 }
 
+async function syntheticRecipe(request: TrainingRequest, atlas: string | undefined, options: TrainingJobOptions): Promise<{ recipe: SyntheticRecipe; summary: string }> {
+  const size = new Array<number>(request.dimension).fill(request.exampleEdge);
+  return {
+    recipe: { kind: 'synthetic', dimension: request.dimension, size, atlas: atlas ? await prepareAtlasLabels(path.resolve(atlas), request.resolutionMm, path.join(options.cacheFolder, 'training-atlases')) : undefined },
+    summary: atlas ? `synthetic images from the labels of ${path.basename(atlas)} at ${request.resolutionMm} mm` : 'synthetic images from random label maps',
+  };
+}
+
 async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<{ recipe: TrainingDataRecipe; summary: string; skipped: SkippedScan[] }> {
   const size = new Array<number>(request.dimension).fill(request.exampleEdge);
-  if (request.data.kind === 'synthetic') {
-    const atlas = request.data.atlas;
-    return {
-      recipe: { kind: 'synthetic', dimension: request.dimension, size, atlas: atlas ? await prepareAtlasLabels(path.resolve(atlas), request.resolutionMm, path.join(options.cacheFolder, 'training-atlases')) : undefined },
-      summary: atlas ? `synthetic images from the labels of ${path.basename(atlas)} at ${request.resolutionMm} mm` : 'synthetic images from random label maps',
-      skipped: [],
-    };
-  }
+  if (request.data.kind === 'synthetic') return { ...(await syntheticRecipe(request, request.data.atlas, options)), skipped: [] };
   const cache = path.join(options.cacheFolder, 'training-scans');
   const { scans, skipped } = await prepareScans(request.data.folder, request.dimension, request.resolutionMm, cache, context);
   const validation = request.validation && {
@@ -58,9 +62,14 @@ async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, 
   };
   if (validation && validation.scan.size.join() !== validation.labels.size.join())
     throw new EngineError('BAD_INPUT', `${request.validation!.labels}: the validation labels are not on the validation image's grid`, { file: request.validation!.labels });
+  const fromScans: ScansRecipe = { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: request.pairing === 'common-space' ? 0.5 : 1, validation };
+  const scansSummary = `${scans.length} scans from ${request.data.folder} at ${request.resolutionMm} mm${skipped.length ? ` (${skipped.length} skipped)` : ''}`;
+  const mix = request.data.synthetic;
+  if (!mix) return { recipe: fromScans, summary: scansSummary, skipped };
+  const synthetic = await syntheticRecipe(request, mix.atlas, options);
   return {
-    recipe: { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: request.pairing === 'common-space' ? 0.5 : 1, validation },
-    summary: `${scans.length} scans from ${request.data.folder} at ${request.resolutionMm} mm${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
+    recipe: { kind: 'mixed', dimension: request.dimension, size, scans: fromScans, synthetic: synthetic.recipe, syntheticFraction: mix.fraction },
+    summary: `${scansSummary}, and ${Math.round(mix.fraction * 100)} % of the pairs ${synthetic.summary}`,
     skipped,
   };
 }
@@ -118,7 +127,6 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
   // The data's own labelled pairs where it has them (synthetic data, or the validation scan),
   // else synthetic pairs on random label maps.
   const heldOut: LabelledPair[] = validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
-  const started = performance.now();
   const gradients = await gradientComputer(settings, request, options);
   try {
     await train(
@@ -126,9 +134,10 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
       state,
       gradients,
       {
-        checkpoint: (s) => writeTrainingFolder(folder, { name, settings, state: s, dataSummary, seconds: secondsBefore + (performance.now() - started) / 1000 }),
+        checkpoint: (s, seconds) => writeTrainingFolder(folder, { name, settings, state: s, dataSummary, seconds: secondsBefore + seconds }),
         // Label propagation by the features alone: what the features know, without help from position.
         validate: async (weights) => labelPropagationDice(learnedPointFeaturizer(settings.spec, weights), heldOut),
+        pause: options.pause,
       },
       context,
     );

@@ -9,6 +9,10 @@ import { trainingRequestSchema } from '../../../shared/contract/index';
 export interface TrainingDraft {
   data: 'synthetic' | 'folder';
   folder: string;
+  /** With a folder: some pairs synthetic too. */
+  mixSynthetic: boolean;
+  /** The fraction of pairs that are synthetic when mixing. */
+  syntheticFraction: number;
   /** A label map whose labels make the synthetic anatomies; empty for random blobs. */
   atlas: string;
   dimension: 2 | 3;
@@ -61,6 +65,7 @@ const fieldTitles: Record<string, string> = {
   checkpointEvery: 'Checkpoint every',
   validateEvery: 'Validate every',
   threads: 'Threads',
+  fraction: 'Synthetic share',
 };
 
 /** The same rule as the engine's registry: a model's name is a folder name without surprises. */
@@ -82,6 +87,8 @@ export function draftFromDefaults(defaults: TrainingRequest, preset: TrainingPre
   return {
     data: preset.data,
     folder: keep.folder ?? (defaults.data.kind === 'folder' ? defaults.data.folder : ''),
+    mixSynthetic: keep.mixSynthetic ?? false,
+    syntheticFraction: keep.syntheticFraction ?? 0.5,
     atlas: keep.atlas ?? (defaults.data.kind === 'synthetic' ? (defaults.data.atlas ?? '') : ''),
     dimension: preset.dimension,
     resolutionMm: defaults.resolutionMm,
@@ -124,8 +131,12 @@ export function requestOf(draft: TrainingDraft, modelsFolder: string): DraftChec
   const labels = draft.validationLabels.trim();
   if (Boolean(image) !== Boolean(labels)) return fail('validation needs both an image and its labels');
   const atlas = draft.atlas.trim();
+  const synthetic = atlas ? { atlas } : {};
   const candidate = {
-    data: draft.data === 'folder' ? { kind: 'folder', folder: draft.folder.trim() } : { kind: 'synthetic', ...(atlas ? { atlas } : {}) },
+    data:
+      draft.data === 'folder'
+        ? { kind: 'folder', folder: draft.folder.trim(), ...(draft.mixSynthetic ? { synthetic: { fraction: draft.syntheticFraction, ...synthetic } } : {}) }
+        : { kind: 'synthetic', ...synthetic },
     dimension: draft.dimension,
     resolutionMm: draft.resolutionMm,
     exampleEdge: draft.exampleEdge,
@@ -147,7 +158,7 @@ export function requestOf(draft: TrainingDraft, modelsFolder: string): DraftChec
   const parsed = trainingRequestSchema.safeParse(candidate);
   if (parsed.success) return { request: parsed.data, problem: null };
   const issue = parsed.error.issues[0];
-  const field = String(issue.path[0] ?? '');
+  const field = String(issue.path.at(-1) ?? '');
   // An empty number field arrives as null: say what is wanted rather than what zod received.
   const reason = issue.code !== 'invalid_type' ? issue.message : issue.expected === 'int' ? 'a whole number is needed' : 'a number is needed';
   return fail(`${fieldTitles[field] ?? issue.path.join('.')}: ${reason}`);

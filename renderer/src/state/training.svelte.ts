@@ -1,8 +1,10 @@
 // Training the feature network from the Train panel: the form (from the engine's defaults and
 // a preset), the one run the engine allows at a time with its live curves, and what it left.
-// Cancelling finishes the current step and keeps a checkpoint, which the engine confirms
-// before the request settles (the run reads "stopping" meanwhile); Resume sends the same
-// request with resume: true, and the engine continues from that checkpoint exactly.
+// Pause holds the run between two steps with everything in place (the engine keeps a
+// checkpoint meanwhile) and Continue goes on from the next step. Cancelling finishes the
+// current step and keeps a checkpoint, which the engine confirms before the request settles
+// (the run reads "stopping" meanwhile); Resume sends the same request with resume: true, and
+// the engine continues from that checkpoint exactly.
 
 import type { ContractClient } from '../../../shared/rpc/client';
 import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
@@ -15,7 +17,7 @@ import type { DraftCheck, TrainingDraft, TrainingPreset } from './training-draft
 import { draftFromDefaults, parentFolder, requestOf, trainingPresets, unusedName } from './training-draft';
 
 export type TrainingResult = ResultOf<'training.run'>;
-export type RunStatus = 'idle' | 'running' | 'stopping' | 'done' | 'cancelled' | 'failed';
+export type RunStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'done' | 'cancelled' | 'failed';
 
 export class Training {
   draft = $state<TrainingDraft | null>(null);
@@ -50,7 +52,7 @@ export class Training {
     this.#notifications = notifications;
     this.preset = $derived(trainingPresets.find((p) => p.dimension === this.draft?.dimension && p.data === this.draft?.data));
     this.check = $derived(this.draft ? requestOf(this.draft, this.#modelsFolder) : { request: null, problem: 'waiting for the engine' });
-    this.busy = $derived(this.status === 'running' || this.status === 'stopping');
+    this.busy = $derived(this.status === 'running' || this.status === 'pausing' || this.status === 'paused' || this.status === 'stopping');
     this.canResume = $derived.by(() => {
       if (!this.request || this.busy) return false;
       if (this.status === 'cancelled' || this.status === 'failed') return true;
@@ -100,11 +102,34 @@ export class Training {
     return this.request ? this.#run(this.request, true) : Promise.resolve();
   }
 
-  /** Stops after the current step; the engine writes a checkpoint before the run ends. */
-  cancel(): void {
+  /** Holds the run after the current step ("pausing" until the engine says it holds). */
+  async pause(): Promise<void> {
     if (this.status !== 'running') return;
+    this.status = 'pausing';
+    await this.#setPaused(true);
+  }
+
+  /** Goes on from the step where the run was paused. */
+  async continue(): Promise<void> {
+    if (this.status !== 'paused' && this.status !== 'pausing') return;
+    this.status = 'running';
+    await this.#setPaused(false);
+  }
+
+  /** Stops after the current step (or where paused); the engine writes a checkpoint before the run ends. */
+  cancel(): void {
+    if (this.status !== 'running' && this.status !== 'pausing' && this.status !== 'paused') return;
     this.status = 'stopping';
     this.#cancel?.cancel();
+  }
+
+  async #setPaused(paused: boolean): Promise<void> {
+    try {
+      await this.#client.request('training.pause', { paused });
+    } catch (error) {
+      // The run may have ended meanwhile: its own outcome then says so.
+      if (this.busy) this.#notifications.error(`Could not ${paused ? 'pause' : 'continue'} the run: ${(error as Error).message}`);
+    }
   }
 
   async #run(request: TrainingRequest, resume: boolean): Promise<void> {
@@ -140,6 +165,8 @@ export class Training {
 
   #show(p: Progress): void {
     this.progress = p;
+    // The engine confirms a pause when the run holds (after the step it was in).
+    if (p.stage === 'paused' && this.status === 'pausing') this.status = 'paused';
     const step = p.iteration;
     if (p.stage !== 'training' || step === undefined || !p.metrics) return;
     // A run validated where it stopped reports its last step twice; a curve takes it once.

@@ -164,6 +164,34 @@ const exchanges: Record<ChannelName, Exchange> = {
     expect(result.model).toMatchObject({ name: `model-${shared.transport}`, dimension: 2, channels: 16 });
     expect(result.model.card).toMatchObject({ training: { steps: 2 } });
   },
+  'training.pause': async (c, shared) => {
+    await expect(c.request('training.pause', { paused: true })).rejects.toThrow(/no training run is going on/);
+    // Paused after its first step, a run reports it and takes no step until resumed.
+    const { request } = await c.request('training.defaults', { dimension: 2 });
+    const seen: string[] = [];
+    let pausedAt: number | undefined;
+    const heldThere = new Promise<void>((resolve) => {
+      const running = c.request('training.run', { ...request, exampleEdge: 24, resolutionMm: 8, steps: 3, batch: 1, samples: 64, validateEvery: 100, out: `${shared.trainingOut}-paused` }, {
+        onProgress: (p) => {
+          seen.push(`${p.stage} ${p.iteration}`);
+          if (p.stage === 'training' && p.iteration === 1) void c.request('training.pause', { paused: true });
+          if (p.stage === 'paused' && pausedAt === undefined) {
+            pausedAt = p.iteration;
+            resolve();
+          }
+        },
+      });
+      shared.pausedRun = 'started';
+      void running.then(() => (shared.pausedRun = 'done'));
+    });
+    await heldThere;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(seen.at(-1)).toBe(`paused ${pausedAt}`);
+    expect(shared.pausedRun).toBe('started');
+    expect(await c.request('training.pause', { paused: false })).toEqual({ paused: false });
+    await expect.poll(() => shared.pausedRun, { timeout: 60_000 }).toBe('done');
+    expect(seen.filter((s) => s.startsWith('training')).at(-1)).toBe('training 3');
+  },
   'models.import': async (c, shared) => {
     const { model } = await c.request('models.import', { folder: shared.trainingOut, name: `imported-${shared.transport}` });
     expect(model).toMatchObject({ bundled: false, dimension: 2 });

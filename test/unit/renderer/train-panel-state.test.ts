@@ -27,6 +27,11 @@ describe('the training form', () => {
     expect(request?.data).toEqual({ kind: 'folder', folder: '/scans' });
     expect(request?.validation).toEqual({ image: '/v.nii', labels: '/v-labels.nii' });
     expect(requestOf({ ...draft, data: 'synthetic' }, models).request?.data).toEqual({ kind: 'synthetic', atlas: '/atlas.nii.gz' });
+    expect(requestOf({ ...draft, mixSynthetic: true, syntheticFraction: 0.25 }, models).request?.data).toEqual({
+      kind: 'folder',
+      folder: '/scans',
+      synthetic: { fraction: 0.25, atlas: '/atlas.nii.gz' },
+    });
     expect(requestOf({ ...draft, maxMinutes: 5 }, models).request?.maxMinutes).toBe(5);
   });
 
@@ -36,6 +41,7 @@ describe('the training form', () => {
     // An emptied number field binds to null.
     expect(requestOf({ ...draft, steps: null as unknown as number }, models).problem).toBe('Steps: a number is needed');
     expect(requestOf({ ...draft, batch: 1.5 }, models).problem).toBe('Batch: a whole number is needed');
+    expect(requestOf({ ...draft, data: 'folder', folder: '/scans', mixSynthetic: true, syntheticFraction: 2 }, models).problem).toMatch(/^Synthetic share: /);
     expect(requestOf({ ...draft, data: 'folder', folder: ' ' }, models).problem).toBe('choose a folder of scans');
     expect(requestOf({ ...draft, validationImage: '/v.nii' }, models).problem).toMatch(/both an image and its labels/);
     expect(requestOf({ ...draft, name: '../x' }, models).problem).toMatch(/cannot name a model/);

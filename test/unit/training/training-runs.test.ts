@@ -13,6 +13,8 @@ import type { JobContext } from '../../../main/engine/job-context';
 import { silentJob } from '../../../main/engine/job-context';
 import { readModelFolder, readTrainingCheckpoint } from '../../../main/engine/training/model-files';
 import { defaultTrainingRequest } from '../../../main/engine/training/training-defaults';
+import { PauseGate } from '../../../main/engine/training/pause-gate';
+import { trainingData } from '../../../main/engine/training/training-data';
 import { runTrainingJob } from '../../../main/engine/training/training-job';
 import { tempFolder } from '../cli/run-cli';
 
@@ -56,6 +58,41 @@ describe('training runs', () => {
     expect(await weightsOf(path.join(scratch.dir, 'threads'))).toEqual(whole);
   });
 
+  it('paused, holds between steps with a checkpoint written, and goes on in place to the same end; cancelled while paused, stops there', async () => {
+    const whole = await weightsOf(path.join(scratch.dir, 'whole'));
+    const pause = new PauseGate();
+    const stages: string[] = [];
+    let checkpointWhilePaused: number | undefined;
+    const pauseAfterOne: JobContext = {
+      token: new CancellationTokenSource().token,
+      progress: (p) => {
+        stages.push(`${p.stage} ${p.iteration}`);
+        if (stages.length === 1) pause.set(true);
+        if (p.stage === 'paused')
+          setTimeout(async () => {
+            checkpointWhilePaused = (await readTrainingCheckpoint(path.join(scratch.dir, 'paused'))).state.step;
+            pause.set(false);
+          }, 300);
+      },
+    };
+    await runTrainingJob(small('paused'), { ...options, pause }, pauseAfterOne);
+    expect(stages).toEqual(['training 1', 'paused 1', 'training 1', 'training 2', 'training 3', 'training 4']);
+    expect(checkpointWhilePaused).toBe(1);
+    expect(await weightsOf(path.join(scratch.dir, 'paused'))).toEqual(whole);
+
+    const source = new CancellationTokenSource();
+    const held = new PauseGate();
+    const cancelWhilePaused: JobContext = {
+      token: source.token,
+      progress: (p) => {
+        if (p.stage === 'training' && p.iteration === 2 && !held.paused) held.set(true);
+        if (p.stage === 'paused') setTimeout(() => source.cancel(), 100);
+      },
+    };
+    await expect(runTrainingJob(small('paused-then-cancelled'), { ...options, pause: held }, cancelWhilePaused)).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect((await readTrainingCheckpoint(path.join(scratch.dir, 'paused-then-cancelled'))).state.step).toBe(2);
+  });
+
   it('trains on what a messy folder holds, and lists what it skipped', async () => {
     const folder = path.join(scratch.dir, 'scans');
     mkdirSync(path.join(folder, 'nested'), { recursive: true });
@@ -68,9 +105,17 @@ describe('training runs', () => {
     expect(Object.keys(reasons).sort()).toEqual(['broken.nii.gz', 'slice.png']);
     expect(reasons['slice.png']).toMatch(/a 2D image cannot train a 3D model/);
     expect(reasons['broken.nii.gz']).toMatch(/^broken\.nii\.gz: /);
-    // Prepared once: a second run finds the scan in the cache.
-    const again = await runTrainingJob(small('from-scans-again', { dimension: 3, data: { kind: 'folder', folder }, steps: 1, batch: 1 }), options, silentJob);
-    expect(again.model.card).toMatchObject({ training: { data: expect.stringMatching(/^1 scans from/) } });
+    // Prepared once: a second run finds the scan in the cache. It mixes in synthetic images
+    // from an atlas's labels, which the card records.
+    const mix = { fraction: 0.5, atlas: path.join(templates, 'aal.nii.gz') };
+    const again = await runTrainingJob(small('from-scans-again', { dimension: 3, data: { kind: 'folder', folder, synthetic: mix }, steps: 1, batch: 1 }), options, silentJob);
+    expect(again.model.card).toMatchObject({ training: { data: expect.stringMatching(/^1 scans from .*, and 50 % of the pairs synthetic images from the labels of aal\.nii\.gz at 8 mm$/) } });
+    const { settings } = await readTrainingCheckpoint(path.join(scratch.dir, 'from-scans-again'));
+    const data = await trainingData(settings.data);
+    // Synthetic pairs carry their labels; pairs of scans do not. About half are each.
+    const synthetic = Array.from({ length: 40 }, (_, seed) => 'labelsA' in data.pair(seed)).filter(Boolean).length;
+    expect(synthetic).toBeGreaterThan(10);
+    expect(synthetic).toBeLessThan(30);
   });
 
   it('refuses an empty folder, or one with nothing usable, with one clear line', async () => {
