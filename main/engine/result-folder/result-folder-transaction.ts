@@ -58,6 +58,12 @@ async function recoverInterruptedSwap(parent: string, base: string, folder: stri
   await removeStalePartials(parent, base);
 }
 
+/** Before reading a result folder that a killed run may have been replacing: puts the last whole set back in place. */
+export async function recoverResultFolder(folderPath: string): Promise<void> {
+  const folder = path.resolve(folderPath);
+  await recoverInterruptedSwap(path.dirname(folder), path.basename(folder), folder).catch(() => undefined);
+}
+
 /**
  * Whether a result folder can be written, checked without changing anything, so that it can
  * be checked before any work: exit 3 and one line when it cannot be used.

@@ -17,27 +17,36 @@ import { defaultSyntheticOptions, reacquired, realScanPair, syntheticPair } from
 import { boxStartAround, extractBox } from './training-grids';
 import type { TrainingPair } from './pair-loss';
 
-export interface SyntheticRecipe {
-  readonly kind: 'synthetic';
+/** A scan and its label map on the same grid, prepared at the training resolution. */
+export interface LabelledScan {
+  readonly scan: CachedScan;
+  readonly labels: CachedLabels;
+}
+
+interface RecipeBase {
   readonly dimension: 2 | 3;
+  /** The examples' grid size (x, y[, z]). */
   readonly size: readonly number[];
+  /**
+   * A labelled scan for the held-out pairs (its two deformed acquisitions), when the user
+   * gives one, whatever the training data: else the data's own labelled pairs, if it has any.
+   */
+  readonly validation?: LabelledScan;
+}
+
+export interface SyntheticRecipe extends RecipeBase {
+  readonly kind: 'synthetic';
   readonly atlas?: CachedLabels;
 }
 
-export interface ScansRecipe {
+export interface ScansRecipe extends RecipeBase {
   readonly kind: 'scans';
-  readonly dimension: 2 | 3;
-  readonly size: readonly number[];
   readonly scans: readonly CachedScan[];
   readonly samePairFraction: number;
-  /** A labelled scan for held-out pairs (its two deformed acquisitions), when the user gives one. */
-  readonly validation?: { readonly scan: CachedScan; readonly labels: CachedLabels };
 }
 
-export interface MixedRecipe {
+export interface MixedRecipe extends RecipeBase {
   readonly kind: 'mixed';
-  readonly dimension: 2 | 3;
-  readonly size: readonly number[];
   readonly scans: ScansRecipe;
   readonly synthetic: SyntheticRecipe;
   /** The probability that a pair is synthetic. */
@@ -58,7 +67,7 @@ export interface TrainingData {
   readonly recipe: TrainingDataRecipe;
   /** The pair a seed stands for; synthetic pairs carry their labels. */
   pair(seed: number): TrainingPair | LabelledPair;
-  /** For validation: two different scans of one anatomy with their labels (synthetic data, or a labelled scan). */
+  /** For validation: two different scans of one anatomy with their labels (a labelled scan's, or synthetic data's). */
   labelledPair?(seed: number): LabelledPair;
 }
 
@@ -89,7 +98,6 @@ async function syntheticData(recipe: SyntheticRecipe): Promise<TrainingData> {
 
 async function scanData(recipe: ScansRecipe): Promise<TrainingData> {
   const scans = await Promise.all(recipe.scans.map(readCachedScan));
-  const validation = recipe.validation && { scan: await readCachedScan(recipe.validation.scan), labels: await readCachedLabels(recipe.validation.labels) };
   return {
     recipe,
     pair: (seed) => {
@@ -102,15 +110,18 @@ async function scanData(recipe: ScansRecipe): Promise<TrainingData> {
       const take = (scan: typeof first) => reacquired(extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array), recipe.size, Math.floor(random() * 2 ** 31));
       return { a: take(first), b: take(second), size: recipe.size };
     },
-    labelledPair:
-      validation &&
-      ((seed) => {
-        const random = seededRandom(seed);
-        const { scan, labels } = validation;
-        const start = boxStartAround(labels, scan.size, recipe.size, random);
-        const image = extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array);
-        return realScanPair(image, extractBox(labels, scan.size, recipe.size, start, Int32Array), recipe.size, Math.floor(random() * 2 ** 31));
-      }),
+  };
+}
+
+/** Held-out pairs from a labelled scan: a box of it, deformed and acquired twice. */
+async function labelledScanPairs(validation: LabelledScan, size: readonly number[]): Promise<(seed: number) => LabelledPair> {
+  const scan = await readCachedScan(validation.scan);
+  const labels = await readCachedLabels(validation.labels);
+  return (seed) => {
+    const random = seededRandom(seed);
+    const start = boxStartAround(labels, scan.size, size, random);
+    const image = extractBox(scan.intensities, scan.size, size, start, Float32Array);
+    return realScanPair(image, extractBox(labels, scan.size, size, start, Int32Array), size, Math.floor(random() * 2 ** 31));
   };
 }
 
@@ -121,12 +132,11 @@ async function mixedData(recipe: MixedRecipe): Promise<TrainingData> {
     recipe,
     // Its own stream for the choice, so that each source sees the seed it would see alone.
     pair: (seed) => (seededRandom(seed ^ 0x2545f491)() < recipe.syntheticFraction ? synthetic : scans).pair(seed),
-    // The user's labelled scan where given: validation then measures what the user cares about.
-    labelledPair: scans.labelledPair ?? synthetic.labelledPair,
+    labelledPair: synthetic.labelledPair,
   };
 }
 
-export function trainingData(recipe: TrainingDataRecipe): Promise<TrainingData> {
+function sourceOf(recipe: TrainingDataRecipe): Promise<TrainingData> {
   switch (recipe.kind) {
     case 'synthetic':
       return syntheticData(recipe);
@@ -135,4 +145,10 @@ export function trainingData(recipe: TrainingDataRecipe): Promise<TrainingData> 
     case 'mixed':
       return mixedData(recipe);
   }
+}
+
+export async function trainingData(recipe: TrainingDataRecipe): Promise<TrainingData> {
+  const source = await sourceOf(recipe);
+  // The user's labelled scan where given: validation then measures what the user cares about.
+  return recipe.validation ? { ...source, labelledPair: await labelledScanPairs(recipe.validation, recipe.size) } : source;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ModelEntryData, TrainingRequest } from '../../../shared/contract/index';
 import { cancelledError, EngineError } from '../../../shared/contract/errors';
 import type { JobContext } from '../job-context';
-import { checkResultFolder } from '../result-folder/result-folder-transaction';
+import { checkResultFolder, recoverResultFolder } from '../result-folder/result-folder-transaction';
 import type { GradientComputer } from './gradient-computers';
 import { inProcessGradients, threadPoolGradients } from './gradient-computers';
 import { labelPropagationDice, learnedPointFeaturizer, validationPairs } from './feature-validation';
@@ -18,7 +18,7 @@ import type { SkippedScan } from './scan-cache';
 import { prepareAtlasLabels, prepareScan, prepareScans } from './scan-cache';
 import type { TrainingSettings } from './trainer';
 import { initialTrainingState, train } from './trainer';
-import type { ScansRecipe, SyntheticRecipe, TrainingDataRecipe } from './training-data';
+import type { LabelledScan, ScansRecipe, SyntheticRecipe, TrainingDataRecipe } from './training-data';
 import { defaultAugmentation, networkSpec } from './training-defaults';
 import { trainingData } from './training-data';
 import type { LabelledPair } from './synthetic-training-pairs';
@@ -51,18 +51,11 @@ async function syntheticRecipe(request: TrainingRequest, atlas: string | undefin
   };
 }
 
-async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<{ recipe: TrainingDataRecipe; summary: string; skipped: SkippedScan[] }> {
+async function dataRecipe(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<{ recipe: TrainingDataRecipe; summary: string; skipped: SkippedScan[] }> {
   const size = new Array<number>(request.dimension).fill(request.exampleEdge);
   if (request.data.kind === 'synthetic') return { ...(await syntheticRecipe(request, request.data.atlas, options)), skipped: [] };
-  const cache = path.join(options.cacheFolder, 'training-scans');
-  const { scans, skipped } = await prepareScans(request.data.folder, request.dimension, request.resolutionMm, cache, context);
-  const validation = request.validation && {
-    scan: await prepareScan(path.resolve(request.validation.image), request.resolutionMm, cache),
-    labels: await prepareAtlasLabels(path.resolve(request.validation.labels), request.resolutionMm, path.join(options.cacheFolder, 'training-atlases')),
-  };
-  if (validation && validation.scan.size.join() !== validation.labels.size.join())
-    throw new EngineError('BAD_INPUT', `${request.validation!.labels}: the validation labels are not on the validation image's grid`, { file: request.validation!.labels });
-  const fromScans: ScansRecipe = { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: request.pairing === 'common-space' ? 0.5 : 1, validation };
+  const { scans, skipped } = await prepareScans(request.data.folder, request.dimension, request.resolutionMm, path.join(options.cacheFolder, 'training-scans'), context);
+  const fromScans: ScansRecipe = { kind: 'scans', dimension: request.dimension, size, scans, samePairFraction: request.pairing === 'common-space' ? 0.5 : 1 };
   const scansSummary = `${scans.length} scans from ${request.data.folder} at ${request.resolutionMm} mm${skipped.length ? ` (${skipped.length} skipped)` : ''}`;
   const mix = request.data.synthetic;
   if (!mix) return { recipe: fromScans, summary: scansSummary, skipped };
@@ -72,6 +65,22 @@ async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, 
     summary: `${scansSummary}, and ${Math.round(mix.fraction * 100)} % of the pairs ${synthetic.summary}`,
     skipped,
   };
+}
+
+/** The user's labelled scan for validation, prepared like the training scans. */
+async function validationScan(request: TrainingRequest, options: TrainingJobOptions): Promise<LabelledScan | undefined> {
+  if (!request.validation) return undefined;
+  const scan = await prepareScan(path.resolve(request.validation.image), request.resolutionMm, path.join(options.cacheFolder, 'training-scans'));
+  const labels = await prepareAtlasLabels(path.resolve(request.validation.labels), request.resolutionMm, path.join(options.cacheFolder, 'training-atlases'));
+  if (scan.size.join() !== labels.size.join())
+    throw new EngineError('BAD_INPUT', `${request.validation.labels}: the validation labels are not on the validation image's grid`, { file: request.validation.labels });
+  return { scan, labels };
+}
+
+async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<{ recipe: TrainingDataRecipe; summary: string; skipped: SkippedScan[] }> {
+  const prepared = await dataRecipe(request, options, context);
+  const validation = await validationScan(request, options);
+  return validation ? { ...prepared, recipe: { ...prepared.recipe, validation } } : prepared;
 }
 
 function settingsFor(request: TrainingRequest, recipe: TrainingDataRecipe): TrainingSettings {
@@ -107,6 +116,8 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
   let skipped: SkippedScan[] = [];
   let secondsBefore = 0;
   if (request.resume) {
+    // A run killed (kill -9, a power cut) while swapping in a checkpoint left the previous one aside.
+    await recoverResultFolder(folder);
     const saved = await readTrainingCheckpoint(folder);
     // The run's own settings, so that it continues exactly; only its length may grow.
     settings = { ...saved.settings, steps: Math.max(saved.settings.steps, request.steps), maxSeconds: request.maxMinutes === undefined ? undefined : request.maxMinutes * 60 };

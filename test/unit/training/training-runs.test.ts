@@ -118,6 +118,16 @@ describe('training runs', () => {
     expect(synthetic).toBeLessThan(30);
   });
 
+  it('validates synthetic training on the labelled scan the user gives', async () => {
+    const validation = { image: path.join(templates, 'ch2bet.nii.gz'), labels: path.join(templates, 'aal.nii.gz') };
+    const result = await runTrainingJob(small('synthetic-validated', { validation, steps: 2, validateEvery: 2 }), options, silentJob);
+    expect((result.model.card as { validation: unknown[] }).validation).toHaveLength(1);
+    const { settings } = await readTrainingCheckpoint(path.join(scratch.dir, 'synthetic-validated'));
+    const heldOut = (await trainingData(settings.data)).labelledPair!(7);
+    // AAL's labels (up to 116), not the synthetic blobs' 1 to 12.
+    expect(Math.max(...heldOut.labelsA)).toBeGreaterThan(12);
+  });
+
   it('refuses an empty folder, or one with nothing usable, with one clear line', async () => {
     const empty = path.join(scratch.dir, 'empty');
     mkdirSync(empty);
