@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { finiteRange } from '../shared/image/statistics';
 import { diceScores, foldPercent } from '../main/engine/registration/outputs/metrics';
 import { readImageFile } from '../main/engine/io';
+import type { RegistrationOverrides, RegistrationReport } from '../shared/contract/index';
+import { overridesAsSettings } from '../main/engine/registration-job/reproduce-command';
 import { runElastix } from './elastix-peer';
 import type { BenchPair } from './pairs';
 import { preparePairs } from './pairs';
@@ -33,9 +35,9 @@ interface Row {
   diceBefore?: number;
   diceAfter?: number;
   foldPercent: number;
-  /** Load to files written (XiMorph: measured in its process; elastix: the processes' wall time). */
+  /** XiMorph: the stages its report times (load to files written); elastix: its processes' wall time. */
   seconds: number;
-  /** The whole process, start-up included. */
+  /** The whole command, process start to exit: what the user waits for, and what the ratio compares. */
   processSeconds: number;
   peakRssMiB: number;
   pointErrorMm?: number;
@@ -55,33 +57,46 @@ async function dice(reference: string, candidate: string): Promise<number> {
   return diceScores(a.pixels, b.pixels).mean;
 }
 
+const ximorph = path.resolve(import.meta.dirname, '..', 'bin', 'ximorph.js');
+
+/** Where `ximorph points` sends a point through a result (untimed: a check, not the user's run). */
+async function mappedPoint(dir: string, result: string, point: readonly number[]): Promise<number[]> {
+  const input = path.join(dir, 'known-point.csv');
+  const output = path.join(dir, 'known-point-mapped.csv');
+  const axes = ['x', 'y', 'z'].slice(0, point.length);
+  await writeFile(input, `${axes.join(',')}\n${point.join(',')}\n`);
+  await measure(process.execPath, [ximorph, 'points', '--transform', result, '--points', input, '--out', output]);
+  const [header, row] = (await readFile(output, 'utf8')).trim().split('\n').map((line) => line.split(','));
+  return axes.map((axis) => Number(row[header.indexOf(axis)]));
+}
+
+/** `ximorph register` as a user runs it, with its default outputs, timed from process start to exit. */
 async function runXimorph(pair: BenchPair, dir: string): Promise<Row> {
   const out = path.join(dir, 'ximorph');
-  await mkdir(out, { recursive: true });
-  const args = ['--import', 'tsx', path.join(import.meta.dirname, 'ximorph-run.ts'), out, pair.fixed, pair.moving];
-  if (pair.movingLabels) args.push(pair.movingLabels, '--fixed-labels', pair.fixedLabels!);
-  if (pair.knownPoint) args.push('--point', pair.knownPoint.point.join(','));
-  args.push('--backend', values.backend!);
-  if (values.parameters) args.push('--parameters', values.parameters);
+  const args = [ximorph, 'register', '--fixed', pair.fixed, '--moving', pair.moving, '--out', out, '--backend', values.backend!, '--json'];
+  if (pair.movingLabels) args.push('--fixed-labels', pair.fixedLabels!, '--moving-labels', pair.movingLabels);
+  if (values.parameters) for (const setting of overridesAsSettings(JSON.parse(values.parameters) as RegistrationOverrides)) args.push('--set', setting);
   const run = await measure(process.execPath, args);
-  const result = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8'));
+  const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as RegistrationReport;
+  const m = report.metrics;
   const row: Row = {
     pair: pair.name,
     method: 'XiMorph',
     size: pair.size.join('×'),
-    diceBefore: result.metrics.diceBefore,
-    diceAfter: result.metrics.diceAfter,
-    foldPercent: result.metrics.foldPercent,
-    seconds: result.timings.endToEnd,
+    diceBefore: m.diceBefore?.mean,
+    diceAfter: m.diceAfter?.mean,
+    foldPercent: m.foldPercent,
+    seconds: report.totalSeconds,
     processSeconds: run.seconds,
     peakRssMiB: run.peakRssMiB,
-    detail: `${result.backend.name} (${result.backend.detail}); working grid ${result.workingGrid.size.join('×')} at ${result.workingGrid.spacing[0]} mm; stages ${Object.entries(result.timings as Record<string, number>)
-      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-      .join(', ')}`,
+    detail: `${report.backend.name} (${report.backend.detail}); working grid ${report.workingGrid.size.join('×')} at ${report.workingGrid.spacing[0]} mm; outputs ${report.outputs.map((o) => o.file).join(', ')}; stages ${report.stages.map((s) => `${s.name} ${s.seconds.toFixed(1)}`).join(', ')}`,
   };
-  if (pair.knownPoint && result.knownPoint) {
-    row.pointErrorMm = Math.hypot(...result.knownPoint.image.map((v: number, i: number) => v - pair.knownPoint!.image[i]));
-    row.angleErrorDegrees = Math.abs(result.knownPoint.angleDegrees - pair.knownPoint.angleDegrees);
+  if (pair.knownPoint) {
+    const mapped = await mappedPoint(dir, out, pair.knownPoint.point);
+    row.pointErrorMm = Math.hypot(...mapped.map((v, i) => v - pair.knownPoint!.image[i]));
+    // The rotation of the affine stage (2D: the matrix's first two rows).
+    const a = report.affine;
+    row.angleErrorDegrees = Math.abs((Math.atan2(a[3] - a[1], a[0] + a[4]) * 180) / Math.PI - pair.knownPoint.angleDegrees);
   }
   return row;
 }
@@ -113,14 +128,14 @@ const f = (v: number | undefined, digits: number) => (v === undefined || !Number
 
 function table(rows: Row[]): string {
   const lines = [
-    '| pair | method | size | Dice before → after | fold % | time, load to files written (s) | process (s) | peak RSS (MiB) | time ratio | RSS ratio | point error (mm) / angle error (°) |',
+    '| pair | method | size | Dice before → after | fold % | stages, load to files written (s) | whole command (s) | peak RSS (MiB) | time ratio | RSS ratio | point error (mm) / angle error (°) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const peer = rows.find((p) => p.pair === r.pair && p.method === 'elastix');
     const ratio = (a: number, b?: number) => (r.method === 'XiMorph' && b ? (a / b).toFixed(2) : '');
     lines.push(
-      `| ${r.pair} | ${r.method} | ${r.size} | ${r.diceBefore === undefined ? '—' : `${f(r.diceBefore, 3)} → ${f(r.diceAfter, 3)}`} | ${f(r.foldPercent, 4)} | ${f(r.seconds, 1)} | ${f(r.processSeconds, 1)} | ${f(r.peakRssMiB, 0)} | ${ratio(r.seconds, peer?.seconds)} | ${ratio(r.peakRssMiB, peer?.peakRssMiB)} | ${r.pointErrorMm === undefined ? '' : `${f(r.pointErrorMm, 2)} / ${f(r.angleErrorDegrees, 2)}`} |`,
+      `| ${r.pair} | ${r.method} | ${r.size} | ${r.diceBefore === undefined ? '—' : `${f(r.diceBefore, 3)} → ${f(r.diceAfter, 3)}`} | ${f(r.foldPercent, 4)} | ${f(r.seconds, 1)} | ${f(r.processSeconds, 1)} | ${f(r.peakRssMiB, 0)} | ${ratio(r.processSeconds, peer?.processSeconds)} | ${ratio(r.peakRssMiB, peer?.peakRssMiB)} | ${r.pointErrorMm === undefined ? '' : `${f(r.pointErrorMm, 2)} / ${f(r.angleErrorDegrees, 2)}`} |`,
     );
   }
   return lines.join('\n');

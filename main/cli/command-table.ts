@@ -6,7 +6,7 @@ import { UsageError } from './usage-error';
 import { serve } from './commands/serve';
 import { launch } from './commands/launch';
 import { info } from './commands/info';
-import { register } from './commands/register';
+import { outputNames, register } from './commands/register';
 import { warp } from './commands/warp';
 import { jacobian } from './commands/jacobian';
 import { train } from './commands/train';
@@ -134,10 +134,13 @@ cannot be read gives {"source", "error": {"code", "message", "file"}}.`,
     name: 'register',
     synopsis: `--fixed F --moving M --out DIR [--fixed-labels L] [--moving-labels L]
                  [--mask M] [--moving-mask M] [--resolution MM] [--iterations N] [--model PATH]
-                 [--backend B] [--preset P] [--set group.key=value]... [--json]`,
+                 [--backend B] [--preset P] [--set group.key=value]... [--outputs default|all|LIST] [--json]`,
     details: `Registers M to F and writes into DIR, as one set (a run that fails or is stopped leaves DIR as
-it was): warped images, the affine, the displacement fields, the ITK composite transform, the
-Jacobian and report.json. DIR must be new, empty, or an earlier result folder.
+it was): by default the warped images, the affine, both displacement fields (.nii.gz), the ITK
+composite transform and report.json. --outputs all adds the fields' .mha copies, the Jacobian
+and the inverse composite; or list what to write, e.g. --outputs default,jacobian, from:
+  ${outputNames.join(', ')}.
+DIR must be new, empty, or an earlier result folder.
 --mask limits the similarity to a region of the fixed image, --moving-mask to one of the moving.
 --set overrides any parameter of report.json's "parameters" (lists as JSON).
 On a terminal a progress bar is shown; when piped, or with --json, progress and the outcome
@@ -159,11 +162,13 @@ ${imageChoices}`,
       backend: { type: 'string' },
       preset: { type: 'string' },
       set: { type: 'string', multiple: true },
+      outputs: { type: 'string' },
       json: { type: 'boolean' },
     },
     reporting: jsonWhenPiped,
     run: (v) =>
       register({
+        outputs: optionalString(v.outputs),
         fixed: requiredImage(v, 'fixed', 'intensity'),
         moving: requiredImage(v, 'moving', 'intensity'),
         fixedLabels: imageInput(v, 'fixed-labels', 'labels'),

@@ -51,12 +51,15 @@ export const registrationReportSchema = z.object({
 });
 export type RegistrationReport = z.infer<typeof registrationReportSchema>;
 
-export const outputItems = ['warpedMoving', 'warpedLabels', 'affine', 'forwardField', 'inverseField', 'transform', 'inverseTransform', 'jacobian', 'report'] as const;
+export const outputItems = ['warpedMoving', 'warpedLabels', 'affine', 'forwardField', 'inverseField', 'fieldsMha', 'transform', 'inverseTransform', 'jacobian', 'report'] as const;
 export const outputItemSchema = z.enum(outputItems);
 export type OutputItem = z.infer<typeof outputItemSchema>;
-/** What `ximorph register` writes and Export preselects: everything but the inverse .h5, whose
- * map inverse_field and affine.txt already give. */
-export const defaultOutputItems: readonly OutputItem[] = outputItems.filter((item) => item !== 'inverseTransform');
+/**
+ * What `ximorph register` writes and Export preselects: what users need, and no copies. The
+ * fields' .mha copies, the Jacobian (`ximorph jacobian` makes it from transform.h5 later) and
+ * the inverse .h5 (inverse_field and affine.txt give its map) are written on request.
+ */
+export const defaultOutputItems: readonly OutputItem[] = ['warpedMoving', 'warpedLabels', 'affine', 'forwardField', 'inverseField', 'transform', 'report'];
 
 export const registrationChannels = {
   'registration.defaults': {

@@ -135,10 +135,13 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   await card.getByRole('button', { name: 'Export…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Export' });
   await dialog.getByRole('textbox', { name: 'Export folder' }).fill(folder);
+  // The lean default set, and the Jacobian on request.
+  await dialog.getByRole('checkbox', { name: 'Jacobian determinant' }).check();
   await dialog.getByRole('button', { name: 'Export' }).click();
   await expect(page.getByRole('status').filter({ hasText: `to ${folder}` })).toBeVisible({ timeout: 120_000 });
-  for (const file of ['warped_moving.nii.gz', 'forward_field.nii.gz', 'inverse_field.mha', 'transform.h5', 'jacobian.nii.gz', 'report.json'])
+  for (const file of ['warped_moving.nii.gz', 'forward_field.nii.gz', 'inverse_field.nii.gz', 'transform.h5', 'jacobian.nii.gz', 'report.json'])
     expect(existsSync(path.join(folder, file)), file).toBe(true);
+  for (const file of ['forward_field.mha', 'inverse_field.mha', 'inverse_transform.h5']) expect(existsSync(path.join(folder, file)), file).toBe(false);
   const info = execFileSync(process.execPath, ['bin/ximorph.js', 'info', '--json', path.join(folder, 'warped_moving.nii.gz'), path.join(folder, 'jacobian.nii.gz')]).toString();
   const described = JSON.parse(info) as { grid: { size: number[] } }[];
   expect(described).toHaveLength(2);

@@ -4,7 +4,8 @@
 
 import path from 'node:path';
 import type { RegistrationOverrides, RegistrationReport } from '../../../shared/contract/index';
-import { registrationOverridesSchema, defaultOutputItems } from '../../../shared/contract/index';
+import type { OutputItem } from '../../../shared/contract/index';
+import { registrationOverridesSchema, defaultOutputItems, outputItems } from '../../../shared/contract/index';
 import { describeIssues } from '../../../shared/rpc/zod-issues';
 import { removeOwnStagingSync } from '../../engine/io/staging-names';
 import { mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
@@ -31,7 +32,29 @@ export interface RegisterOptions {
   backend?: string;
   preset?: string;
   settings: string[];
+  /** --outputs: 'default', 'all', or a comma-separated list of output names (which may include 'default'). */
+  outputs?: string;
   json: boolean;
+}
+
+/** An output item's name on the command line: kebab-case, as the rest of the flags. */
+const cliName = (item: OutputItem) => item.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const outputNames = outputItems.map(cliName);
+
+/** The items --outputs names; report.json is always written (it is how a result folder is read back). */
+export function outputItemsOf(value: string | undefined): OutputItem[] {
+  if (value === undefined) return [...defaultOutputItems];
+  const chosen = new Set<OutputItem>(['report']);
+  for (const name of value.split(',').map((n) => n.trim()).filter(Boolean)) {
+    if (name === 'all') outputItems.forEach((item) => chosen.add(item));
+    else if (name === 'default') defaultOutputItems.forEach((item) => chosen.add(item));
+    else {
+      const item = outputItems.find((i) => cliName(i) === name);
+      if (!item) throw new UsageError(`--outputs: no output is called "${name}"; choose from default, all, ${outputNames.join(', ')}`);
+      chosen.add(item);
+    }
+  }
+  return outputItems.filter((item) => chosen.has(item));
 }
 
 /** The flags' overrides, on top of --set, on top of the preset; checked against the schema. */
@@ -62,6 +85,7 @@ const absolute = (input: CliImageInput | undefined) => input && { ...input, path
 
 export async function register(o: RegisterOptions): Promise<number> {
   const overrides = overridesFromOptions(o);
+  const items = outputItemsOf(o.outputs);
   const out = path.resolve(o.out);
   await checkResultFolder(out, resultFileNames);
   const inputs = {
@@ -77,7 +101,7 @@ export async function register(o: RegisterOptions): Promise<number> {
   try {
     const { report, files } = await runInJobThread(
       'register',
-      { ...inputs, overrides, out, items: defaultOutputItems, command },
+      { ...inputs, overrides, out, items, command },
       // The job writes its set beside the result folder, in a staging folder named after this process.
       { onProgress: (p) => printer.progress(p), cleanup: () => removeOwnStagingSync(path.dirname(out)) },
     );

@@ -16,10 +16,11 @@ import { affineFromLinearAndTranslation, linearPart, transformDimension, transla
 
 type Parameterization = ConstructorParameters<typeof TransformType>[0];
 
-function itkTransform(parameterization: Parameterization, dimension: number, fixed: ArrayLike<number>, parameters: ArrayLike<number>): ItkTransform {
-  const t = new ItkTransform(new TransformType(parameterization, 'float64', dimension, dimension));
+/** Parameters stay in the precision they come in: float32 displacement fields are written as such (itk-composite-h5.ts). */
+function itkTransform(parameterization: Parameterization, dimension: number, fixed: ArrayLike<number>, parameters: Float32Array | Float64Array): ItkTransform {
+  const t = new ItkTransform(new TransformType(parameterization, parameters instanceof Float32Array ? 'float32' : 'float64', dimension, dimension));
   t.fixedParameters = Float64Array.from(fixed);
-  t.parameters = Float64Array.from(parameters);
+  t.parameters = parameters;
   t.numberOfFixedParameters = t.fixedParameters.length;
   t.numberOfParameters = t.parameters.length;
   return t;
@@ -31,7 +32,7 @@ function flatten(t: Transform): Transform[] {
 
 function itkFromStep(t: AffineTransform | DisplacementFieldTransform): ItkTransform {
   const d = transformDimension(t);
-  if (t.kind === 'affine') return itkTransform('Affine', d, new Array(d).fill(0), [...linearPart(t), ...translationPart(t)]);
+  if (t.kind === 'affine') return itkTransform('Affine', d, new Array(d).fill(0), Float64Array.from([...linearPart(t), ...translationPart(t)]));
   const g = t.grid;
   return itkTransform('DisplacementField', d, [...g.size, ...g.origin, ...g.spacing, ...g.direction], t.vectors);
 }

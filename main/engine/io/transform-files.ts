@@ -1,10 +1,10 @@
-// Transform files through @itk-wasm/transform-io: HDF5 (.h5) for anything, including
-// displacement fields and composites, ITK's text format (.txt, .tfm) and Matlab (.mat, as
-// written by ANTs) for affine transforms. Writes are atomic like image writes.
+// Transform files: HDF5 (.h5) for anything, including displacement fields and composites
+// (written in ITK's layout with h5wasm, read with @itk-wasm/transform-io or, for composites,
+// h5wasm), ITK's text format (.txt, .tfm) and Matlab (.mat, as written by ANTs) for affine
+// transforms through transform-io. Writes are atomic like image writes.
 
 import {
   hdf5ReadTransformNode,
-  hdf5WriteTransformNode,
   matReadTransformNode,
   matWriteTransformNode,
   txtReadTransformNode,
@@ -20,9 +20,7 @@ import { fileError, fileProblem, fileRef, pathForItk, sizeOfRegularFile, transla
 import { fullExtension } from './image-formats';
 import { captureItkOutput } from './itk-console-capture';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
-import { readCompositeQueue, repackAsComposite } from './itk-composite-h5';
-import { rm } from 'node:fs/promises';
-import { transformDimension } from '../../../shared/transforms/transform';
+import { readCompositeQueue, writeItkHdf5 } from './itk-composite-h5';
 
 type Reader = (file: string) => Promise<{ couldRead: JsonCompatible; transform: ItkTransform[] }>;
 type Writer = (transform: ItkTransform[], file: string) => Promise<{ couldWrite: JsonCompatible }>;
@@ -34,7 +32,16 @@ interface TransformFormat {
   readonly affineOnly: boolean;
 }
 
-const hdf5: TransformFormat = { label: 'HDF5 transform', read: hdf5ReadTransformNode, write: hdf5WriteTransformNode, affineOnly: false };
+/** .h5 is written in ITK's layout by h5wasm, not by transform-io (see itk-composite-h5.ts). */
+const hdf5: TransformFormat = {
+  label: 'HDF5 transform',
+  read: hdf5ReadTransformNode,
+  write: async (list, file) => {
+    await writeItkHdf5(list, file);
+    return { couldWrite: true };
+  },
+  affineOnly: false,
+};
 const text: TransformFormat = { label: 'ITK text transform', read: txtReadTransformNode, write: txtWriteTransformNode, affineOnly: true };
 const matlab: TransformFormat = { label: 'Matlab transform', read: matReadTransformNode, write: matWriteTransformNode, affineOnly: true };
 
@@ -58,20 +65,11 @@ export async function writeTransformFile(filePath: string, transform: Transform,
     throw fileProblem(ref, `a ${format.label} file holds affine transforms only; save displacement fields as .h5 (or the field as a .nii.gz image)`);
   if (format === matlab && transform.kind === 'composite') throw fileProblem(ref, 'a .mat file holds one affine transform; save a composite as .h5 or .txt');
   const list = itkTransformListFrom(transform);
-  const composite = list[0].transformType.transformParameterization === 'Composite';
   await writeAtomically(filePath, context, async (stagingPath) => {
-    // transform-io writes the queue; a composite is then repackaged (see itk-composite-h5.ts).
-    const listPath = composite && format === hdf5 ? `${stagingPath}.queue.h5` : stagingPath;
-    const { couldWrite } = await captureItkOutput(() => format.write(composite ? list.slice(1) : list, listPath)).catch((error: unknown) => {
+    const { couldWrite } = await captureItkOutput(() => format.write(list, stagingPath)).catch((error: unknown) => {
       throw translateItkFailure(ref, format.label, error);
     });
     if (!couldWrite) throw fileProblem(ref, `itk-wasm could not write a ${format.label} file`);
-    if (listPath !== stagingPath) {
-      await repackAsComposite(listPath, stagingPath, transformDimension(transform)).catch((error: unknown) => {
-        throw translateItkFailure(ref, format.label, error);
-      });
-      await rm(listPath);
-    }
   });
 }
 

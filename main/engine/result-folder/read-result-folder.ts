@@ -12,7 +12,10 @@ import type { AffineTransform, DisplacementFieldTransform } from '../../../share
 import { composeTransforms, invertAffine } from '../../../shared/transforms/transform';
 import { toFloat32 } from '../../../shared/image/voxel-image';
 import { readImageFile, readVectorImageFile } from '../io/index';
+import type { JobContext } from '../job-context';
+import { silentJob } from '../job-context';
 import type { RegistrationResult } from '../registration/result';
+import { transformJacobianDeterminant } from '../resample/transform-jacobian';
 import type { Provenance } from './registration-report';
 
 export interface ReadRegistration {
@@ -26,7 +29,7 @@ async function field(directory: string, name: string): Promise<DisplacementField
   return { kind: 'displacement', grid: field.grid, vectors: field.pixels };
 }
 
-export async function readRegistrationFolder(directory: string): Promise<ReadRegistration> {
+export async function readRegistrationFolder(directory: string, context: JobContext = silentJob): Promise<ReadRegistration> {
   const reportPath = path.join(directory, 'report.json');
   let raw: unknown;
   try {
@@ -38,15 +41,22 @@ export async function readRegistrationFolder(directory: string): Promise<ReadReg
   if (!parsed.success) throw new EngineError('BAD_INPUT', `${reportPath}: not a XiMorph report (${describeIssues(parsed.error)})`, { file: reportPath });
   const report = parsed.data;
   const listed = new Set(report.outputs.map((o) => o.file));
-  for (const needed of ['warped_moving.nii.gz', 'forward_field.mha', 'inverse_field.mha', 'jacobian.nii.gz'])
-    if (!listed.has(needed)) throw new EngineError('BAD_INPUT', `${directory}: the export lacks ${needed}; export every output to reopen a result`, { file: directory });
+  // Each field as .nii.gz or as its .mha copy (the MetaImage reads faster: no gzip).
+  const fieldFile = (name: string) => [`${name}.mha`, `${name}.nii.gz`].find((file) => listed.has(file));
+  const [forwardFile, inverseFile] = [fieldFile('forward_field'), fieldFile('inverse_field')];
+  for (const [needed, file] of [['warped_moving.nii.gz', listed.has('warped_moving.nii.gz')], ['forward_field', forwardFile], ['inverse_field', inverseFile]] as const)
+    if (!file) throw new EngineError('BAD_INPUT', `${directory}: the export lacks ${needed}; export the warped image and both fields to reopen a result`, { file: directory });
 
   const affine: AffineTransform = { kind: 'affine', matrix: report.affine };
-  const deformable = await field(directory, 'forward_field.mha');
-  const inverseDeformable = await field(directory, 'inverse_field.mha');
+  const deformable = await field(directory, forwardFile!);
+  const inverseDeformable = await field(directory, inverseFile!);
+  const transform = composeTransforms(deformable, affine);
   const warped = await readImageFile(path.join(directory, 'warped_moving.nii.gz'), { role: 'intensity' });
   const labels = listed.has('warped_moving_labels.nii.gz') ? await readImageFile(path.join(directory, 'warped_moving_labels.nii.gz'), { role: 'labels' }) : undefined;
-  const jacobian = await readImageFile(path.join(directory, 'jacobian.nii.gz'), { role: 'intensity' });
+  // Not exported by default: then computed again from T, on the fixed grid (the warped image's).
+  const jacobianDeterminant = listed.has('jacobian.nii.gz')
+    ? await readImageFile(path.join(directory, 'jacobian.nii.gz'), { role: 'intensity' }).then(({ image }) => ({ grid: image.grid, pixels: toFloat32(image.pixels) }))
+    : transformJacobianDeterminant(transform, warped.image.grid, context);
   const perLabel = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [Number(k), v]));
   const m = report.metrics;
   const result: RegistrationResult = {
@@ -57,11 +67,11 @@ export async function readRegistrationFolder(directory: string): Promise<ReadReg
     affine,
     deformable,
     inverseDeformable,
-    transform: composeTransforms(deformable, affine),
+    transform,
     inverseTransform: composeTransforms(invertAffine(affine), inverseDeformable),
     warpedMoving: { grid: warped.image.grid, pixels: warped.image.pixels instanceof Float64Array ? warped.image.pixels : toFloat32(warped.image.pixels) },
     warpedMovingLabels: labels?.image,
-    jacobianDeterminant: { grid: jacobian.image.grid, pixels: toFloat32(jacobian.image.pixels) },
+    jacobianDeterminant,
     metrics: {
       ...m,
       diceBefore: m.diceBefore && { mean: m.diceBefore.mean, perLabel: perLabel(m.diceBefore.perLabel) },

@@ -28,15 +28,19 @@ export interface ResultFile {
   present?(result: RegistrationResult): boolean;
 }
 
-const field = (name: 'forward_field' | 'inverse_field', description: string): ResultFile[] =>
-  (['nii.gz', 'mha'] as const).map((ext) => ({ file: `${name}.${ext}`, description }));
+const forwardField = 'u, the deformable part: displacement in mm (LPS) on the fixed grid, applied before A';
+const inverseField = 'v, the inverse of the deformable part, on the fixed grid: T⁻¹(y) = A⁻¹(y) + v(A⁻¹(y))';
 
 export const resultFiles: Record<OutputItem, ResultFile[]> = {
   warpedMoving: [{ file: 'warped_moving.nii.gz', description: 'moving image resampled onto the fixed grid through T (linear)' }],
   warpedLabels: [{ file: 'warped_moving_labels.nii.gz', description: 'moving labels on the fixed grid through T (nearest neighbour)', present: (r) => r.warpedMovingLabels !== undefined }],
   affine: [{ file: 'affine.txt', description: 'A, the initial alignment alone (ITK AffineTransform, fixed → moving)' }],
-  forwardField: field('forward_field', 'u, the deformable part: displacement in mm (LPS) on the fixed grid, applied before A'),
-  inverseField: field('inverse_field', 'v, the inverse of the deformable part, on the fixed grid: T⁻¹(y) = A⁻¹(y) + v(A⁻¹(y))'),
+  forwardField: [{ file: 'forward_field.nii.gz', description: forwardField }],
+  inverseField: [{ file: 'inverse_field.nii.gz', description: inverseField }],
+  fieldsMha: [
+    { file: 'forward_field.mha', description: `${forwardField} (a MetaImage copy)` },
+    { file: 'inverse_field.mha', description: `${inverseField} (a MetaImage copy)` },
+  ],
   transform: [{ file: 'transform.h5', description: 'T as an ITK CompositeTransform (affine + displacement field)' }],
   inverseTransform: [{ file: 'inverse_transform.h5', description: 'T⁻¹ as an ITK CompositeTransform (inverse displacement field + inverse affine)' }],
   jacobian: [{ file: 'jacobian.nii.gz', description: 'det J of T on the fixed grid; folds where ≤ 0' }],

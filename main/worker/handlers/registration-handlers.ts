@@ -101,7 +101,7 @@ export function registrationHandlers(session: EngineSession): Handlers {
 
     'registration.open': async ({ directory }, context) => {
       context.progress({ stage: 'reading result', fraction: 0 });
-      const { result, report, provenance } = await readRegistrationFolder(path.resolve(directory));
+      const { result, report, provenance } = await readRegistrationFolder(path.resolve(directory), context);
       const movingSource = provenance.inputs.moving?.source;
       const moving = movingSource ? await readImageFile(movingSource) : undefined;
       const labels = provenance.inputs.movingLabels?.source ? await readImageFile(provenance.inputs.movingLabels.source, { role: 'labels' }).catch(() => undefined) : undefined;

@@ -39,6 +39,7 @@ describe('ximorph command line', () => {
       [[...register, '--iterations', '1e12'], /iterations: Too big/],
       [[...register, '--resolution', '5000'], /resolutionMm: Too big/],
       [[...register, '--resolution', 'fine'], /--resolution must be a positive number/],
+      [[...register, '--outputs', 'default,fields'], /--outputs: no output is called "fields"; choose from default, all, warped-moving, /],
       [['register', '--fixed', fixed, '--out', out], /--moving is required/],
       [['register', '--fixed', fixed, '--moving-volume', '1', '--out', out], /--moving-volume needs --moving|--moving is required/],
     ];

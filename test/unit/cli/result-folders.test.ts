@@ -14,7 +14,7 @@ const fixed = path.join(itkSlices, 'BrainProtonDensitySlice.png');
 const moving = path.join(itkSlices, 'BrainProtonDensitySliceR10X13Y17.png');
 // What is registered does not matter here, only how the files land: keep the work small.
 const quick = ['--iterations', '3', '--set', 'alignment.iterations=[5]', '--set', 'alignment.rotationSearchDegrees=0'];
-const registerArgs = (out: string, seed: number) => ['register', '--fixed', fixed, '--moving', moving, '--out', out, ...quick, '--set', `seed=${seed}`, '--json'];
+const registerArgs = (out: string, seed: number, outputs = 'all') => ['register', '--fixed', fixed, '--moving', moving, '--out', out, ...quick, '--set', `seed=${seed}`, '--outputs', outputs, '--json'];
 
 /** Every file of a folder with the hash of its bytes. */
 function snapshot(folder: string): Record<string, string> {
@@ -49,8 +49,19 @@ describe('result folders are all or nothing', () => {
     expect(first.code, first.stdout.slice(-500)).toBe(0);
     const previous = snapshot(out);
     const files = Object.keys(previous);
-    expect(files).toContain('report.json');
-    expect(files.length).toBeGreaterThanOrEqual(9);
+    // --outputs all: every writer is interrupted once.
+    expect(files).toEqual([
+      'affine.txt',
+      'forward_field.mha',
+      'forward_field.nii.gz',
+      'inverse_field.mha',
+      'inverse_field.nii.gz',
+      'inverse_transform.h5',
+      'jacobian.nii.gz',
+      'report.json',
+      'transform.h5',
+      'warped_moving.nii.gz',
+    ]);
 
     for (const file of files.filter((f) => f !== 'report.json')) {
       const killed = await runCli(registerArgs(out, 2), { stopWhen: (e) => e.event === 'progress' && e.stage === 'writing outputs' && e.message === file, signal: 'SIGKILL' });
@@ -65,6 +76,13 @@ describe('result folders are all or nothing', () => {
     expect(Object.keys(snapshot(out))).toEqual(files);
     expect(snapshot(out)).not.toEqual(previous);
     expect(hidden(scratch.dir)).toEqual([]);
+
+    // By default, the lean set; and report.json lists exactly what is there.
+    const lean = path.join(scratch.dir, 'lean');
+    expect((await runCli(registerArgs(lean, 1, 'default'))).code).toBe(0);
+    expect(readdirSync(lean).sort()).toEqual(['affine.txt', 'forward_field.nii.gz', 'inverse_field.nii.gz', 'report.json', 'transform.h5', 'warped_moving.nii.gz']);
+    const listed = JSON.parse(readFileSync(path.join(lean, 'report.json'), 'utf8')).outputs.map((o: { file: string }) => o.file);
+    expect(listed.sort()).toEqual(readdirSync(lean).sort());
   });
 
   it('refuses, before any work, an output that is a file, lies below a file, is a system folder, or holds files XiMorph did not write', async () => {

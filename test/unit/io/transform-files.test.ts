@@ -95,10 +95,12 @@ describe('affine transforms', () => {
 });
 
 describe('displacement fields and composites', () => {
-  it('a field in .h5 is a DisplacementFieldTransform with ITK fixed parameters (size, origin, spacing, direction)', async () => {
+  it('a field in .h5 is a DisplacementFieldTransform with ITK fixed parameters (size, origin, spacing, direction), stored as float32 and read by ITK into its double transform unchanged', async () => {
     const file = path.join(out.dir, 'field.h5');
     await writeTransformFile(file, displacement);
+    // ITK's own HDF5TransformIO (inside transform-io), reading as double as antsApplyTransforms does.
     const [raw] = await readTransformNode(file);
+    expect(raw.transformType.parametersValueType).toBe('float64');
     expect(raw.transformType.transformParameterization).toBe('DisplacementField');
     expect([...raw.fixedParameters]).toEqual([...fieldGrid.size, ...fieldGrid.origin, ...fieldGrid.spacing, ...fieldGrid.direction]);
     expect(maxAbsDifference(raw.parameters as Float64Array, displacement.vectors)).toBe(0);
@@ -116,13 +118,15 @@ describe('displacement fields and composites', () => {
     // The layout is ITK's: the composite first, then its queue, which is our sequence reversed
     // (ITK applies the last one first): [displacement, affine].
     const script = `import h5py, json; f = h5py.File(${JSON.stringify(file)}); g = f['TransformGroup']
-print(json.dumps([[g[k]['TransformType'][0].decode(), list(g[k]['TransformParameters'][:12]) if 'TransformParameters' in g[k] else None] for k in sorted(g, key=int)]))`;
+print(json.dumps([[g[k]['TransformType'][0].decode(), [float(v) for v in g[k]['TransformParameters'][:12]] if 'TransformParameters' in g[k] else None, g[k]['TransformParameters'].dtype.str if 'TransformParameters' in g[k] else None] for k in sorted(g, key=int)]))`;
     const layout = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script]).toString());
     expect(layout.map((entry: unknown[]) => entry[0])).toEqual([
       'CompositeTransform_double_3_3',
-      'DisplacementFieldTransform_double_3_3',
+      'DisplacementFieldTransform_float_3_3',
       'AffineTransform_double_3_3',
     ]);
+    // The field in float32, the precision it is computed in; the affine in double.
+    expect(layout.map((entry: unknown[]) => entry[2])).toEqual([null, '<f4', '<f8']);
     expect(layout[2][1]).toEqual([1.1, 0.1, 0, -0.05, 0.9, 0.05, 0.02, 0, 1, 5, -3, 2]);
     const back = await readTransformFile(file);
     expect(back.kind).toBe('composite');
