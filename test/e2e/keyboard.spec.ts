@@ -1,0 +1,58 @@
+// Issue 11, keyboard: `?` opens the list of every shortcut; dialogs take focus, keep Tab
+// inside, close on Esc and give focus back; Esc in a dialog does not reach what lies behind.
+
+import { expect, test } from '@playwright/test';
+import { startServe, type RunningServer } from './browser-mode';
+import { waitForIdle } from './app-actions';
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServe([]);
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+test('? lists the shortcuts; dialogs take focus, trap Tab, close on Esc and give focus back', async ({ page }) => {
+  await page.goto(server.url);
+  await waitForIdle(page);
+
+  await page.keyboard.press('?');
+  const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(sheet).toBeVisible();
+  for (const key of ['?', 'i', 'b', 'r', 'Esc', 'Page Up']) await expect(sheet.locator('kbd', { hasText: new RegExp(`^${key.replace('?', '\\?')}$`) })).toHaveCount(1);
+  await expect(sheet.getByRole('button', { name: 'Close' })).toBeFocused();
+  // Tab stays in the dialog (its one control).
+  await page.keyboard.press('Tab');
+  await expect(sheet.getByRole('button', { name: 'Close' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(sheet).toBeHidden();
+
+  // The workspace dialog: focus on its field; Tab cycles through its three controls and back.
+  const opener = page.getByRole('button', { name: 'Open workspace…' });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Open workspace' });
+  const field = dialog.getByRole('textbox', { name: 'Workspace file' });
+  await expect(field).toBeFocused();
+  // Typing a ? in a text field is text, not the shortcut.
+  await page.keyboard.type('/tmp/study?.json');
+  await expect(field).toHaveValue('/tmp/study?.json');
+  await expect(sheet).toBeHidden();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Open' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(field).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Open' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+
+  // The toolbar's ? button opens the same list.
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  await expect(sheet).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(sheet).toBeHidden();
+});
