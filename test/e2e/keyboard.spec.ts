@@ -1,9 +1,13 @@
-// Issue 11, keyboard: `?` opens the list of every shortcut; dialogs take focus, keep Tab
-// inside, close on Esc and give focus back; Esc in a dialog does not reach what lies behind.
+// Issue 11, keyboard and notices: `?` opens the list of every shortcut; dialogs take focus,
+// keep Tab inside, close on Esc and give focus back; Esc in a dialog does not reach what lies
+// behind. A repeated error is one notice with its count, naming its file once.
 
 import { expect, test } from '@playwright/test';
 import { startServe, type RunningServer } from './browser-mode';
-import { waitForIdle } from './app-actions';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openThroughDialog, waitForIdle } from './app-actions';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -55,4 +59,18 @@ test('? lists the shortcuts; dialogs take focus, trap Tab, close on Esc and give
   await expect(sheet).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(sheet).toBeHidden();
+});
+
+test('a repeated error is one notice with its count, naming its file once', async ({ page }) => {
+  const broken = path.join(mkdtempSync(path.join(os.tmpdir(), 'ximorph-notice-')), 'broken.nii');
+  writeFileSync(broken, 'not a NIfTI file');
+  await page.goto(server.url);
+  await waitForIdle(page);
+  await openThroughDialog(page, broken);
+  const alert = page.getByRole('alert').filter({ hasText: 'broken.nii' });
+  await expect(alert).toHaveCount(1);
+  await openThroughDialog(page, broken);
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toContainText('×2');
+  expect((await alert.innerText()).match(/broken\.nii/g)).toHaveLength(1);
 });

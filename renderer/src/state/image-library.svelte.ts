@@ -100,7 +100,7 @@ export class ImageLibrary {
       const { info, pixels } = await this.#client.request('image.load', { source, ...options }, { onProgress: showProgress });
       const image = { info, pixels, source };
       this.images = [...this.images, image];
-      for (const warning of info.warnings) this.#notifications.push('warning', `${info.name}: ${warning}`);
+      for (const warning of info.warnings) this.#notifications.push('warning', `${info.name}: ${warning}`, { imageId: info.id });
       return image;
     } catch (error) {
       this.#handleFailure(source, error as EngineError);
@@ -139,6 +139,7 @@ export class ImageLibrary {
 
   async remove(id: string): Promise<void> {
     this.images = this.images.filter((i) => i.info.id !== id);
+    this.#notifications.dismissForImage(id);
     await this.#client.request('image.release', { id }).catch(() => undefined);
   }
 }

@@ -137,7 +137,8 @@ export class Workstation {
     this.exporting = true;
     try {
       const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant });
-      this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`);
+      // It stays: the user may want to find the folder.
+      this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`, { sticky: true });
       return null;
     } catch (error) {
       return (error as Error).message;
