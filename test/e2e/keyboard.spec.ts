@@ -74,3 +74,24 @@ test('a repeated error is one notice with its count, naming its file once', asyn
   await expect(alert).toContainText('×2');
   expect((await alert.innerText()).match(/broken\.nii/g)).toHaveLength(1);
 });
+
+test('a slice view reached with Tab moves the crosshair with the arrows, a voxel at a time', async ({ page }) => {
+  await page.goto(server.url);
+  await waitForIdle(page);
+  await openThroughDialog(page, '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySlice.png');
+  const workspace = page.locator('[data-crosshair]').first();
+  await expect(workspace).not.toHaveAttribute('data-crosshair', '');
+  const crosshair = async () => ((await workspace.getAttribute('data-crosshair')) ?? '').split(',').map(Number);
+  const view = page.getByRole('application', { name: 'axial view' });
+  // Tab reaches the view: press Tab until it has focus.
+  for (let i = 0; i < 40 && !(await view.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(view).toBeFocused();
+  const [x0, y0] = await crosshair();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  // The axial view's screen up is anterior: −y in LPS. The slice's voxels are 1 mm.
+  await page.keyboard.press('ArrowUp');
+  await expect.poll(crosshair).toEqual([x0 + 2, y0 - 1, 0]);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await expect.poll(crosshair).toEqual([x0 - 8, y0 - 1, 0]);
+});

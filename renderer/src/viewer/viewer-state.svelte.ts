@@ -126,6 +126,16 @@ export class ViewerState {
     this.setCrosshair(stepSlice(this.baseGrid, this.crosshair, normal, -steps));
   }
 
+  /** Moves the crosshair within a view's plane by whole voxels: `right` and `up` as seen on screen. */
+  nudge(orientation: SliceOrientation, right: number, up: number): void {
+    if (!this.baseGrid) return;
+    const basis = sliceBasis(orientation);
+    let p: Vec3 = this.crosshair;
+    if (right) p = stepSlice(this.baseGrid, p, basis.right, right);
+    if (up) p = stepSlice(this.baseGrid, p, basis.up, up);
+    this.setCrosshair(p);
+  }
+
   zoomAt(orientation: SliceOrientation, camera: SliceCamera, viewport: Viewport, x: number, y: number, factor: number): void {
     this.framing = { ...this.framing, [orientation]: zoomAbout(this.framing[orientation], camera, viewport, x, y, factor) };
   }
