@@ -63,8 +63,9 @@ const ximorph = path.resolve(import.meta.dirname, '..', 'bin', 'ximorph.js');
 async function mappedPoint(dir: string, result: string, point: readonly number[]): Promise<number[]> {
   const input = path.join(dir, 'known-point.csv');
   const output = path.join(dir, 'known-point-mapped.csv');
+  // Point files are 3D (a 2D image lies in the z = 0 plane).
   const axes = ['x', 'y', 'z'].slice(0, point.length);
-  await writeFile(input, `${axes.join(',')}\n${point.join(',')}\n`);
+  await writeFile(input, `x,y,z\n${[...point, 0, 0].slice(0, 3).join(',')}\n`);
   await measure(process.execPath, [ximorph, 'points', '--transform', result, '--points', input, '--out', output]);
   const [header, row] = (await readFile(output, 'utf8')).trim().split('\n').map((line) => line.split(','));
   return axes.map((axis) => Number(row[header.indexOf(axis)]));

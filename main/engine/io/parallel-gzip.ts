@@ -16,6 +16,8 @@ const gzipAsync = promisify(gzip);
 export interface GzipOptions {
   /** zlib level 1–9. */
   readonly level?: number;
+  /** zlib's strategy (zlib.constants.Z_*); default Z_DEFAULT_STRATEGY. */
+  readonly strategy?: number;
   readonly chunkBytes?: number;
   readonly onProgress?: (fraction: number) => void;
 }
@@ -34,7 +36,7 @@ export async function gzipFile(source: string, target: string, token: Cancellati
       const start = next++ * chunkBytes;
       const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(chunkBytes, size - start)));
       await input.read(bytes, 0, bytes.length, start);
-      return gzipAsync(bytes, { level });
+      return gzipAsync(bytes, { level, ...(options.strategy !== undefined ? { strategy: options.strategy } : {}) });
     };
     const inFlight: Promise<Buffer>[] = [];
     const launch = () => {
