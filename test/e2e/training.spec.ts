@@ -4,7 +4,7 @@
 // MIND-SSC does, as colours on the loaded slice; then it is deleted after confirming. All
 // under the strict CSP (uPlot styles itself through CSSOM only).
 
-import { expect, test, type Locator } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
@@ -26,6 +26,19 @@ test.afterAll(async () => {
 
 const shot = async (locator: Locator) => PNG.sync.read(await locator.screenshot());
 
+/** The Train tab with a tiny synthetic 2D run filled in (32² examples, batch 1, 64 samples). */
+async function tinyRun(page: Page, steps: number): Promise<Locator> {
+  await page.getByRole('tab', { name: 'Train' }).click();
+  const panel = page.getByRole('region', { name: 'Train' });
+  await panel.getByRole('combobox', { name: 'Training preset' }).selectOption({ label: 'Synthetic 2D' });
+  await panel.getByRole('spinbutton', { name: 'Example edge' }).fill('32');
+  await panel.getByRole('spinbutton', { name: 'Steps' }).fill(String(steps));
+  await panel.getByRole('spinbutton', { name: 'Batch' }).fill('1');
+  await panel.getByText('Advanced').click();
+  await panel.getByRole('spinbutton', { name: 'Samples' }).fill('64');
+  return panel;
+}
+
 test('trains a tiny model from the Train panel, lists it, offers it to Register, shows features as colours', async ({ page }) => {
   test.setTimeout(180_000);
   const policy = await watchContentSecurityPolicy(page);
@@ -33,14 +46,7 @@ test('trains a tiny model from the Train panel, lists it, offers it to Register,
   await waitForIdle(page);
   await waitForImage(page, 'BrainProtonDensitySlice.png');
 
-  await page.getByRole('tab', { name: 'Train' }).click();
-  const panel = page.getByRole('region', { name: 'Train' });
-  await panel.getByRole('combobox', { name: 'Training preset' }).selectOption({ label: 'Synthetic 2D' });
-  await panel.getByRole('spinbutton', { name: 'Example edge' }).fill('32');
-  await panel.getByRole('spinbutton', { name: 'Steps' }).fill('3');
-  await panel.getByRole('spinbutton', { name: 'Batch' }).fill('1');
-  await panel.getByText('Advanced').click();
-  await panel.getByRole('spinbutton', { name: 'Samples' }).fill('64');
+  const panel = await tinyRun(page, 3);
   // Switching an augmentation off says what the network then learns.
   await panel.getByRole('checkbox', { name: 'Rolling' }).uncheck();
   await expect(panel.getByTestId('augmentation-effect')).toHaveText('affine only: region codes');
@@ -105,14 +111,7 @@ test('pauses a run in place and continues it; cancels it with a checkpoint and r
   test.setTimeout(120_000);
   await page.goto(server.url);
   await waitForIdle(page);
-  await page.getByRole('tab', { name: 'Train' }).click();
-  const panel = page.getByRole('region', { name: 'Train' });
-  await panel.getByRole('combobox', { name: 'Training preset' }).selectOption({ label: 'Synthetic 2D' });
-  await panel.getByRole('spinbutton', { name: 'Example edge' }).fill('32');
-  await panel.getByRole('spinbutton', { name: 'Steps' }).fill('500');
-  await panel.getByRole('spinbutton', { name: 'Batch' }).fill('1');
-  await panel.getByText('Advanced').click();
-  await panel.getByRole('spinbutton', { name: 'Samples' }).fill('64');
+  const panel = await tinyRun(page, 500);
   await panel.getByRole('textbox', { name: 'Model name' }).fill('paused-run');
   await panel.getByRole('button', { name: 'Train', exact: true }).click();
 
