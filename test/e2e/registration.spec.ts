@@ -129,6 +129,15 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   await page.screenshot({ path: 'docs/screenshots/register-jacobian.png' });
   await page.getByRole('checkbox', { name: /Show det J/ }).uncheck();
 
+  // Leaving the page would lose the result: the page asks first (the browser's own question).
+  const wouldAskBeforeLeaving = () =>
+    page.evaluate(() => {
+      const leaving = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(leaving);
+      return leaving.defaultPrevented;
+    });
+  expect(await wouldAskBeforeLeaving()).toBe(true);
+
   // Export, then load an exported file back in the app and through `ximorph info`.
   const folder = path.join(mkdtempSync(path.join(os.tmpdir(), 'ximorph-export-')), 'result');
   mkdirSync(folder);
@@ -142,6 +151,8 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   for (const file of ['warped_moving.nii.gz', 'forward_field.nii.gz', 'inverse_field.nii.gz', 'transform.h5', 'jacobian.nii.gz', 'report.json'])
     expect(existsSync(path.join(folder, file)), file).toBe(true);
   for (const file of ['forward_field.mha', 'inverse_field.mha', 'inverse_transform.h5']) expect(existsSync(path.join(folder, file)), file).toBe(false);
+  // Exported: nothing is lost by leaving.
+  expect(await wouldAskBeforeLeaving()).toBe(false);
   const info = execFileSync(process.execPath, ['bin/ximorph.js', 'info', '--json', path.join(folder, 'warped_moving.nii.gz'), path.join(folder, 'jacobian.nii.gz')]).toString();
   const described = JSON.parse(info) as { grid: { size: number[] } }[];
   expect(described).toHaveLength(2);

@@ -2,6 +2,7 @@
 // result on show, inspecting the pair and its landmarks, exporting, and the command line that
 // reproduces a result. Components read it and call its methods; App.svelte only lays them out.
 
+import { SvelteSet } from 'svelte/reactivity';
 import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
 import { defaultOutputItems, resultsFolderOf } from '../../../shared/contract/index';
 import { isSavable, workspaceOf, type Part } from './workspace-file';
@@ -35,6 +36,8 @@ export class Workstation {
   selectedLabel = $state.raw<LabelSelection | null>(null);
   compare = $state.raw<CompareSettings | null>(null);
   exporting = $state(false);
+  /** Results written somewhere (exported, or saved with a workspace): leaving loses nothing of them. */
+  readonly #kept = new SvelteSet<string>();
 
   constructor(engine: EngineConnection, library: ImageLibrary, notifications: Notifications) {
     this.engine = engine;
@@ -72,6 +75,15 @@ export class Workstation {
   /** The fixed and moving images and the result relating them, when both are chosen. */
   readonly inspectionPair: InspectionPair | null;
   readonly activeCompare: CompareSettings | null;
+
+  /** Finished registrations of this session that were never exported or saved with a workspace. */
+  get unexportedResults(): number {
+    return this.jobs.jobs.filter((j) => j.status === 'done' && j.jobId !== null && !this.#kept.has(j.jobId)).length;
+  }
+
+  #keep(jobId: string): void {
+    this.#kept.add(jobId);
+  }
 
   async start(): Promise<void> {
     try {
@@ -137,6 +149,7 @@ export class Workstation {
     this.exporting = true;
     try {
       const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant });
+      this.#keep(r.jobId);
       // It stays: the user may want to find the folder.
       this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`, { sticky: true });
       return null;
@@ -181,6 +194,7 @@ export class Workstation {
         const resultDirectory = `${resultsFolderOf(saved.path)}/${r.jobId}`;
         try {
           await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...defaultOutputItems], grant: location.grant });
+          this.#keep(r.jobId);
         } catch (error) {
           this.notifications.error(`Saved ${saved.path} without its result: ${(error as Error).message}`);
           return;
