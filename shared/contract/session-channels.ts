@@ -43,8 +43,12 @@ export const sessionChannels = {
   'session.startup': {
     request: emptySchema,
     progress: noProgressSchema,
-    /** Images named on the command line, to load when the UI opens, in order. */
-    result: z.object({ sources: z.array(imageSourceSchema) }),
+    result: z.object({
+      /** Images named on the command line, to load when the UI opens, in order. */
+      sources: z.array(imageSourceSchema),
+      /** Where a user keeps files on the engine's machine: ~/Documents where it exists, else home. */
+      documentsFolder: z.string(),
+    }),
   },
   'files.list': {
     request: z.object({ directory: z.string().optional() }),

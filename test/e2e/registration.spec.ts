@@ -153,6 +153,11 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   for (const file of ['forward_field.mha', 'inverse_field.mha', 'inverse_transform.h5']) expect(existsSync(path.join(folder, file)), file).toBe(false);
   // Exported: nothing is lost by leaving.
   expect(await wouldAskBeforeLeaving()).toBe(false);
+  // The next export proposes a folder beside this one, named after the pair.
+  await card.getByRole('button', { name: 'Export…' }).click();
+  await expect(dialog.getByRole('textbox', { name: 'Export folder' })).toHaveValue(path.join(path.dirname(folder), 'brain-moving-to-brain-fixed'));
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
   const info = execFileSync(process.execPath, ['bin/ximorph.js', 'info', '--json', path.join(folder, 'warped_moving.nii.gz'), path.join(folder, 'jacobian.nii.gz')]).toString();
   const described = JSON.parse(info) as { grid: { size: number[] } }[];
   expect(described).toHaveLength(2);

@@ -15,10 +15,17 @@ export function isImageFileName(name: string): boolean {
   return imageExtensions.some((ext) => lower.endsWith(ext));
 }
 
-/** Well-known places: home, the working folder, and the sample data packages when installed. */
+/** Where a user keeps files: ~/Documents where it exists (XDG's name for it, in English), else home. */
+export function documentsFolder(): string {
+  const documents = path.join(os.homedir(), 'Documents');
+  return existsSync(documents) ? documents : os.homedir();
+}
+
+/** Well-known places: home, documents, the working folder, and the sample data packages when installed. */
 export function places(): { title: string; path: string }[] {
   const candidates = [
     { title: 'Home', path: os.homedir() },
+    ...(documentsFolder() !== os.homedir() ? [{ title: 'Documents', path: documentsFolder() }] : []),
     { title: 'Working folder', path: process.cwd() },
     { title: 'MRIcron templates', path: '/usr/share/mricron/templates' },
     { title: 'ITK example data', path: '/usr/share/doc/insighttoolkit5-examples/examples/Data' },

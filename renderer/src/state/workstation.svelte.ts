@@ -16,6 +16,26 @@ import { displayCompare, displayLayers, type RoleImages } from './display-layers
 import { SaveLocations, type SaveLocation } from './save-locations.svelte';
 import { Inspection, type InspectionPair } from './inspection.svelte';
 import { Landmarks } from './landmarks.svelte';
+import { defaultExportFolder } from './export-folder';
+
+const lastExportKey = 'ximorph.lastExportFolder';
+
+/** A remembered setting; storage may be unavailable (a private window): then nothing is. */
+function readRemembered(key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(key: string, value: string): void {
+  try {
+    globalThis.localStorage?.setItem(key, value);
+  } catch {
+    // Not remembered: the next export proposes a folder by the other rules.
+  }
+}
 
 export class Workstation {
   readonly engine: EngineConnection;
@@ -36,6 +56,10 @@ export class Workstation {
   selectedLabel = $state.raw<LabelSelection | null>(null);
   compare = $state.raw<CompareSettings | null>(null);
   exporting = $state(false);
+  /** The engine machine's documents folder, where exports go when nothing better is known. */
+  documentsFolder = $state('');
+  /** The last folder exported to, remembered across sessions in this browser. */
+  lastExport = $state<string | null>(readRemembered(lastExportKey));
   /** Results written somewhere (exported, or saved with a workspace): leaving loses nothing of them. */
   readonly #kept = new SvelteSet<string>();
 
@@ -76,6 +100,12 @@ export class Workstation {
   readonly inspectionPair: InspectionPair | null;
   readonly activeCompare: CompareSettings | null;
 
+  /** Where Export proposes to write (export-folder.ts). */
+  get exportFolder(): string {
+    const { fixed, moving } = this.roleImages;
+    return defaultExportFolder({ lastExport: this.lastExport, moving: moving?.info.source ?? 'moving', fixed: fixed?.info.source ?? 'fixed', documents: this.documentsFolder || '.' });
+  }
+
   /** Finished registrations of this session that were never exported or saved with a workspace. */
   get unexportedResults(): number {
     return this.jobs.jobs.filter((j) => j.status === 'done' && j.jobId !== null && !this.#kept.has(j.jobId)).length;
@@ -88,6 +118,7 @@ export class Workstation {
   async start(): Promise<void> {
     try {
       const startup = await this.engine.start();
+      this.documentsFolder = startup.documentsFolder;
       await this.jobs.loadDefaults();
       await this.open(startup.sources);
     } catch (error) {
@@ -150,6 +181,8 @@ export class Workstation {
     try {
       const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant });
       this.#keep(r.jobId);
+      this.lastExport = location.path;
+      remember(lastExportKey, location.path);
       // It stays: the user may want to find the folder.
       this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`, { sticky: true });
       return null;

@@ -69,7 +69,7 @@ describe('browser mode WebSocket', () => {
     const { client, socket } = connectOverWebSocket(server);
     const description = await client.request('engine.describe', {});
     expect(['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu']).toContain(description.backend.name);
-    expect(await client.request('session.startup', {})).toEqual({ sources: [{ kind: 'path', path: ch2bet }] });
+    expect(await client.request('session.startup', {})).toEqual({ sources: [{ kind: 'path', path: ch2bet }], documentsFolder: expect.stringMatching(/^\//) });
     const fractions: number[] = [];
     const loaded = await client.request('image.load', { source: { kind: 'path', path: ch2bet } }, { onProgress: (p) => fractions.push(p.fraction) });
     expect(loaded.info.grid.size).toEqual([181, 217, 181]);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EngineHost } from '../../../main/host/engine-host';
 import type { BrowserServer } from '../../../main/server/browser-server';
-import type { ChannelName, RequestOf, ResultOf } from '../../../shared/contract/index';
+import type { ChannelName, EventPayload, RequestOf } from '../../../shared/contract/index';
 import { channelNames } from '../../../shared/contract/index';
 import { createContractClient, type ContractClient } from '../../../shared/rpc/client';
 import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
@@ -51,7 +51,7 @@ const exchanges: Record<ChannelName, Exchange> = {
     expect(r.backend.name).toMatch(/wasm|cpu|tensorflow/);
     expect(r.samples.length).toBeGreaterThan(0);
   },
-  'session.startup': async (c) => expect((await c.request('session.startup', {})).sources).toEqual([]),
+  'session.startup': async (c) => expect(await c.request('session.startup', {})).toEqual({ sources: [], documentsFolder: expect.stringMatching(/^\//) }),
   'files.list': async (c) => expect((await c.request('files.list', { directory: data })).entries.some((e) => e.name === 'RatLungSlice1.mha')).toBe(true),
   'files.recent': async (c) => expect(Array.isArray((await c.request('files.recent', {})).paths)).toBe(true),
   // Both clients here are connected as browser mode connects them; Electron's native dialogs: save-locations.test.ts.
@@ -249,7 +249,7 @@ describe.each(['websocket', 'electron-bridge'] as const)('the contract over the 
   });
 
   it('delivers host events', async () => {
-    const got = new Promise<ResultOf<'session.startup'>>((resolve) => client.on('files.openRequested', (p) => resolve(p)));
+    const got = new Promise<EventPayload<'files.openRequested'>>((resolve) => client.on('files.openRequested', (p) => resolve(p)));
     for (const id of host.connectionIds()) host.notify(id, 'files.openRequested', { sources: [{ kind: 'path', path: lung1 }] });
     expect(await got).toEqual({ sources: [{ kind: 'path', path: lung1 }] });
   });
