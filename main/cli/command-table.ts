@@ -142,6 +142,8 @@ and the inverse composite; or list what to write, e.g. --outputs default,jacobia
   ${outputNames.join(', ')}.
 DIR must be new, empty, or an earlier result folder.
 --mask limits the similarity to a region of the fixed image, --moving-mask to one of the moving.
+--preset starts from brain-mri (the defaults), ct-lung, abdomen-ct or 2d; 2D images get 2d
+unless --preset names another.
 --set overrides any parameter of report.json's "parameters" (lists as JSON).
 On a terminal a progress bar is shown; when piped, or with --json, progress and the outcome
 are JSON lines on stdout, the last one {"event":"done",…} or {"event":"error","error":{…}}.

@@ -75,7 +75,7 @@ test('a repeated error is one notice with its count, naming its file once', asyn
   expect((await alert.innerText()).match(/broken\.nii/g)).toHaveLength(1);
 });
 
-test('a slice view reached with Tab moves the crosshair with the arrows, a voxel at a time', async ({ page }) => {
+test('a slice view reached with Tab moves the crosshair with the arrows, a voxel at a time; a 2D pair gets the 2D preset', async ({ page }) => {
   await page.goto(server.url);
   await waitForIdle(page);
   await openThroughDialog(page, '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySlice.png');
@@ -94,4 +94,9 @@ test('a slice view reached with Tab moves the crosshair with the arrows, a voxel
   await expect.poll(crosshair).toEqual([x0 + 2, y0 - 1, 0]);
   await page.keyboard.press('Shift+ArrowLeft');
   await expect.poll(crosshair).toEqual([x0 - 8, y0 - 1, 0]);
+
+  // A second 2D image makes a 2D pair: the Register panel picks the 2D preset by itself.
+  await expect(page.getByRole('combobox', { name: 'Preset', exact: true })).toHaveValue('brain-mri');
+  await openThroughDialog(page, '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySliceR10X13Y17.png');
+  await expect(page.getByRole('combobox', { name: 'Preset', exact: true })).toHaveValue('2d');
 });

@@ -101,7 +101,7 @@ export async function register(o: RegisterOptions): Promise<number> {
   try {
     const { report, files } = await runInJobThread(
       'register',
-      { ...inputs, overrides, out, items, command },
+      { ...inputs, overrides, preset: o.preset, out, items, command },
       // The job writes its set beside the result folder, in a staging folder named after this process.
       { onProgress: (p) => printer.progress(p), cleanup: () => removeOwnStagingSync(path.dirname(out)) },
     );

@@ -14,6 +14,7 @@ import { loadImageSource, readTransformFile, writeScalarImage } from '../../engi
 import type { JobContext } from '../../engine/job-context';
 import { resampleImage } from '../../engine/resample/resample-image';
 import { transformJacobianDeterminant } from '../../engine/resample/transform-jacobian';
+import { automaticPreset, mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
 import type { RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
 import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
 import { buildRegistrationReport } from '../../engine/result-folder/registration-report';
@@ -81,7 +82,10 @@ export interface RegisterJobInput {
   readonly movingLabels?: CliImageInput;
   readonly fixedMask?: CliImageInput;
   readonly movingMask?: CliImageInput;
+  /** The overrides of the flags, on top of --preset's. */
   readonly overrides: RegistrationOverrides;
+  /** --preset, if given; else the images choose one (2D images: '2d'). */
+  readonly preset?: string;
   readonly out: string;
   readonly items: readonly OutputItem[];
   /** The `ximorph register …` line recorded in report.json. */
@@ -98,7 +102,9 @@ async function register(o: RegisterJobInput, context: JobContext): Promise<{ rep
     fixedMask: await loadOptional(o.fixedMask, context),
     movingMask: await loadOptional(o.movingMask, context),
   };
-  const { result, seconds, provenance } = await runRegistrationJob(inputs, o.overrides, context);
+  const automatic = o.preset === undefined ? automaticPreset(inputs.fixed.image.grid.size.length) : undefined;
+  const overrides = automatic ? mergeOverrides(presetOverrides(automatic), o.overrides) : o.overrides;
+  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, context);
   const started = performance.now();
   let report: RegistrationReport | undefined;
   const files = await writeRegistrationOutputs(

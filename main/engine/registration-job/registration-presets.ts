@@ -41,10 +41,17 @@ export const registrationPresets: RegistrationPreset[] = [
   {
     id: '2d',
     title: '2D',
-    description: 'Slices and photographs: works at the native resolution.',
-    overrides: { resolutionMm: undefined, alignment: { rotationSearchDegrees: 30 } },
+    // Measured on the bench's synthetic slice pair and an axial Colin27 slice with AAL (issue
+    // 11): 300 iterations of the deformation rather than 100 raise label Dice from 0.808 to
+    // 0.832 and from 0.939 to 0.949, with no folds (0.028 % before) and the ITK rotation's
+    // known point as close (0.15 mm); a 2D pair is small, so it costs 1–2 s.
+    description: 'Slices and photographs: the native resolution, and three times the deformation iterations. Chosen for 2D images.',
+    overrides: { resolutionMm: undefined, alignment: { rotationSearchDegrees: 30 }, optimization: { levels: [{ controlDownsample: 4, iterations: 300 }] } },
   },
 ];
+
+/** The preset a pair gets when none is chosen: 2D images get the 2D one. */
+export const automaticPreset = (dimension: number): string | undefined => (dimension === 2 ? '2d' : undefined);
 
 export function presetOverrides(id: string | undefined): RegistrationOverrides {
   if (!id) return {};
