@@ -16,7 +16,7 @@ describe('ximorph register --preset', () => {
   it('gives 2D images the 2D preset, unless --preset names another', async () => {
     const automatic = path.join(scratch.dir, 'automatic');
     expect((await runCli(['register', '--fixed', fixed, '--moving', moving, '--out', automatic, '--json'])).code).toBe(0);
-    expect(iterationsOf(automatic)).toEqual([300]);
+    expect(iterationsOf(automatic)).toEqual([200]);
     const named = path.join(scratch.dir, 'named');
     expect((await runCli(['register', '--fixed', fixed, '--moving', moving, '--out', named, '--preset', 'brain-mri', '--json'])).code).toBe(0);
     expect(iterationsOf(named)).toEqual([100]);
