@@ -36,9 +36,10 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   const policy = await watchContentSecurityPolicy(page);
   await page.goto(server.url);
   await waitForIdle(page);
-  // The sample pair is preselected: fixed first, moving second.
-  await expect(page.getByRole('combobox', { name: 'Fixed', exact: true })).not.toHaveValue('');
-  await expect(page.getByRole('combobox', { name: 'Moving', exact: true })).not.toHaveValue('');
+  // The sample pair is preselected: fixed first, moving second, then their labels (the Dice
+  // below needs them, so wait for them too: they load after the images).
+  for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
+    await expect(page.getByRole('combobox', { name: role, exact: true })).not.toHaveValue('', { timeout: 120_000 });
 
   await startRegistration(page);
   const job = page.getByRole('article', { name: /Registration job/ }).first();
