@@ -14,7 +14,6 @@ type Parameterization = ConstructorParameters<typeof TransformType>[0];
 
 /** ITK reads its strings as variable-length ASCII (C_S1); UTF-8 strings fail to convert. */
 const asciiString = 'A';
-const compositeType = (dimension: number) => `CompositeTransform_double_${dimension}_${dimension}`;
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
 /**
@@ -52,12 +51,10 @@ export async function writeItkHdf5(list: readonly ItkTransform[], target: string
     for (const [i, t] of list.entries()) {
       const { transformParameterization: parameterization, inputDimension: d } = t.transformType;
       const entry = group.create_group(String(i));
-      if (parameterization === 'Composite') {
-        entry.create_dataset({ name: 'TransformType', data: [compositeType(d)], dtype: asciiString });
-        continue;
-      }
       const single = t.parameters instanceof Float32Array;
       entry.create_dataset({ name: 'TransformType', data: [itkTypeName(parameterization, single ? 'float' : 'double', d)], dtype: asciiString });
+      // A composite's entry is its type alone; its queue follows.
+      if (parameterization === 'Composite') continue;
       const fixed = Float64Array.from(t.fixedParameters as ArrayLike<number>);
       entry.create_dataset({ name: 'TransformFixedParameters', data: fixed, shape: [fixed.length], dtype: '<d' });
       const parameters = single ? (t.parameters as Float32Array) : Float64Array.from(t.parameters as ArrayLike<number>);
