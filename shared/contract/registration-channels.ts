@@ -61,6 +61,15 @@ export type OutputItem = z.infer<typeof outputItemSchema>;
  */
 export const defaultOutputItems: readonly OutputItem[] = ['warpedMoving', 'warpedLabels', 'affine', 'forwardField', 'inverseField', 'transform', 'report'];
 
+/** The preset that is the defaults (no overrides). */
+export const defaultPresetId = 'brain-mri';
+
+/**
+ * The preset a pair gets when the user names none, by the images' dimension: 2D images get
+ * '2d', others the defaults. The command line and the Register panel both follow it.
+ */
+export const automaticPreset = (dimension: number): string => (dimension === 2 ? '2d' : defaultPresetId);
+
 export const registrationChannels = {
   'registration.defaults': {
     request: emptySchema,

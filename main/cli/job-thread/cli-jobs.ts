@@ -14,12 +14,13 @@ import { loadImageSource, readTransformFile, writeScalarImage } from '../../engi
 import type { JobContext } from '../../engine/job-context';
 import { resampleImage } from '../../engine/resample/resample-image';
 import { transformJacobianDeterminant } from '../../engine/resample/transform-jacobian';
-import { automaticPreset, mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
+import { mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
 import type { RegistrationJobInputs } from '../../engine/registration-job/run-registration-job';
 import { runRegistrationJob } from '../../engine/registration-job/run-registration-job';
 import { buildRegistrationReport } from '../../engine/result-folder/registration-report';
 import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
 import type { TrainingRequest } from '../../../shared/contract/index';
+import { automaticPreset } from '../../../shared/contract/index';
 import type { BackendPreference } from '../../engine/compute/backend';
 import { selectComputeBackend } from '../../engine/compute/backend';
 import { appDirectories } from '../../engine/session/app-directories';
@@ -102,8 +103,7 @@ async function register(o: RegisterJobInput, context: JobContext): Promise<{ rep
     fixedMask: await loadOptional(o.fixedMask, context),
     movingMask: await loadOptional(o.movingMask, context),
   };
-  const automatic = o.preset === undefined ? automaticPreset(inputs.fixed.image.grid.size.length) : undefined;
-  const overrides = automatic ? mergeOverrides(presetOverrides(automatic), o.overrides) : o.overrides;
+  const overrides = o.preset === undefined ? mergeOverrides(presetOverrides(automaticPreset(inputs.fixed.image.grid.size.length)), o.overrides) : o.overrides;
   const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, context);
   const started = performance.now();
   let report: RegistrationReport | undefined;

@@ -2,6 +2,7 @@
 // register panel shows the resulting values under "Advanced", and the CLI takes --preset.
 
 import type { RegistrationOverrides } from '../../../shared/contract/index';
+import { defaultPresetId } from '../../../shared/contract/index';
 import { EngineError } from '../../../shared/contract/errors';
 
 export interface RegistrationPreset {
@@ -13,7 +14,7 @@ export interface RegistrationPreset {
 
 export const registrationPresets: RegistrationPreset[] = [
   {
-    id: 'brain-mri',
+    id: defaultPresetId,
     title: 'Brain MRI',
     description: 'Intra- or inter-subject brain MR: affine, then a smooth diffeomorphic deformation (the defaults).',
     overrides: {},
@@ -51,8 +52,6 @@ export const registrationPresets: RegistrationPreset[] = [
   },
 ];
 
-/** The preset a pair gets when none is chosen: 2D images get the 2D one. */
-export const automaticPreset = (dimension: number): string | undefined => (dimension === 2 ? '2d' : undefined);
 
 export function presetOverrides(id: string | undefined): RegistrationOverrides {
   if (!id) return {};

@@ -4,7 +4,7 @@
 
 import { SvelteSet } from 'svelte/reactivity';
 import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
-import { defaultOutputItems, resultsFolderOf } from '../../../shared/contract/index';
+import { defaultOutputItems, defaultPresetId, resultsFolderOf } from '../../../shared/contract/index';
 import { isSavable, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
@@ -47,7 +47,7 @@ export class Workstation {
   readonly inspection: Inspection;
   readonly landmarks: Landmarks;
 
-  preset = $state('brain-mri');
+  preset = $state(defaultPresetId);
   overrides = $state<RegistrationOverrides>({});
   fixedMask = $state<string | null>(null);
   movingMask = $state<string | null>(null);
@@ -109,10 +109,6 @@ export class Workstation {
   /** Finished registrations of this session that were never exported or saved with a workspace. */
   get unexportedResults(): number {
     return this.jobs.jobs.filter((j) => j.status === 'done' && j.jobId !== null && !this.#kept.has(j.jobId)).length;
-  }
-
-  #keep(jobId: string): void {
-    this.#kept.add(jobId);
   }
 
   async start(): Promise<void> {
@@ -180,7 +176,7 @@ export class Workstation {
     this.exporting = true;
     try {
       const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant });
-      this.#keep(r.jobId);
+      this.#kept.add(r.jobId);
       this.lastExport = location.path;
       remember(lastExportKey, location.path);
       // It stays: the user may want to find the folder.
@@ -227,7 +223,7 @@ export class Workstation {
         const resultDirectory = `${resultsFolderOf(saved.path)}/${r.jobId}`;
         try {
           await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...defaultOutputItems], grant: location.grant });
-          this.#keep(r.jobId);
+          this.#kept.add(r.jobId);
         } catch (error) {
           this.notifications.error(`Saved ${saved.path} without its result: ${(error as Error).message}`);
           return;
