@@ -45,7 +45,7 @@ function intensityClasses(image: ScalarImage): ScalarImage {
 async function synthetic(dir: string, name: string, fixedPath: string, fixed: ScalarImage, labels: ScalarImage, labelsPath: string, seed: number): Promise<BenchPair> {
   const folder = path.join(dir, name);
   await mkdir(folder, { recursive: true });
-  const pair = generateSyntheticPair(fixed, labels, { seed });
+  const pair = await generateSyntheticPair(fixed, labels, { seed });
   const moving = path.join(folder, 'moving.nii.gz');
   const movingLabels = path.join(folder, 'moving-labels.nii.gz');
   await writeScalarImage(moving, pair.moving);

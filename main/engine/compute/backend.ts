@@ -1,5 +1,8 @@
-// Chooses the tfjs backend at run time. Preference order: native TensorFlow with a GPU, native
-// TensorFlow on the CPU, WebAssembly (XNNPACK, SIMD), plain JavaScript. The native packages are
+// Chooses the tfjs backend at run time. Preference order: native TensorFlow with a GPU (CUDA),
+// native TensorFlow on the CPU, WebAssembly (XNNPACK, SIMD), plain JavaScript. WebGPU (Dawn:
+// Vulkan, Metal, D3D12, no CUDA) runs when named: measured on an H200 it registers a 2 mm brain
+// pair correctly but in 8–9 s against wasm's 6.4 s on one core of the same machine, since tfjs
+// spends about 110 µs of host time per dispatch (bench/README.md). It joins 'auto' once it wins. The native packages are
 // optional dependencies whose binary download may have failed, so each is tried and the reason a
 // candidate was skipped is kept: every report names the backend and why the better ones were not
 // used.
@@ -9,9 +12,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export const backendNames = ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
+export const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
-export type BackendPreference = BackendName | 'auto';
+
+/** What 'auto' tries, best first (see the top of this file for why WebGPU is not among them). */
+const automaticOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'];
+export type BackendPreference = BackendName | 'auto' | 'auto-synchronous';
 
 export interface BackendAttempt {
   readonly name: BackendName;
@@ -21,7 +27,7 @@ export interface BackendAttempt {
 export interface BackendInfo {
   /** What the user sees: which engine computes. */
   readonly name: BackendName;
-  /** The tfjs backend name ('tensorflow', 'wasm', 'cpu'). */
+  /** The tfjs backend name ('tensorflow', 'webgpu', 'wasm', 'cpu'). */
   readonly tfjsBackend: string;
   /** Hardware details: GPU, SIMD, thread count. */
   readonly detail: string;
@@ -60,13 +66,28 @@ async function tryWasm(): Promise<string> {
   return `XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
+/**
+ * WebGPU, when named. A CPU emulation such as SwiftShader is taken too (the tests use it: it is
+ * correct, though far slower than wasm), and named as such in the report.
+ */
+async function tryWebgpu(forced: boolean): Promise<string> {
+  const { probeWebgpuAdapter } = await import('./webgpu-adapter');
+  const adapter = await probeWebgpuAdapter();
+  if (adapter.software && !forced) throw new Error(`only a software adapter (${adapter.name})`);
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialize');
+  (await import('./webgpu-grid-sample')).registerWebgpuGridSampleKernels();
+  return adapter.software ? `${adapter.name} (software emulation)` : adapter.name;
+}
+
 async function tryCpu(): Promise<string> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialize');
   return 'plain JavaScript';
 }
 
-const candidates: Record<BackendName, { tfjsBackend: string; init: () => Promise<string> }> = {
+const candidates: Record<BackendName, { tfjsBackend: string; init: (forced: boolean) => Promise<string> }> = {
   'tensorflow-gpu': { tfjsBackend: 'tensorflow', init: () => tryTensorflow('@tensorflow/tfjs-node-gpu', true) },
+  webgpu: { tfjsBackend: 'webgpu', init: tryWebgpu },
   'tensorflow-cpu': { tfjsBackend: 'tensorflow', init: () => tryTensorflow('@tensorflow/tfjs-node', false) },
   wasm: { tfjsBackend: 'wasm', init: tryWasm },
   cpu: { tfjsBackend: 'cpu', init: tryCpu },
@@ -92,9 +113,21 @@ function reasonOf(error: unknown): string {
   return firstLine.slice(0, 200);
 }
 
+/** Backends that cannot read a tensor back synchronously (dataSync): a GPU's memory, in Node. */
+export const asynchronousReadBackends: readonly BackendName[] = ['webgpu'];
+
 /**
- * Initializes and activates a backend. With 'auto' the best one that works wins; naming a
- * backend forces it (and fails if it cannot start). Idempotent for the same preference.
+ * The backend for code that reads tensors synchronously (the trainer's gradient threads): the
+ * given one where it can, else the best that can.
+ */
+export function synchronousPreference(preference: string): BackendPreference {
+  return asynchronousReadBackends.includes(preference as BackendName) || preference === 'auto' ? 'auto-synchronous' : (preference as BackendPreference);
+}
+
+/**
+ * Initializes and activates a backend. With 'auto' the best one that works wins, and with
+ * 'auto-synchronous' the best that reads tensors synchronously; naming a backend forces it (and
+ * fails if it cannot start). Idempotent for the same preference.
  */
 export async function selectComputeBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
   if (current && (current.preference === preference || preference === 'auto' || preference === current.info.name)) {
@@ -104,11 +137,12 @@ export async function selectComputeBackend(preference: BackendPreference = 'auto
   // Production mode: no debug checks, and no console banner suggesting tfjs-node (the engine
   // reports its backend itself).
   tf.enableProdMode();
-  const order: readonly BackendName[] = preference === 'auto' ? backendNames : [preference];
+  const automatic = preference === 'auto' || preference === 'auto-synchronous';
+  const order: readonly BackendName[] = automatic ? automaticOrder.filter((n) => preference === 'auto' || !asynchronousReadBackends.includes(n)) : [preference];
   const fallbacks: BackendAttempt[] = [];
   for (const name of order) {
     try {
-      const detail = await candidates[name].init();
+      const detail = await candidates[name].init(!automatic);
       const info: BackendInfo = { name, tfjsBackend: candidates[name].tfjsBackend, detail, fallbacks };
       current = { preference, info };
       return info;

@@ -77,7 +77,10 @@ export function displacementJacobianDeterminant(field: tf.Tensor, points: tf.Ten
       tf.grad((p: tf.Tensor) => tf.sum(tf.slice(gridSample(field, p, { padding: 'border' }), [0, c], [-1, 1])))(points),
     );
     const g = tf.stack(rows, 1); // [n, D(c), D(a)]
-    const f = tf.add(tf.matMul(g, tf.tile(tf.expandDims(tf.tensor2d(worldToIndex as number[], [d, d]), 0), [points.shape[0], 1, 1])), tf.eye(d));
+    // g · W as a broadcast product summed over the middle index, not a batched matMul: a batch
+    // of a million 3×3 products exceeds WebGPU's 65535 workgroups along a dispatch's Z axis.
+    const w = tf.reshape(tf.tensor2d(worldToIndex as number[], [d, d]), [1, 1, d, d]);
+    const f = tf.add(tf.sum(tf.mul(tf.expandDims(g, 3), w), 2), tf.eye(d));
     const e = (r: number, c: number) => tf.reshape(tf.slice(f, [0, r, c], [-1, 1, 1]), [-1]);
     if (d === 2) return tf.sub(tf.mul(e(0, 0), e(1, 1)), tf.mul(e(0, 1), e(1, 0))) as tf.Tensor1D;
     const minor = (r1: number, r2: number, c1: number, c2: number) => tf.sub(tf.mul(e(r1, c1), e(r2, c2)), tf.mul(e(r1, c2), e(r2, c1)));

@@ -7,8 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { badInput, EngineError } from '../../../shared/contract/errors';
 
-export function tensorIsFinite(t: tf.Tensor): boolean {
-  return tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);
+/** Read back asynchronously: a GPU backend (WebGPU) has no synchronous read. */
+export async function tensorIsFinite(t: tf.Tensor): Promise<boolean> {
+  const all = tf.tidy(() => tf.all(tf.isFinite(t)));
+  try {
+    return (await all.data())[0] === 1;
+  } finally {
+    all.dispose();
+  }
 }
 
 export function valuesAreFinite(values: ArrayLike<number>): boolean {
@@ -22,6 +28,6 @@ export function checkFinite(finite: boolean, stage: string, what: string): void 
 }
 
 /** An image's normalized intensities are not finite: its values are the cause (bad input). */
-export function checkNormalized(t: tf.Tensor, role: string): void {
-  if (!tensorIsFinite(t)) throw badInput(role, 'its intensities cannot be normalized (they give NaN or infinite values)');
+export async function checkNormalized(t: tf.Tensor, role: string): Promise<void> {
+  if (!(await tensorIsFinite(t))) throw badInput(role, 'its intensities cannot be normalized (they give NaN or infinite values)');
 }

@@ -115,10 +115,24 @@ export function slabs(grid: ImageGrid, voxelsPerSlab = 1 << 20): [number, number
 }
 
 /**
- * Runs `compute` in a tidy scope and copies its result to the host. (Returning the typed array
- * from tf.tidy itself would make tidy walk every element looking for tensors.)
+ * Runs `compute` in a tidy scope and copies its result to the host, asynchronously: a GPU
+ * backend (WebGPU) can only read back that way. (Returning the typed array from tf.tidy itself
+ * would make tidy walk every element looking for tensors.)
  */
-export function readToHost(compute: () => tf.Tensor): Float32Array {
+export async function readToHost(compute: () => tf.Tensor): Promise<Float32Array> {
+  const t = tf.tidy(compute);
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * The synchronous read, for code that runs only on the typed-array backends and native
+ * TensorFlow (training data generation); WebGPU refuses it.
+ */
+export function readToHostSync(compute: () => tf.Tensor): Float32Array {
   const t = tf.tidy(compute);
   try {
     return t.dataSync() as Float32Array;

@@ -86,12 +86,12 @@ export async function registerImages(
     const fixedMask = inputs.fixedMask && own({ grid, tensor: maskOnGrid(inputs.fixedMask, grid) });
     const fixedRegion = own({ grid, tensor: samplingRegion(fixedW.tensor, fixedMask?.tensor) });
     const movingOwn = own(workingImage(moving, movingRange, spacing));
-    checkNormalized(fixedW.tensor, 'fixed image');
-    checkNormalized(movingOwn.tensor, 'moving image');
+    await checkNormalized(fixedW.tensor, 'fixed image');
+    await checkNormalized(movingOwn.tensor, 'moving image');
     report(1);
 
     begin('alignment');
-    const alignment = alignImages({ fixed: fixedW, moving: movingOwn, fixedRegion }, p.alignment, p.seed, report, (overlap) => {
+    const alignment = await alignImages({ fixed: fixedW, moving: movingOwn, fixedRegion }, p.alignment, p.seed, report, (overlap) => {
       if (overlap < minimumOverlap)
         throw badInput('moving image', `does not overlap the fixed image after initialization (${(100 * overlap).toFixed(1)}% of the fixed image lands inside it); check the images' origins and orientation`);
     });
@@ -115,28 +115,28 @@ export async function registerImages(
     // A learned model's features carry their own scale; the sharpness is for training-free ones.
     const pyramid = attentionPyramid(featurizer.calibrated ? { ...p.attention, sharpness: 1 } : p.attention, spacing);
     if (pyramid && fixedFeatures && movingFeatures)
-      estimate = pyramid({ fixed: fixedFeatures, moving: movingFeatures, fixedRegion, movingRegion }, undefined, { begin, report });
+      estimate = await pyramid({ fixed: fixedFeatures, moving: movingFeatures, fixedRegion, movingRegion }, undefined, { begin, report });
 
     begin('optimization');
     let final: BidirectionalField;
     if (totalIterations(p.optimization.levels) > 0) {
       const signals = similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
       owned.push(...signals.owned);
-      final = optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
+      final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
     } else {
       final = estimate ?? { forward: zeroField(grid), backward: zeroField(grid) };
       estimate = undefined;
     }
     disposeBidirectional(estimate);
     estimate = final;
-    checkFinite(tensorIsFinite(final.forward.tensor) && tensorIsFinite(final.backward.tensor), stage, 'the deformation');
+    checkFinite((await tensorIsFinite(final.forward.tensor)) && (await tensorIsFinite(final.backward.tensor)), stage, 'the deformation');
 
     begin('outputs');
     const labels = inputs.movingLabels ? [inputs.movingLabels] : [];
-    const dense = computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward }, (f) => report(0.8 * f));
+    const dense = await computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward }, (f) => report(0.8 * f));
     for (const [what, values] of Object.entries({ 'the displacement field': dense.displacement, 'the inverse field': dense.inverse, 'the warped image': dense.warpedMoving, 'the Jacobian': dense.jacobianDeterminant }))
       checkFinite(valuesAreFinite(values), 'outputs', what);
-    const metrics = summarizeMetrics({ inputs, dense, alignment, fixedWorking: fixedW, movingOwn, movingWorking: movingW, final, fixedRegion, seed: p.seed });
+    const metrics = await summarizeMetrics({ inputs, dense, alignment, fixedWorking: fixedW, movingOwn, movingWorking: movingW, final, fixedRegion, seed: p.seed });
     report(1);
 
     const fixedGrid = fixed.grid;

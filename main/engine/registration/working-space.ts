@@ -132,7 +132,7 @@ export function samplingRegion(normalized: tf.Tensor, mask?: tf.Tensor, growVoxe
       dims === 3 ? tf.maxPool3d(batched as tf.Tensor5D, k, 1, 'same') : tf.maxPool(batched as tf.Tensor4D, k, 1, 'same'),
       [0],
     );
-    const fraction = tf.mean(grown).dataSync()[0];
-    return fraction < 0.02 ? tf.onesLike(grown) : grown;
+    // Decided on the device (no read back): the whole grid where almost nothing qualified.
+    return tf.where(tf.less(tf.mean(grown), 0.02), tf.onesLike(grown), grown);
   });
 }

@@ -40,7 +40,7 @@ const fileOf = (folder: string, sampleId: string, item: string) => path.join(fol
 async function writePair(folder: string, sampleId: string, fixed: ScalarImage, labels: ScalarImage, labelNames: string, context: JobContext) {
   const progress = stagedProgress(context, { deforming: 3, writing: 1 });
   progress.begin('deforming');
-  const pair = generateSyntheticPair(fixed, labels, { seed: 7 });
+  const pair = await generateSyntheticPair(fixed, labels, { seed: 7 });
   progress.begin('writing');
   await mkdir(folder, { recursive: true });
   const file = (item: string) => fileOf(folder, sampleId, item);

@@ -67,21 +67,21 @@ function foregroundOf(image: ScalarImage): Uint8Array {
 }
 
 /** A control-grid field sampled at every voxel of `grid`, slab by slab: [n·D]. */
-function denseField(field: GridTensor, grid: ImageGrid): Float32Array {
+async function denseField(field: GridTensor, grid: ImageGrid): Promise<Float32Array> {
   const d = grid.size.length;
   const out = new Float32Array(voxelCount(grid) * d);
   const toField = indexToIndexMatrix(grid, field.grid);
   let offset = 0;
   for (const [first, last] of slabs(grid)) {
     const points = slabPoints(grid.size, first, last, toField);
-    out.set(readToHost(() => sampleField(field, tf.tensor2d(points, [points.length / d, d]))), offset);
+    out.set(await readToHost(() => sampleField(field, tf.tensor2d(points, [points.length / d, d]))), offset);
     offset += points.length;
   }
   return out;
 }
 
 /** Values of `image` at x + u(x) for every voxel x of its grid (u dense, world mm). */
-function warpDense(image: ScalarImage, displacement: Float32Array, interpolation: 'linear' | 'nearest'): PixelArray {
+async function warpDense(image: ScalarImage, displacement: Float32Array, interpolation: 'linear' | 'nearest'): Promise<PixelArray> {
   const grid = image.grid;
   const d = grid.size.length;
   const out = new (image.pixels.constructor as new (n: number) => PixelArray)(voxelCount(grid));
@@ -92,7 +92,7 @@ function warpDense(image: ScalarImage, displacement: Float32Array, interpolation
     for (const [first, last] of slabs(grid)) {
       const points = slabPoints(grid.size, first, last, identity);
       const n = points.length / d;
-      const values = readToHost(() => {
+      const values = await readToHost(() => {
         const u = tf.tensor2d(displacement.subarray(offset * d, (offset + n) * d), [n, d]);
         const moved = tf.add(tf.tensor2d(points, [n, d]), transformVectors(u, worldVectorToIndexMatrix(grid)));
         return gridSample(source, moved as tf.Tensor2D, { interpolation });
@@ -124,7 +124,7 @@ function magnitudeStats(displacement: ArrayLike<number>, d: number, mask: ArrayL
 }
 
 /** The foreground on a coarse grid: nearest neighbour of the fine mask. */
-function maskOnGrid(mask: Uint8Array, fine: ImageGrid, coarse: ImageGrid): Float32Array {
+function maskOnGrid(mask: Uint8Array, fine: ImageGrid, coarse: ImageGrid): Promise<Float32Array> {
   const d = fine.size.length;
   const points = slabPoints(coarse.size, 0, coarse.size[d - 1], indexToIndexMatrix(coarse, fine));
   return readToHost(() =>
@@ -132,7 +132,8 @@ function maskOnGrid(mask: Uint8Array, fine: ImageGrid, coarse: ImageGrid): Float
   );
 }
 
-export function generateSyntheticPair(fixed: ScalarImage, labels: ScalarImage | undefined, options: Partial<SyntheticPairOptions> = {}): SyntheticPair {
+/** Asynchronous because a GPU backend reads back to the host only that way. */
+export async function generateSyntheticPair(fixed: ScalarImage, labels: ScalarImage | undefined, options: Partial<SyntheticPairOptions> = {}): Promise<SyntheticPair> {
   const o = { ...defaultSyntheticOptions, ...options };
   const grid = fixed.grid;
   const d = grid.size.length;
@@ -149,11 +150,11 @@ export function generateSyntheticPair(fixed: ScalarImage, labels: ScalarImage | 
   try {
     // Scale the velocity until the displacement has the target mean in the foreground, within
     // the cap. The map is nonlinear in the scale, so a few rounds, measured on the coarse grid.
-    const coarseMask = maskOnGrid(mask, grid, velocity.grid);
+    const coarseMask = await maskOnGrid(mask, grid, velocity.grid);
     let scale = o.meanDisplacementMm;
     for (let round = 0; round < 6; round++) {
       const forward = integrated(scale);
-      const stats = magnitudeStats(forward.tensor.dataSync(), d, coarseMask);
+      const stats = magnitudeStats(await forward.tensor.data(), d, coarseMask);
       forward.tensor.dispose();
       const next = Math.min(scale * (o.meanDisplacementMm / Math.max(stats.mean, 1e-6)), scale * (o.maxDisplacementMm / Math.max(stats.max, 1e-6)));
       if (Math.abs(next - scale) < 1e-3 * scale) break;
@@ -161,25 +162,19 @@ export function generateSyntheticPair(fixed: ScalarImage, labels: ScalarImage | 
     }
     const forward = integrated(scale);
     const backward = integrated(-scale);
-    truth = denseField(forward, grid);
-    inverse = denseField(backward, grid);
+    truth = await denseField(forward, grid);
+    inverse = await denseField(backward, grid);
     tf.dispose([forward.tensor, backward.tensor]);
   } finally {
     velocity.tensor.dispose();
   }
 
   // moving(y) = fixed(T⁻¹(y)): sample the fixed image at y + u⁻¹(y).
-  const warped = warpDense(fixed, inverse, 'linear');
-  const movingLabels = labels ? { grid: labels.grid, pixels: warpDense(labels, inverse, 'nearest') } : undefined;
+  const warped = await warpDense(fixed, inverse, 'linear');
+  const movingLabels = labels ? { grid: labels.grid, pixels: await warpDense(labels, inverse, 'nearest') } : undefined;
 
   const bias = smoothRandomField(grid, 16, 40, 1, o.seed + 101);
-  const biasValues = (() => {
-    try {
-      return denseField(bias, grid);
-    } finally {
-      bias.tensor.dispose();
-    }
-  })();
+  const biasValues = await denseField(bias, grid).finally(() => bias.tensor.dispose());
   const random = seededRandom(o.seed + 202);
   const gamma = 1 + o.gammaSpread * (2 * random() - 1);
   const [, high] = percentiles(fixed.pixels, [0, 99]);

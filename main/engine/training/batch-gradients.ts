@@ -17,7 +17,13 @@ export interface BatchGradients {
   readonly gradients: Float32Array[][];
 }
 
-export function batchGradients(spec: FeatureNetworkSpec, weights: readonly Float32Array[], data: TrainingData, seeds: readonly number[], options: PairLossOptions): BatchGradients {
+export async function batchGradients(
+  spec: FeatureNetworkSpec,
+  weights: readonly Float32Array[],
+  data: TrainingData,
+  seeds: readonly number[],
+  options: PairLossOptions,
+): Promise<BatchGradients> {
   const shapes = weightSpecs(spec).map((w) => w.shape as number[]);
   const tensors = weights.map((w, i) => tf.tensor(w, shapes[i]));
   const losses: number[] = [];
@@ -25,11 +31,14 @@ export function batchGradients(spec: FeatureNetworkSpec, weights: readonly Float
   try {
     for (const seed of seeds) {
       const random = seededRandom(seed);
-      const pair = data.pair(Math.floor(random() * 2 ** 31));
+      const pair = await data.pair(Math.floor(random() * 2 ** 31));
       const { value, grads } = tf.valueAndGrads((...w: tf.Tensor[]) => pairLoss(spec, w, pair, options, random))(tensors);
-      losses.push(value.dataSync()[0]);
-      gradients.push(grads.map((g) => g.dataSync() as Float32Array));
-      tf.dispose([value, ...grads]);
+      try {
+        losses.push((await value.data())[0]);
+        gradients.push((await Promise.all(grads.map((g) => g.data()))) as Float32Array[]);
+      } finally {
+        tf.dispose([value, ...grads]);
+      }
     }
   } finally {
     tf.dispose(tensors);

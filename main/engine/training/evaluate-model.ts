@@ -73,7 +73,7 @@ export async function evaluateModel(request: EvaluationRequest, cacheFolder: str
   const model = await readModelFolder(request.model);
   const { recipe, description } = await heldOutRecipe(model, request, cacheFolder);
   const data = await trainingData(recipe);
-  const pairs = validationPairs(recipe.size, request.heldOutPairs, 1, data.labelledPair);
+  const pairs = await validationPairs(recipe.size, request.heldOutPairs, 1, data.labelledPair);
   const sigma = pipelinePriorSigmaVoxels(model.resolutionMm);
   const featurizers: [string, PointFeaturizer][] = [
     ['none (the prior alone)', noFeatures()],
@@ -87,8 +87,8 @@ export async function evaluateModel(request: EvaluationRequest, cacheFolder: str
     context.progress({ stage: 'label propagation', fraction: rows.length / featurizers.length, message: name });
     rows.push({
       featurizer: name === model.folder ? `model ${path.basename(model.folder)}` : name,
-      labelPropagationDice: labelPropagationDice(featurizer, pairs),
-      labelPropagationWithPriorDice: labelPropagationDice(featurizer, pairs, sigma),
+      labelPropagationDice: await labelPropagationDice(featurizer, pairs),
+      labelPropagationWithPriorDice: await labelPropagationDice(featurizer, pairs, sigma),
     });
   }
   let registrationPair: Evaluation['registrationPair'];

@@ -63,20 +63,23 @@ export const pipelinePriorSigmaVoxels = (resolutionMm: number) => defaultParamet
  * Mean Dice of label propagation A ← B over the pairs: by the features alone (the default), or
  * with a Gaussian prior on the displacement (σ in voxels) as the pipeline's global attention has.
  */
-export function labelPropagationDice(featurizer: PointFeaturizer, pairs: readonly LabelledPair[], priorSigmaVoxels = Infinity): number {
+export async function labelPropagationDice(featurizer: PointFeaturizer, pairs: readonly LabelledPair[], priorSigmaVoxels = Infinity): Promise<number> {
   let sum = 0;
   for (const pair of pairs) {
-    const predicted = tf.tidy(() => {
-      const fa = featurizer.features(pair.a, pair.size);
-      const fb = featurizer.features(pair.b, pair.size);
-      return propagateLabels(fa, fb, pair.labelsB, { scale: featurizer.scale, priorSigmaVoxels, size: pair.size });
-    });
-    sum += meanDice(pair.labelsA, predicted);
+    const fa = featurizer.features(pair.a, pair.size);
+    const fb = featurizer.features(pair.b, pair.size);
+    try {
+      sum += meanDice(pair.labelsA, await propagateLabels(fa, fb, pair.labelsB, { scale: featurizer.scale, priorSigmaVoxels, size: pair.size }));
+    } finally {
+      tf.dispose([fa, fb]);
+    }
   }
   return sum / pairs.length;
 }
 
 /** Held-out synthetic pairs (seeds from validation's own stream), the same whatever the run. */
-export function validationPairs(size: readonly number[], count: number, seed = 1, atlasPair?: (seed: number) => LabelledPair): LabelledPair[] {
-  return Array.from({ length: count }, (_, i) => (atlasPair ? atlasPair(validationExampleSeed(seed, i)) : syntheticPair(size, validationExampleSeed(seed, i))));
+export async function validationPairs(size: readonly number[], count: number, seed = 1, atlasPair?: (seed: number) => Promise<LabelledPair>): Promise<LabelledPair[]> {
+  const pairs: LabelledPair[] = [];
+  for (let i = 0; i < count; i++) pairs.push(await (atlasPair ? atlasPair(validationExampleSeed(seed, i)) : syntheticPair(size, validationExampleSeed(seed, i))));
+  return pairs;
 }

@@ -36,7 +36,7 @@ export async function inProcessGradients(spec: FeatureNetworkSpec, recipe: Train
       const perExample: Float32Array[][] = [];
       for (const seed of seeds) {
         throwIfCancelled(token);
-        const one = batchGradients(spec, weights, data, [seed], options);
+        const one = await batchGradients(spec, weights, data, [seed], options);
         losses.push(...one.losses);
         perExample.push(...one.gradients);
         // Let the event loop breathe between examples: progress and cancel messages get through.

@@ -4,8 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../../../shared/contract/errors';
-import { selectComputeBackend } from '../compute/backend';
-import type { BackendPreference } from '../compute/backend';
+import { selectComputeBackend, synchronousPreference } from '../compute/backend';
 import { batchGradients } from './batch-gradients';
 import type { GradientReply, GradientRequest, GradientWorkerData } from './gradient-computers';
 import { trainingData } from './training-data';
@@ -13,12 +12,14 @@ import { trainingData } from './training-data';
 if (!parentPort) throw new Error('the gradient worker must run as a worker thread');
 const port = parentPort;
 const setup = workerData as GradientWorkerData;
-const ready = selectComputeBackend(setup.backend as BackendPreference).then(() => trainingData(setup.recipe));
+// The gradients are read back synchronously, so a WebGPU session's threads take the best
+// backend that can (native TensorFlow, wasm).
+const ready = selectComputeBackend(synchronousPreference(setup.backend)).then(() => trainingData(setup.recipe));
 
 port.on('message', (request: GradientRequest) => {
   ready
-    .then((data) => {
-      const { losses, gradients } = batchGradients(setup.spec, request.weights, data, request.seeds, setup.options);
+    .then(async (data) => {
+      const { losses, gradients } = await batchGradients(setup.spec, request.weights, data, request.seeds, setup.options);
       const reply: GradientReply = { id: request.id, losses, gradients };
       port.postMessage(reply, gradients.flat().map((g) => g.buffer as ArrayBuffer));
     })

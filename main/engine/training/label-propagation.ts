@@ -28,11 +28,11 @@ export interface PropagationOptions {
 }
 
 /** A's predicted labels from features [N, C] of A and B and B's labels per voxel. */
-export function propagateLabels(featuresA: tf.Tensor2D, featuresB: tf.Tensor2D, labelsB: Int32Array, options: PropagationOptions, blockSize = 1024): Int32Array {
+export async function propagateLabels(featuresA: tf.Tensor2D, featuresB: tf.Tensor2D, labelsB: Int32Array, options: PropagationOptions, blockSize = 1024): Promise<Int32Array> {
   const values = [...new Set(labelsB)].sort((a, b) => a - b);
   const index = new Map(values.map((v, i) => [v, i]));
   const predicted = new Int32Array(featuresA.shape[0]);
-  tf.tidy(() => {
+  const { queries, keysT, keyBias, oneHot } = tf.tidy(() => {
     // Scaled features with the prior as extra channels: q·k − ½|k|² then gains −|x − y|²/2σ².
     const withPrior = (f: tf.Tensor2D) =>
       Number.isFinite(options.priorSigmaVoxels) ? (tf.concat([tf.mul(f, Math.sqrt(options.scale)), scaledPositions(options.size, options.priorSigmaVoxels)], 1) as tf.Tensor2D) : (tf.mul(f, Math.sqrt(options.scale)) as tf.Tensor2D);
@@ -41,6 +41,10 @@ export function propagateLabels(featuresA: tf.Tensor2D, featuresB: tf.Tensor2D, 
     const oneHot = tf.oneHot(tf.tensor1d(Int32Array.from(labelsB, (l) => index.get(l)!), 'int32'), values.length);
     const keysT = tf.transpose(keys);
     const keyBias = tf.mul(tf.sum(tf.square(keys), 1), -0.5);
+    return { queries, keysT, keyBias, oneHot };
+  });
+  try {
+    // Blocks of queries, each read back asynchronously (as a GPU backend requires).
     for (let start = 0; start < featuresA.shape[0]; start += blockSize) {
       const size = Math.min(blockSize, featuresA.shape[0] - start);
       const best = tf.tidy(() => {
@@ -48,11 +52,13 @@ export function propagateLabels(featuresA: tf.Tensor2D, featuresB: tf.Tensor2D, 
         const weights = tf.softmax(tf.add(tf.matMul(block, keysT), keyBias));
         return tf.argMax(tf.matMul(weights, oneHot), 1);
       });
-      const codes = best.dataSync();
+      const codes = await best.data();
       for (let i = 0; i < size; i++) predicted[start + i] = values[codes[i]];
       best.dispose();
     }
-  });
+  } finally {
+    tf.dispose([queries, keysT, keyBias, oneHot]);
+  }
   return predicted;
 }
 

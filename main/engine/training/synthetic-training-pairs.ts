@@ -6,6 +6,7 @@
 // from the seed, in 2D and 3D alike.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { readToHost } from '../registration/grid-tensors';
 import { gridSample } from '../compute/grid-sample';
 import { smoothNormalized } from '../registration/filters';
 import { seededGaussian, seededRandom } from '../registration/random';
@@ -43,10 +44,10 @@ function smoothNoise(size: readonly number[], channels: number, sigma: number, g
 }
 
 /** A label map of random blobs, labels 1 to `labels`: the argmax of smooth noise fields, at a random scale. */
-export function blobLabels(size: readonly number[], labels: number, random: () => number): Int32Array {
+export async function blobLabels(size: readonly number[], labels: number, random: () => number): Promise<Int32Array> {
   const gaussian = seededGaussian(Math.floor(random() * 2 ** 31));
   const sigma = Math.min(...size) * (0.06 + 0.08 * random());
-  return tf.tidy(() => Int32Array.from(tf.argMax(smoothNoise(size, labels, sigma, gaussian), size.length).dataSync(), (l) => l + 1));
+  return Int32Array.from(await readToHost(() => tf.cast(tf.argMax(smoothNoise(size, labels, sigma, gaussian), size.length), 'float32')), (l) => l + 1);
 }
 
 /** Continuous indices of every voxel, displaced by a smooth random field of the given mean size. */
@@ -82,34 +83,46 @@ function withNuisances(image: tf.Tensor, size: readonly number[], noise: number,
 }
 
 /** One contrast of a label map: random intensity per label, blur, then the nuisances; in [0, 1]. */
-function contrastOf(labels: tf.Tensor, size: readonly number[], count: number, options: SyntheticOptions, random: () => number): Float32Array {
+function contrastOf(labels: tf.Tensor, size: readonly number[], count: number, options: SyntheticOptions, random: () => number): tf.Tensor {
   return tf.tidy(() => {
     const means = tf.tensor1d(Array.from({ length: count }, () => random()));
     const image = tf.reshape(tf.gather(means, tf.cast(tf.reshape(labels, [-1]), 'int32')), shapeOf(size, 1));
-    return Float32Array.from(withNuisances(smoothNormalized(image, 0.3 + 0.7 * random()), size, options.noise, random).dataSync());
+    return withNuisances(smoothNormalized(image, 0.3 + 0.7 * random()), size, options.noise, random);
   });
 }
 
+/** The image and label tensors a copy was computed as, read to the host (and disposed). */
+async function copyToHost(copy: { image: tf.Tensor; labels: tf.Tensor }): Promise<{ image: Float32Array; labels: Int32Array }> {
+  try {
+    const [image, labels] = await Promise.all([copy.image.data() as Promise<Float32Array>, copy.labels.data()]);
+    return { image: Float32Array.from(image), labels: Int32Array.from(labels, Math.round) };
+  } finally {
+    tf.dispose([copy.image, copy.labels]);
+  }
+}
+
 /** A real image with the nuisances of another acquisition (the same contrast), for pairs of one scan. */
-export function reacquired(image: Float32Array, size: readonly number[], seed: number, noise = defaultSyntheticOptions.noise): Float32Array {
-  return tf.tidy(() => Float32Array.from(withNuisances(tf.tensor(image, shapeOf(size, 1)), size, noise, seededRandom(seed)).dataSync()));
+export function reacquired(image: Float32Array, size: readonly number[], seed: number, noise = defaultSyntheticOptions.noise): Promise<Float32Array> {
+  return readToHost(() => withNuisances(tf.tensor(image, shapeOf(size, 1)), size, noise, seededRandom(seed)));
 }
 
 /**
  * Two acquisitions of a real labelled scan: the image and its labels deformed twice by smooth
  * random fields, each image with its own nuisances. Held-out pairs whose truth is known.
  */
-export function realScanPair(image: Float32Array, labels: Int32Array, size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions): LabelledPair {
+export async function realScanPair(image: Float32Array, labels: Int32Array, size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions): Promise<LabelledPair> {
   const random = seededRandom(seed);
   const copy = () =>
-    tf.tidy(() => {
-      const points = deformedPoints(size, options.deformationVoxels, random);
-      const warpedLabels = Int32Array.from(gridSample(tf.tensor(Float32Array.from(labels), shapeOf(size, 1)), points, { interpolation: 'nearest', padding: 'border' }).dataSync(), Math.round);
-      const warped = tf.reshape(gridSample(tf.tensor(image, shapeOf(size, 1)), points, { padding: 'border' }), shapeOf(size, 1));
-      return { image: Float32Array.from(withNuisances(warped, size, options.noise, random).dataSync()), labels: warpedLabels };
-    });
-  const a = copy();
-  const b = copy();
+    copyToHost(
+      tf.tidy(() => {
+        const points = deformedPoints(size, options.deformationVoxels, random);
+        const warpedLabels = gridSample(tf.tensor(Float32Array.from(labels), shapeOf(size, 1)), points, { interpolation: 'nearest', padding: 'border' });
+        const warped = tf.reshape(gridSample(tf.tensor(image, shapeOf(size, 1)), points, { padding: 'border' }), shapeOf(size, 1));
+        return { image: withNuisances(warped, size, options.noise, random), labels: warpedLabels };
+      }),
+    );
+  const a = await copy();
+  const b = await copy();
   return { a: a.image, b: b.image, labelsA: a.labels, labelsB: b.labels, size };
 }
 
@@ -117,20 +130,20 @@ export function realScanPair(image: Float32Array, labels: Int32Array, size: read
  * Two scans of one anatomy: `labels` (an atlas's, or random blobs when omitted) deformed twice,
  * each copy with its own contrast.
  */
-export function syntheticPair(size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions, atlasLabels?: Int32Array): LabelledPair {
+export async function syntheticPair(size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions, atlasLabels?: Int32Array): Promise<LabelledPair> {
   const random = seededRandom(seed);
-  const base = atlasLabels ?? blobLabels(size, options.labels, random);
+  const base = atlasLabels ?? (await blobLabels(size, options.labels, random));
   let count = 0;
   for (const l of base) count = Math.max(count, l + 1);
   const copy = () =>
-    tf.tidy(() => {
-      const labels = tf.tensor(Float32Array.from(base), shapeOf(size, 1));
-      const warped = gridSample(labels, deformedPoints(size, options.deformationVoxels, random), { interpolation: 'nearest', padding: 'border' });
-      const warpedLabels = Int32Array.from(warped.dataSync(), Math.round);
-      const image = contrastOf(tf.reshape(warped, shapeOf(size, 1)), size, count, options, random);
-      return { image, labels: warpedLabels };
-    });
-  const a = copy();
-  const b = copy();
+    copyToHost(
+      tf.tidy(() => {
+        const labels = tf.tensor(Float32Array.from(base), shapeOf(size, 1));
+        const warped = gridSample(labels, deformedPoints(size, options.deformationVoxels, random), { interpolation: 'nearest', padding: 'border' });
+        return { image: contrastOf(tf.reshape(warped, shapeOf(size, 1)), size, count, options, random), labels: warped };
+      }),
+    );
+  const a = await copy();
+  const b = await copy();
   return { a: a.image, b: b.image, labelsA: a.labels, labelsB: b.labels, size };
 }

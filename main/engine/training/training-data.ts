@@ -66,9 +66,9 @@ function maybeSameImage(pair: LabelledPair, random: () => number): LabelledPair 
 export interface TrainingData {
   readonly recipe: TrainingDataRecipe;
   /** The pair a seed stands for; synthetic pairs carry their labels. */
-  pair(seed: number): TrainingPair | LabelledPair;
+  pair(seed: number): Promise<TrainingPair | LabelledPair>;
   /** For validation: two different scans of one anatomy with their labels (a labelled scan's, or synthetic data's). */
-  labelledPair?(seed: number): LabelledPair;
+  labelledPair?(seed: number): Promise<LabelledPair>;
 }
 
 /** Label values made consecutive (0 stays background), so that synthetic contrasts need one intensity per label only. */
@@ -84,7 +84,7 @@ function compactLabels(values: ArrayLike<number>): Int32Array {
 async function syntheticData(recipe: SyntheticRecipe): Promise<TrainingData> {
   if (!recipe.atlas) {
     const labelledPair = (seed: number) => syntheticPair(recipe.size, seed);
-    return { recipe, labelledPair, pair: (seed) => maybeSameImage(labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
+    return { recipe, labelledPair, pair: async (seed) => maybeSameImage(await labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
   }
   const atlasSize = recipe.atlas.size;
   const labels = compactLabels(await readCachedLabels(recipe.atlas));
@@ -93,14 +93,14 @@ async function syntheticData(recipe: SyntheticRecipe): Promise<TrainingData> {
     const box = extractBox(labels, atlasSize, recipe.size, boxStartAround(labels, atlasSize, recipe.size, random), Int32Array);
     return syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box));
   };
-  return { recipe, labelledPair, pair: (seed) => maybeSameImage(labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
+  return { recipe, labelledPair, pair: async (seed) => maybeSameImage(await labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
 }
 
 async function scanData(recipe: ScansRecipe): Promise<TrainingData> {
   const scans = await Promise.all(recipe.scans.map(readCachedScan));
   return {
     recipe,
-    pair: (seed) => {
+    pair: async (seed) => {
       const random = seededRandom(seed);
       const first = scans[Math.floor(random() * scans.length)];
       const second = scans.length > 1 && random() >= recipe.samePairFraction ? scans[Math.floor(random() * scans.length)] : first;
@@ -108,13 +108,14 @@ async function scanData(recipe: ScansRecipe): Promise<TrainingData> {
       // anatomy. Each image is acquired anew (bias, gamma, noise), so that one scan twice differs.
       const start = boxStartAround(first.intensities, first.size, recipe.size, random);
       const take = (scan: typeof first) => reacquired(extractBox(scan.intensities, scan.size, recipe.size, start, Float32Array), recipe.size, Math.floor(random() * 2 ** 31));
-      return { a: take(first), b: take(second), size: recipe.size };
+      const a = await take(first);
+      return { a, b: await take(second), size: recipe.size };
     },
   };
 }
 
 /** Held-out pairs from a labelled scan: a box of it, deformed and acquired twice. */
-async function labelledScanPairs(validation: LabelledScan, size: readonly number[]): Promise<(seed: number) => LabelledPair> {
+async function labelledScanPairs(validation: LabelledScan, size: readonly number[]): Promise<(seed: number) => Promise<LabelledPair>> {
   const scan = await readCachedScan(validation.scan);
   const labels = await readCachedLabels(validation.labels);
   return (seed) => {

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ModelEntryData, TrainingRequest } from '../../../shared/contract/index';
 import { cancelledError, EngineError } from '../../../shared/contract/errors';
+import type { BackendName } from '../compute/backend';
+import { asynchronousReadBackends } from '../compute/backend';
 import type { JobContext } from '../job-context';
 import { checkResultFolder, recoverResultFolder } from '../result-folder/result-folder-transaction';
 import type { GradientComputer } from './gradient-computers';
@@ -103,8 +105,11 @@ function settingsFor(request: TrainingRequest, recipe: TrainingDataRecipe): Trai
 function gradientComputer(settings: TrainingSettings, request: TrainingRequest, options: TrainingJobOptions): Promise<GradientComputer> {
   const threads = request.threads === 0 ? Math.min(os.availableParallelism(), settings.batch) : Math.min(request.threads, settings.batch);
   const lossOptions = { augmentation: settings.augmentation, samples: settings.samples };
-  if (threads <= 1 || !options.workerUrl) return inProcessGradients(settings.spec, settings.data, lossOptions);
-  return Promise.resolve(threadPoolGradients(threads, options.workerUrl, { spec: settings.spec, recipe: settings.data, options: lossOptions, backend: options.backend }));
+  // In process only where this thread's backend reads synchronously; a WebGPU session's
+  // gradients run on a thread of their own, on a backend that does.
+  const inProcess = (threads <= 1 && !asynchronousReadBackends.includes(options.backend as BackendName)) || !options.workerUrl;
+  if (inProcess) return inProcessGradients(settings.spec, settings.data, lossOptions);
+  return Promise.resolve(threadPoolGradients(Math.max(1, threads), options.workerUrl, { spec: settings.spec, recipe: settings.data, options: lossOptions, backend: options.backend }));
 }
 
 export async function runTrainingJob(request: TrainingRequest, options: TrainingJobOptions, context: JobContext): Promise<TrainingJobResult> {
@@ -137,7 +142,7 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
   // Held-out pairs with known labels, the same throughout the run (and across resumes).
   // The data's own labelled pairs where it has them (synthetic data, or the validation scan),
   // else synthetic pairs on random label maps.
-  const heldOut: LabelledPair[] = validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
+  const heldOut: LabelledPair[] = await validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
   const gradients = await gradientComputer(settings, request, options);
   try {
     await train(

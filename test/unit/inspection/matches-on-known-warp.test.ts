@@ -84,7 +84,7 @@ for (const c of cases) {
     beforeAll(async () => {
       await selectComputeBackend('auto');
       ({ fixed } = await c.load());
-      pair = generateSyntheticPair(fixed, (await c.load()).labels, { seed: 7 });
+      pair = await generateSyntheticPair(fixed, (await c.load()).labels, { seed: 7 });
       tensorsBefore = tf.memory().numTensors;
       result = await registerImages({ fixed, moving: pair.moving });
       // Points inside the head, where a click means anatomy.

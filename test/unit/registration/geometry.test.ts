@@ -11,7 +11,7 @@ import type { ImageGrid } from '../../../shared/geometry/grid';
 import { gridCenter, indexToWorld } from '../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
-import { imageToTensor, readToHost } from '../../../main/engine/registration/grid-tensors';
+import { imageToTensor, readToHostSync } from '../../../main/engine/registration/grid-tensors';
 import { registerImages } from '../../../main/engine/registration/register-images';
 import type { RegistrationResult } from '../../../main/engine/registration/result';
 import { resampleTensor } from '../../../main/engine/registration/working-space';
@@ -39,7 +39,7 @@ function otherGrid(grid: ImageGrid, spacing: [number, number], degrees: number, 
 
 function onGrid(image: ScalarImage, grid: ImageGrid): ScalarImage {
   const source = imageToTensor(image);
-  const pixels = readToHost(() => resampleTensor(source, image.grid, grid));
+  const pixels = readToHostSync(() => resampleTensor(source, image.grid, grid));
   source.dispose();
   return { grid, pixels };
 }
@@ -54,7 +54,7 @@ describe('registration across grids', () => {
   beforeAll(async () => {
     await selectComputeBackend('auto');
     fixed = await readItkSlice('BrainProtonDensitySliceBorder20.png');
-    pair = generateSyntheticPair(fixed, undefined, { seed: 3, meanDisplacementMm: 2.5, maxDisplacementMm: 8 });
+    pair = await generateSyntheticPair(fixed, undefined, { seed: 3, meanDisplacementMm: 2.5, maxDisplacementMm: 8 });
     reference = await registerImages({ fixed, moving: pair.moving });
     referenceAffine = await registerImages({ fixed, moving: pair.moving }, affineOnly);
     // Brain points away from the field of view's edge, where both grids see the anatomy.

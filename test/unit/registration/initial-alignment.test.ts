@@ -10,7 +10,7 @@ import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { AffineTransform } from '../../../shared/transforms/transform';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
 import { rotationMatrix } from '../../../main/engine/registration/alignment/rotations';
-import { imageToTensor, readToHost } from '../../../main/engine/registration/grid-tensors';
+import { imageToTensor, readToHostSync } from '../../../main/engine/registration/grid-tensors';
 import { registerImages } from '../../../main/engine/registration/register-images';
 import { resampleTensor } from '../../../main/engine/registration/working-space';
 import { foregroundPoints, mricron, readImage, transformDistance } from './fixtures';
@@ -36,7 +36,7 @@ function rigid(angles: number[], center: number[], translation: number[]): Affin
 function movedCopy(fixed: ScalarImage, truth: AffineTransform, shift: number[]): ScalarImage {
   const grid: ImageGrid = { ...fixed.grid, origin: fixed.grid.origin.map((o, i) => o + shift[i]) };
   const source = imageToTensor(fixed);
-  const pixels = readToHost(() => resampleTensor(source, fixed.grid, grid, invertMatrix(truth.matrix)));
+  const pixels = readToHostSync(() => resampleTensor(source, fixed.grid, grid, invertMatrix(truth.matrix)));
   source.dispose();
   return { grid, pixels };
 }

@@ -30,7 +30,7 @@ describe('a brain under a known smooth warp', () => {
     await selectComputeBackend('auto');
     fixed = await readImage(mricron + 'ch2bet.nii.gz');
     const labels = await readImage(mricron + 'aal.nii.gz');
-    pair = generateSyntheticPair(fixed, labels, { seed: 2 });
+    pair = await generateSyntheticPair(fixed, labels, { seed: 2 });
     tensorsBefore = tf.memory().numTensors;
     result = await registerImages({ fixed, moving: pair.moving, fixedLabels: labels, movingLabels: pair.movingLabels });
     dir = await mkdtemp(path.join(os.tmpdir(), 'ximorph-brain-'));

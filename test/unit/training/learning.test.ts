@@ -55,10 +55,10 @@ describe('what training learns', () => {
     expect(mean(losses.slice(-15))).toBeLessThan(mean(losses.slice(0, 15)) - 0.3);
 
     // The same held-out pairs the run validated on, before and after.
-    const pairs = validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
-    const before = labelPropagationDice(learnedPointFeaturizer(settings.spec, initialWeights(settings.spec, settings.seed)), pairs);
+    const pairs = await validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
+    const before = await labelPropagationDice(learnedPointFeaturizer(settings.spec, initialWeights(settings.spec, settings.seed)), pairs);
     const after = state.validation.at(-1)!.dice;
-    expect(after).toBeCloseTo(labelPropagationDice(learnedPointFeaturizer(settings.spec, state.weights), pairs), 6);
+    expect(after).toBeCloseTo(await labelPropagationDice(learnedPointFeaturizer(settings.spec, state.weights), pairs), 6);
     console.log(`label propagation Dice by the features alone on held-out brain pairs: untrained ${before.toFixed(3)}, after 60 steps ${after.toFixed(3)}`);
     expect(after).toBeGreaterThan(before + 0.03);
     // Sixty real training steps: about a minute alone, more when the suite's other file is heavy.
@@ -88,14 +88,15 @@ describe('what training learns', () => {
 
     // Each held-out anatomy moved by a cyclic shift of half the grid: position now says nothing.
     const edge = request.exampleEdge;
-    const moved: LabelledPair[] = [0, 1, 2, 3].map((i) => {
-      const pair = syntheticPair([edge, edge], 1000 + i);
+    const moved: LabelledPair[] = [];
+    for (const i of [0, 1, 2, 3]) {
+      const pair = await syntheticPair([edge, edge], 1000 + i);
       const shift = (values: Float32Array | Int32Array) => tf.tidy(() => roll(tf.tensor(Float32Array.from(values), [edge, edge, 1]), [edge / 2, edge / 2 - 3]).dataSync());
-      return { ...pair, b: Float32Array.from(shift(pair.a)), labelsB: Int32Array.from(shift(pair.labelsA)) };
-    });
+      moved.push({ ...pair, b: Float32Array.from(shift(pair.a)), labelsB: Int32Array.from(shift(pair.labelsA)) });
+    }
     const chance = moved.reduce((s, p) => s + meanDice(p.labelsA, p.labelsB), 0) / moved.length;
-    const positionCodes = labelPropagationDice(learnedPointFeaturizer(model.spec, model.weights), moved, Infinity);
-    const anatomy = labelPropagationDice(mindPointFeaturizer(2), moved, Infinity);
+    const positionCodes = await labelPropagationDice(learnedPointFeaturizer(model.spec, model.weights), moved, Infinity);
+    const anatomy = await labelPropagationDice(mindPointFeaturizer(2), moved, Infinity);
     console.log(`moved anatomy: chance ${chance.toFixed(3)}, no-augmentation model ${positionCodes.toFixed(3)}, MIND-SSC ${anatomy.toFixed(3)}; loss ${last.toFixed(2)} (log K ${Math.log(64).toFixed(2)})`);
     expect(Math.abs(positionCodes - chance)).toBeLessThan(0.03);
     // Features that follow anatomy do see it on the same pairs.

@@ -113,7 +113,7 @@ describe('training runs', () => {
     const { settings } = await readTrainingCheckpoint(path.join(scratch.dir, 'from-scans-again'));
     const data = await trainingData(settings.data);
     // Synthetic pairs carry their labels; pairs of scans do not. About half are each.
-    const synthetic = Array.from({ length: 40 }, (_, seed) => 'labelsA' in data.pair(seed)).filter(Boolean).length;
+    const synthetic = (await Promise.all(Array.from({ length: 40 }, async (_, seed) => 'labelsA' in (await data.pair(seed))))).filter(Boolean).length;
     expect(synthetic).toBeGreaterThan(10);
     expect(synthetic).toBeLessThan(30);
   });
@@ -123,7 +123,7 @@ describe('training runs', () => {
     const result = await runTrainingJob(small('synthetic-validated', { validation, steps: 2, validateEvery: 2 }), options, silentJob);
     expect((result.model.card as { validation: unknown[] }).validation).toHaveLength(1);
     const { settings } = await readTrainingCheckpoint(path.join(scratch.dir, 'synthetic-validated'));
-    const heldOut = (await trainingData(settings.data)).labelledPair!(7);
+    const heldOut = await (await trainingData(settings.data)).labelledPair!(7);
     // AAL's labels (up to 116), not the synthetic blobs' 1 to 12.
     expect(Math.max(...heldOut.labelsA)).toBeGreaterThan(12);
   });

@@ -16,7 +16,7 @@ import type { GridTensor, StageReporter } from '../levels';
 import { disposeLevels, downsampleLevel, downsampleRegion } from '../levels';
 import { readToHost, transformPoints } from '../grid-tensors';
 import { nccLoss, nccPerRow, normalizedCrossCorrelation } from '../losses/similarity';
-import { Adam, cosineSchedule, variableOf } from '../optimization/adam';
+import { Adam, cosineSchedule, readsLoss, variableOf } from '../optimization/adam';
 import { RegionSampler } from '../point-sampling';
 import { seededRandom } from '../random';
 import type { AlignmentParameters } from '../parameters';
@@ -64,18 +64,21 @@ function poseToAffine(pose: Pose, center: readonly number[]): AffineTransform {
 class LevelProblem {
   readonly fixedToWorld: number[];
   readonly movingFromWorld: number[];
-  readonly sampler: RegionSampler;
 
-  constructor(
+  private constructor(
     readonly fixed: GridTensor,
     readonly moving: GridTensor,
-    region: GridTensor,
+    readonly sampler: RegionSampler,
     readonly center: readonly number[],
-    random: () => number,
   ) {
     this.fixedToWorld = indexToWorldMatrix(fixed.grid);
     this.movingFromWorld = worldToIndexMatrix(moving.grid);
-    this.sampler = new RegionSampler(region.tensor.dataSync(), region.grid.size, random);
+  }
+
+  /** The region is read to the host once, for the sampler. */
+  static async create(fixed: GridTensor, moving: GridTensor, region: GridTensor, center: readonly number[], random: () => number): Promise<LevelProblem> {
+    const sampler = new RegionSampler(await region.tensor.data(), region.grid.size, random);
+    return new LevelProblem(fixed, moving, sampler, center);
   }
 
   /** World points and fixed values at index points of the fixed level. */
@@ -96,32 +99,36 @@ class LevelProblem {
   }
 
   /** Fraction of points whose image under the pose falls inside the moving grid. */
-  overlap(world: tf.Tensor2D, pose: Pose): number {
-    return tf.tidy(() => {
+  overlap(world: tf.Tensor2D, pose: Pose): Promise<number> {
+    return readScalar(() => {
       const c = tf.tensor1d(this.center as number[]);
       const l = tf.tensor2d(pose.linear, [this.center.length, this.center.length]);
       const mapped = tf.add(tf.matMul(tf.sub(world, c), l, false, true), tf.add(c, tf.tensor1d(pose.translation)));
       const index = transformPoints(mapped, this.movingFromWorld);
       const size = tf.tensor1d([...this.moving.grid.size]);
       const inside = tf.all(tf.logicalAnd(tf.greaterEqual(index, -0.5), tf.lessEqual(index, tf.sub(size, 0.5))), 1);
-      return tf.mean(tf.cast(inside, 'float32')).dataSync()[0];
+      return tf.mean(tf.cast(inside, 'float32'));
     });
   }
 }
 
-function initialPose(input: AlignmentInput, p: AlignmentParameters, fixedCenter: number[]): Pose {
+async function readScalar(compute: () => tf.Tensor): Promise<number> {
+  return (await readToHost(compute))[0];
+}
+
+async function initialPose(input: AlignmentInput, p: AlignmentParameters, fixedCenter: number[]): Promise<Pose> {
   const d = fixedCenter.length;
-  const movingCenter = p.initialization === 'geometry' ? gridCenter(input.moving.grid) : centerOfMass(input.moving);
+  const movingCenter = p.initialization === 'geometry' ? gridCenter(input.moving.grid) : await centerOfMass(input.moving);
   return { linear: identityMatrix(d), translation: movingCenter.map((m, a) => m - fixedCenter[a]) };
 }
 
 /** Ranks every rotation candidate by NCC in one batched sample; returns the best few poses. */
-function searchRotations(problem: LevelProblem, start: Pose, p: AlignmentParameters, keep: number): Pose[] {
+async function searchRotations(problem: LevelProblem, start: Pose, p: AlignmentParameters, keep: number): Promise<Pose[]> {
   const d = problem.center.length;
   const candidates = rotationCandidates(d, (p.rotationSearchDegrees * Math.PI) / 180, (p.rotationSearchStepDegrees * Math.PI) / 180);
   if (candidates.length <= 1) return [start];
   const poses = candidates.map((angles) => ({ linear: multiplyMatrices(rotationMatrix(angles), start.linear), translation: start.translation }));
-  const scores = readToHost(() => {
+  const scores = await readToHost(() => {
     const points = problem.sampler.sample(Math.min(3000, problem.sampler.regionVoxels));
     const { world, values } = problem.fixedSamples(points);
     const moving = poses.map((pose) =>
@@ -136,7 +143,13 @@ function searchRotations(problem: LevelProblem, start: Pose, p: AlignmentParamet
 }
 
 /** Adam on the pose at one level; returns the refined pose and its final loss. */
-function refine(problem: LevelProblem, start: Pose, p: AlignmentParameters, iterations: number, report: (i: number, ncc: number) => void): { pose: Pose; loss: number } {
+async function refine(
+  problem: LevelProblem,
+  start: Pose,
+  p: AlignmentParameters,
+  iterations: number,
+  report: (i: number, ncc: number) => void,
+): Promise<{ pose: Pose; loss: number }> {
   const d = problem.center.length;
   const rigid = p.transform === 'rigid';
   const spacing = Math.max(...problem.fixed.grid.spacing);
@@ -160,16 +173,20 @@ function refine(problem: LevelProblem, start: Pose, p: AlignmentParameters, iter
     for (let i = 0; i < iterations; i++) {
       const points = problem.sampler.sample(Math.min(p.samples, 4 * problem.sampler.regionVoxels));
       const { world, values } = problem.fixedSamples(points);
-      const terms = adam.minimize(() => {
-        const moving = problem.movingValues(world, currentLinear(), tf.add(baseTranslation, translationDelta) as tf.Tensor1D);
-        return { total: nccLoss(values, moving) };
-      }, cosineSchedule(i, iterations));
+      const terms = await adam.minimize(
+        () => {
+          const moving = problem.movingValues(world, currentLinear(), tf.add(baseTranslation, translationDelta) as tf.Tensor1D);
+          return { total: nccLoss(values, moving) };
+        },
+        cosineSchedule(i, iterations),
+        readsLoss(i, iterations),
+      );
       tf.dispose([points, world, values]);
-      loss = terms.total;
+      if (terms) loss = terms.total;
       report(i, 1 - loss);
     }
-    const linear = readToHost(currentLinear);
-    const translation = readToHost(() => tf.add(baseTranslation, translationDelta));
+    const linear = await readToHost(currentLinear);
+    const translation = await readToHost(() => tf.add(baseTranslation, translationDelta));
     return { pose: { linear: Array.from(linear), translation: Array.from(translation) }, loss };
   } finally {
     adam.dispose();
@@ -177,39 +194,41 @@ function refine(problem: LevelProblem, start: Pose, p: AlignmentParameters, iter
   }
 }
 
-function evaluateNcc(problem: LevelProblem, pose: Pose): { ncc: number; overlap: number } {
+async function evaluateNcc(problem: LevelProblem, pose: Pose): Promise<{ ncc: number; overlap: number }> {
   const d = problem.center.length;
   const points = problem.sampler.all();
   const { world, values } = problem.fixedSamples(points);
-  const ncc = tf.tidy(() =>
-    normalizedCrossCorrelation(values, problem.movingValues(world, tf.tensor2d(pose.linear, [d, d]), tf.tensor1d(pose.translation))).dataSync()[0],
-  );
-  const overlap = problem.overlap(world, pose);
-  tf.dispose([points, world, values]);
-  return { ncc, overlap };
+  try {
+    const ncc = await readScalar(() =>
+      normalizedCrossCorrelation(values, problem.movingValues(world, tf.tensor2d(pose.linear, [d, d]), tf.tensor1d(pose.translation))),
+    );
+    return { ncc, overlap: await problem.overlap(world, pose) };
+  } finally {
+    tf.dispose([points, world, values]);
+  }
 }
 
 /**
  * Finds the affine (or rigid) map from the fixed to the moving world. `onInitialized` sees the
  * initialization's overlap before any optimization, so that disjoint images fail fast.
  */
-export function alignImages(
+export async function alignImages(
   input: AlignmentInput,
   p: AlignmentParameters,
   seed: number,
   report: StageReporter,
   onInitialized: (overlap: number) => void,
-): AlignmentResult {
+): Promise<AlignmentResult> {
   const d = input.fixed.grid.size.length;
   const random = seededRandom(seed);
-  const center = centerOfMass(input.fixed);
-  let pose: Pose = p.transform === 'none' ? { linear: identityMatrix(d), translation: new Array<number>(d).fill(0) } : initialPose(input, p, center);
+  const center = await centerOfMass(input.fixed);
+  let pose: Pose = p.transform === 'none' ? { linear: identityMatrix(d), translation: new Array<number>(d).fill(0) } : await initialPose(input, p, center);
   const initial = poseToAffine(pose, center);
 
   const levels = p.transform === 'none' ? [] : p.iterations;
   const factors = levels.map((_, i) => 2 ** (levels.length - 1 - i));
-  const finest = new LevelProblem(input.fixed, input.moving, input.fixedRegion, center, random);
-  const start = evaluateNcc(finest, pose);
+  const finest = await LevelProblem.create(input.fixed, input.moving, input.fixedRegion, center, random);
+  const start = await evaluateNcc(finest, pose);
   onInitialized(start.overlap);
 
   const totalIterations = levels.reduce((a, b) => a + b, 0) || 1;
@@ -218,20 +237,21 @@ export function alignImages(
     const f = factors[level];
     const owned = f === 1 ? [] : [downsampleLevel(input.fixed, f), downsampleLevel(input.moving, f), downsampleRegion(input.fixedRegion, f)];
     try {
-      const problem = f === 1 ? finest : new LevelProblem(owned[0], owned[1], owned[2], center, random);
+      const problem = f === 1 ? finest : await LevelProblem.create(owned[0], owned[1], owned[2], center, random);
       const progress = (i: number, ncc: number) =>
         report((done + i + 1) / totalIterations, { iteration: done + i + 1, message: `level ${level + 1} of ${levels.length}`, metrics: { ncc } });
       if (level === 0 && p.rotationSearchDegrees > 0) {
         // A short refinement of the three best rotations decides between near ties.
-        const trials = searchRotations(problem, pose, p, 3).map((c) => refine(problem, c, p, Math.ceil(levels[0] / 4), () => report(done / totalIterations)));
+        const trials = [];
+        for (const c of await searchRotations(problem, pose, p, 3)) trials.push(await refine(problem, c, p, Math.ceil(levels[0] / 4), () => report(done / totalIterations)));
         pose = trials.reduce((best, t) => (t.loss < best.loss ? t : best)).pose;
       }
-      pose = refine(problem, pose, p, levels[level], progress).pose;
+      pose = (await refine(problem, pose, p, levels[level], progress)).pose;
       done += levels[level];
     } finally {
       disposeLevels(owned);
     }
   }
-  const end = evaluateNcc(finest, pose);
+  const end = await evaluateNcc(finest, pose);
   return { initial, affine: poseToAffine(pose, center), nccInitial: start.ncc, nccFinal: end.ncc, overlap: end.overlap };
 }

@@ -6,9 +6,9 @@ import { gridCenter, indexToWorld } from '../../../../shared/geometry/grid';
 import { readToHost } from '../grid-tensors';
 import type { GridTensor } from '../levels';
 
-export function centerOfMass(level: GridTensor): number[] {
+export async function centerOfMass(level: GridTensor): Promise<number[]> {
   const d = level.grid.size.length;
-  const meanIndex = readToHost(() => {
+  const meanIndex = await readToHost(() => {
     const w = tf.reshape(level.tensor, [...level.tensor.shape.slice(0, d)]);
     const total = tf.sum(w);
     // Axis a of the grid is tensor axis d − 1 − a; its marginal profile weights the indices.

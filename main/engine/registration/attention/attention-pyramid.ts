@@ -9,8 +9,8 @@ import { atResolution, attentionStep, twoStep } from './steps';
 export function attentionPyramid(p: AttentionParameters, workingSpacingMm: number): RegistrationStep | undefined {
   const steps = p.levels.map((level, k) => {
     const step = attentionStep(level.window, p);
-    const labelled: RegistrationStep = (pair, current, context) => {
-      const result = step(pair, current, context);
+    const labelled: RegistrationStep = async (pair, current, context) => {
+      const result = await step(pair, current, context);
       context.report(1, { message: `${level.window === 'global' ? 'global' : `window ±${level.window}`} at ${(workingSpacingMm * level.downsample).toFixed(1)} mm` });
       return result;
     };

@@ -45,8 +45,8 @@ interface Direction {
 
 /** Row indices where a [spatial, 1] region is nonzero (all rows for an empty region). The
  * region is small (a coarse level), so it is read on the host. */
-function regionRows(region: tf.Tensor): tf.Tensor1D {
-  const values = region.dataSync();
+async function regionRows(region: tf.Tensor): Promise<tf.Tensor1D> {
+  const values = await region.data();
   const rows: number[] = [];
   for (let i = 0; i < values.length; i++) if (values[i] > 0) rows.push(i);
   if (rows.length === 0) for (let i = 0; i < values.length; i++) rows.push(i);
@@ -60,14 +60,22 @@ function regionRows(region: tf.Tensor): tf.Tensor1D {
  * q·k − ½|k|² then gains −|x − y|²/(2σ²) (plus a per-query constant). Every query still sees
  * every key; far ones need proportionally better features to win.
  */
-function attendGlobally(dir: Direction, grid: GridTensor['grid'], p: AttentionParameters): AttentionResult {
+async function attendGlobally(dir: Direction, grid: GridTensor['grid'], p: AttentionParameters): Promise<AttentionResult> {
+  const queryRows = await regionRows(dir.queryRegion);
+  const keyRows = await regionRows(dir.keyRegion);
+  try {
+    return attendGloballyAt(dir, grid, p, queryRows, keyRows);
+  } finally {
+    tf.dispose([queryRows, keyRows]);
+  }
+}
+
+function attendGloballyAt(dir: Direction, grid: GridTensor['grid'], p: AttentionParameters, queryRows: tf.Tensor1D, keyRows: tf.Tensor1D): AttentionResult {
   return tf.tidy(() => {
     const d = grid.size.length;
     const c = dir.queries.shape[d];
     const n = grid.size.reduce((a, b) => a * b, 1);
     const points = voxelPoints(grid);
-    const queryRows = regionRows(dir.queryRegion);
-    const keyRows = regionRows(dir.keyRegion);
     const withPosition = (features: tf.Tensor, rows: tf.Tensor1D) => {
       const f = tf.gather(tf.reshape(features, [n, c]), rows);
       if (!(p.priorSigmaMm > 0)) return f as tf.Tensor2D;
@@ -125,8 +133,8 @@ function regularize(result: AttentionResult, dir: Direction, grid: GridTensor['g
   });
 }
 
-function attendOneWay(dir: Direction, grid: GridTensor['grid'], window: 'global' | number, p: AttentionParameters): GridTensor {
-  const result = window === 'global' ? attendGlobally(dir, grid, p) : attendLocally(dir, grid, window);
+async function attendOneWay(dir: Direction, grid: GridTensor['grid'], window: 'global' | number, p: AttentionParameters): Promise<GridTensor> {
+  const result = window === 'global' ? await attendGlobally(dir, grid, p) : attendLocally(dir, grid, window);
   const tensor = regularize(result, dir, grid, p.smoothingVoxels);
   tf.dispose([result.values, result.variance]);
   return { grid, tensor };
@@ -136,13 +144,13 @@ function attendOneWay(dir: Direction, grid: GridTensor['grid'], window: 'global'
  * One level of coordinate attention in both directions, starting from `previous` (any grid of
  * the same frame) when given. The caller owns the returned fields.
  */
-export function attendAtLevel(
+export async function attendAtLevel(
   level: AttentionLevelFeatures,
   previous: BidirectionalField | undefined,
   window: 'global' | number,
   p: AttentionParameters,
   report: StageReporter,
-): BidirectionalField {
+): Promise<BidirectionalField> {
   const images = level;
   const grid = level.fixed.grid;
   const scale = Math.sqrt(p.sharpness);
@@ -150,14 +158,14 @@ export function attendAtLevel(
   const prior = previous && { forward: resampleField(previous.forward, grid), backward: resampleField(previous.backward, grid) };
   let forward: GridTensor | undefined;
   try {
-    forward = attendOneWay(
+    forward = await attendOneWay(
       { queries: fixedFeatures, keys: movingFeatures, queryRegion: images.fixedRegion.tensor, keyRegion: images.movingRegion.tensor, previous: prior?.forward },
       grid,
       window,
       p,
     );
     report(0.5, { message: 'fixed → moving done' });
-    const backward = attendOneWay(
+    const backward = await attendOneWay(
       { queries: movingFeatures, keys: fixedFeatures, queryRegion: images.movingRegion.tensor, keyRegion: images.fixedRegion.tensor, previous: prior?.backward },
       grid,
       window,

@@ -19,9 +19,10 @@ export interface StepContext {
 
 /**
  * Improves `current` (any grid of the frame, or none) on the pair `level`; returns new fields,
- * which the caller owns, and leaves `current` to its owner.
+ * which the caller owns, and leaves `current` to its owner. Asynchronous because a GPU backend
+ * reads back to the host only that way.
  */
-export type RegistrationStep = (level: AttentionLevelFeatures, current: BidirectionalField | undefined, context: StepContext) => BidirectionalField;
+export type RegistrationStep = (level: AttentionLevelFeatures, current: BidirectionalField | undefined, context: StepContext) => Promise<BidirectionalField>;
 
 /** Coordinate attention: global (every point against all) or in a window of `radius` voxels. */
 export function attentionStep(window: 'global' | number, p: AttentionParameters): RegistrationStep {
@@ -30,7 +31,7 @@ export function attentionStep(window: 'global' | number, p: AttentionParameters)
 
 /** `step` on the pair block-averaged by `factor`, as its own stage. */
 export function atResolution(step: RegistrationStep, factor: number, stage: string): RegistrationStep {
-  return (level, current, context) => {
+  return async (level, current, context) => {
     context.begin(stage);
     const coarse: AttentionLevelFeatures = {
       fixed: downsampleLevel(level.fixed, factor),
@@ -39,7 +40,7 @@ export function atResolution(step: RegistrationStep, factor: number, stage: stri
       movingRegion: downsampleRegion(level.movingRegion, factor),
     };
     try {
-      return step(coarse, current, context);
+      return await step(coarse, current, context);
     } finally {
       disposeLevels([coarse.fixed, coarse.moving, coarse.fixedRegion, coarse.movingRegion]);
     }
@@ -48,10 +49,10 @@ export function atResolution(step: RegistrationStep, factor: number, stage: stri
 
 /** `first`, then `second` starting from `first`'s estimate. */
 export function twoStep(first: RegistrationStep, second: RegistrationStep): RegistrationStep {
-  return (level, current, context) => {
-    const intermediate = first(level, current, context);
+  return async (level, current, context) => {
+    const intermediate = await first(level, current, context);
     try {
-      return second(level, intermediate, context);
+      return await second(level, intermediate, context);
     } finally {
       disposeField(intermediate.forward);
       disposeField(intermediate.backward);

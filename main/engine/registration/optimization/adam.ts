@@ -3,11 +3,26 @@
 // in the parameter's physical unit (mm for translations and displacements).
 
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../../compute/backend';
+import { asynchronousReadBackends } from '../../compute/backend';
 
 /**
  * A variable initialized from `initial`, which it takes over: tf.variable shares the initial
  * tensor's memory but leaves the tensor itself registered, so it is disposed here.
  */
+/**
+ * How often an optimizer reads its loss back: every step where reading is free (the host's
+ * memory), every tenth on a GPU backend, where each read is a round trip that stalls the queue.
+ */
+export function readEvery(): number {
+  return asynchronousReadBackends.includes(tf.getBackend() as BackendName) ? 10 : 1;
+}
+
+/** Whether step `i` of `iterations` reads its loss: every `readEvery()`th, and the last. */
+export function readsLoss(i: number, iterations: number): boolean {
+  return (i + 1) % readEvery() === 0 || i === iterations - 1;
+}
+
 export function variableOf(initial: tf.Tensor, trainable = true): tf.Variable {
   const v = tf.variable(initial, trainable);
   initial.dispose();
@@ -37,9 +52,11 @@ export class Adam {
 
   /**
    * Computes the loss and its gradients, steps every group by `scale` × its rate, and returns
-   * the loss terms (a named record, synchronously read: they feed progress and convergence).
+   * the loss terms (a named record: they feed progress and convergence). The terms are read
+   * back in one transfer, asynchronously, as a GPU backend requires; with `read` false they are
+   * not read at all (undefined), so that a GPU runs ahead instead of waiting on the host.
    */
-  minimize<T extends Record<string, tf.Scalar>>(loss: () => T & { total: tf.Scalar }, scale = 1): Record<keyof T, number> {
+  async minimize<T extends Record<string, tf.Scalar>>(loss: () => T & { total: tf.Scalar }, scale = 1, read = true): Promise<Record<keyof T, number> | undefined> {
     this.#step++;
     const b1 = this.beta1;
     const b2 = this.beta2;
@@ -65,12 +82,16 @@ export class Adam {
       });
     });
     tf.dispose(Object.values(grads));
-    const values = {} as Record<keyof T, number>;
-    for (const [k, t] of Object.entries(terms!) as [keyof T, tf.Scalar][]) {
-      values[k] = t.dataSync()[0];
-      t.dispose();
+    const entries = Object.entries(terms!) as [keyof T, tf.Scalar][];
+    if (!read) {
+      tf.dispose(entries.map(([, t]) => t));
+      return undefined;
     }
-    return values;
+    const packed = tf.stack(entries.map(([, t]) => t));
+    tf.dispose(entries.map(([, t]) => t));
+    const values = await packed.data();
+    packed.dispose();
+    return Object.fromEntries(entries.map(([k], i) => [k, values[i]])) as Record<keyof T, number>;
   }
 
   dispose(): void {

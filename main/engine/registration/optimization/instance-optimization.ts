@@ -25,7 +25,7 @@ import { featureSsd, nccLoss } from '../losses/similarity';
 import type { OptimizationLevel, OptimizationParameters } from '../parameters';
 import { RegionSampler } from '../point-sampling';
 import { seededRandom } from '../random';
-import { Adam, cosineSchedule, variableOf } from './adam';
+import { Adam, cosineSchedule, readsLoss, variableOf } from './adam';
 
 export interface OptimizationInput {
   /** What the similarity compares, both on one grid of the fixed frame: MIND features or
@@ -49,17 +49,19 @@ type Terms = Record<string, tf.Scalar> & { total: tf.Scalar };
 
 /** Draws points in a region and hands them over in the signals' index units. */
 class SignalPointSampler {
-  readonly #sampler: RegionSampler;
-  readonly #toSignal: number[];
+  private constructor(
+    readonly sampler: RegionSampler,
+    readonly toSignal: number[],
+  ) {}
 
-  constructor(region: GridTensor, signalGrid: ImageGrid, random: () => number) {
-    this.#sampler = new RegionSampler(region.tensor.dataSync(), region.grid.size, random);
-    this.#toSignal = indexToIndexMatrix(region.grid, signalGrid);
+  /** The region is read to the host once, for the sampler. */
+  static async create(region: GridTensor, signalGrid: ImageGrid, random: () => number): Promise<SignalPointSampler> {
+    return new SignalPointSampler(new RegionSampler(await region.tensor.data(), region.grid.size, random), indexToIndexMatrix(region.grid, signalGrid));
   }
 
   /** About `count` points of the region, in the signal grid's continuous indices. */
   sample(count: number): tf.Tensor2D {
-    return tf.tidy(() => transformPoints(this.#sampler.sample(count), this.#toSignal) as tf.Tensor2D);
+    return tf.tidy(() => transformPoints(this.sampler.sample(count), this.toSignal) as tf.Tensor2D);
   }
 }
 
@@ -110,15 +112,21 @@ function fieldOn(field: GridTensor | undefined, grid: ImageGrid, sign = 1): tf.T
 }
 
 /** Adam on the given variables for one level; returns the last similarity. */
-function runLevel(variables: tf.Variable[], iterations: number, p: OptimizationParameters, loss: (i: number) => { terms: () => Terms; cleanup: () => void }, report: (i: number, terms: Record<string, number>) => void): number {
+async function runLevel(
+  variables: tf.Variable[],
+  iterations: number,
+  p: OptimizationParameters,
+  loss: (i: number) => { terms: () => Terms; cleanup: () => void },
+  report: (i: number, terms: Record<string, number> | undefined) => void,
+): Promise<number> {
   const adam = new Adam(variables.map((variable) => ({ variable, learningRate: p.learningRate })));
   let similarity = NaN;
   try {
     for (let i = 0; i < iterations; i++) {
       const step = loss(i);
       try {
-        const terms = adam.minimize(step.terms, cosineSchedule(i, iterations));
-        similarity = terms.similarity;
+        const terms = await adam.minimize(step.terms, cosineSchedule(i, iterations), readsLoss(i, iterations));
+        if (terms) similarity = terms.similarity;
         report(i, terms);
       } finally {
         step.cleanup();
@@ -130,7 +138,13 @@ function runLevel(variables: tf.Variable[], iterations: number, p: OptimizationP
   }
 }
 
-function optimizeVelocity(input: OptimizationInput, p: OptimizationParameters, sampler: SignalPointSampler, report: (i: number, terms: Record<string, number>) => void, levelDone: (iterations: number) => void): OptimizationResult {
+async function optimizeVelocity(
+  input: OptimizationInput,
+  p: OptimizationParameters,
+  sampler: SignalPointSampler,
+  report: (i: number, terms: Record<string, number> | undefined) => void,
+  levelDone: (iterations: number) => void,
+): Promise<OptimizationResult> {
   let velocity: GridTensor | undefined;
   let similarity = NaN;
   try {
@@ -144,7 +158,7 @@ function optimizeVelocity(input: OptimizationInput, p: OptimizationParameters, s
       const v = variableOf(start);
       velocity = { grid: control, tensor: v };
       const problem = new LevelProblem(input, control, p);
-      similarity = runLevel([v], level.iterations, p, () => {
+      similarity = await runLevel([v], level.iterations, p, () => {
         const points = sampler.sample(p.samples);
         const reference = gridSample(input.fixedSignal.tensor, points);
         return {
@@ -178,7 +192,13 @@ function optimizeVelocity(input: OptimizationInput, p: OptimizationParameters, s
   }
 }
 
-function optimizeDisplacements(input: OptimizationInput, p: OptimizationParameters, samplers: [SignalPointSampler, SignalPointSampler], report: (i: number, terms: Record<string, number>) => void, levelDone: (iterations: number) => void): OptimizationResult {
+async function optimizeDisplacements(
+  input: OptimizationInput,
+  p: OptimizationParameters,
+  samplers: [SignalPointSampler, SignalPointSampler],
+  report: (i: number, terms: Record<string, number> | undefined) => void,
+  levelDone: (iterations: number) => void,
+): Promise<OptimizationResult> {
   const symmetric = p.gradIconWeight > 0;
   let state: BidirectionalField | undefined = undefined;
   let similarity = NaN;
@@ -192,7 +212,7 @@ function optimizeDisplacements(input: OptimizationInput, p: OptimizationParamete
       disposeBidirectional(state);
       state = { forward: { grid: control, tensor: u }, backward: { grid: control, tensor: w } };
       const problem = new LevelProblem(input, control, p);
-      similarity = runLevel(symmetric ? [u, w] : [u], level.iterations, p, () => {
+      similarity = await runLevel(symmetric ? [u, w] : [u], level.iterations, p, () => {
         const points = samplers[0].sample(p.samples);
         const reference = gridSample(input.fixedSignal.tensor, points);
         const backPoints = symmetric ? samplers[1].sample(p.samples) : undefined;
@@ -228,16 +248,16 @@ export function totalIterations(levels: readonly OptimizationLevel[]): number {
 }
 
 /** Optimizes the deformation; the caller owns the returned fields (on the finest control grid). */
-export function optimizeDeformation(input: OptimizationInput, p: OptimizationParameters, seed: number, report: StageReporter): OptimizationResult {
+export async function optimizeDeformation(input: OptimizationInput, p: OptimizationParameters, seed: number, report: StageReporter): Promise<OptimizationResult> {
   if (p.levels.length === 0) throw new Error('instance optimization needs at least one level');
   const random = seededRandom(seed);
   const grid = input.fixedSignal.grid;
-  const fixedSampler = new SignalPointSampler(input.fixedRegion, grid, random);
+  const fixedSampler = await SignalPointSampler.create(input.fixedRegion, grid, random);
   const total = totalIterations(p.levels) || 1;
   let done = 0;
-  const progress = (i: number, terms: Record<string, number>) => report((done + i + 1) / total, { iteration: done + i + 1, metrics: terms });
+  const progress = (i: number, terms: Record<string, number> | undefined) => report((done + i + 1) / total, { iteration: done + i + 1, metrics: terms });
   const levelDone = (iterations: number) => (done += iterations);
   if (p.model === 'velocity') return optimizeVelocity(input, p, fixedSampler, progress, levelDone);
-  const movingSampler = new SignalPointSampler(input.movingRegion, grid, random);
+  const movingSampler = await SignalPointSampler.create(input.movingRegion, grid, random);
   return optimizeDisplacements(input, p, [fixedSampler, movingSampler], progress, levelDone);
 }

@@ -56,7 +56,7 @@ function movingToWarp(moving: ScalarImage): { tensor: tf.Tensor; scale: number }
   return { tensor: tf.tensor(scaled, tensorShapeOf(moving.grid, 1), 'float32'), scale: peak };
 }
 
-export function computeDenseOutputs(input: DenseOutputInput, report: StageReporter): DenseOutputs {
+export async function computeDenseOutputs(input: DenseOutputInput, report: StageReporter): Promise<DenseOutputs> {
   const { fixedGrid, affine, forward, backward } = input;
   const d = fixedGrid.size.length;
   const n = voxelCount(fixedGrid);
@@ -82,24 +82,36 @@ export function computeDenseOutputs(input: DenseOutputInput, report: StageReport
   try {
     const parts = slabs(fixedGrid);
     let offset = 0;
-    parts.forEach(([first, last], i) => {
+    for (const [i, [first, last]] of parts.entries()) {
       const slab = { size: fixedGrid.size, first, last };
       const count = (last - first) * fixedGrid.size.slice(0, d - 1).reduce((a, b) => a * b, 1);
-      tf.tidy(() => {
+      const computed = tf.tidy(() => {
         const u = resampleSlab(forward.tensor, slab, toControl, { padding: 'border' });
-        displacement.set(u.dataSync(), offset * d);
-        inverse.set(resampleSlab(backward.tensor, slab, toControl, { padding: 'border' }).dataSync(), offset * d);
-        const warped = resampleSlab(movingTensor, slab, movingMap.map, { displacement: u, vectorMap: movingMap.vectorMap }).dataSync();
-        warpedMoving.set(movingScale === 1 ? warped : Float64Array.from(warped, (v) => v * movingScale), offset);
-        labelTensors.forEach((t, l) => {
-          const values = resampleSlab(t, slab, labelMaps[l].map, { displacement: u, vectorMap: labelMaps[l].vectorMap, interpolation: 'nearest' });
-          warpedLabels[l].set(values.dataSync(), offset);
-        });
-        jacobianDeterminant.set(tf.mul(jacobianDeterminantSlab(forward.tensor, slab, toControl, worldToControl), affineDeterminant).dataSync(), offset);
+        return {
+          u,
+          v: resampleSlab(backward.tensor, slab, toControl, { padding: 'border' }),
+          warped: resampleSlab(movingTensor, slab, movingMap.map, { displacement: u, vectorMap: movingMap.vectorMap }),
+          jacobian: tf.mul(jacobianDeterminantSlab(forward.tensor, slab, toControl, worldToControl), affineDeterminant),
+          labels: labelTensors.map((t, l) =>
+            resampleSlab(t, slab, labelMaps[l].map, { displacement: u, vectorMap: labelMaps[l].vectorMap, interpolation: 'nearest' }),
+          ),
+        };
       });
+      const tensors = [computed.u, computed.v, computed.warped, computed.jacobian, ...computed.labels];
+      try {
+        // Read back asynchronously (a GPU backend has no synchronous read), all of a slab at once.
+        const [u, v, warped, jacobian, ...labels] = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+        displacement.set(u, offset * d);
+        inverse.set(v, offset * d);
+        warpedMoving.set(movingScale === 1 ? warped : Float64Array.from(warped, (x) => x * movingScale), offset);
+        labels.forEach((values, l) => warpedLabels[l].set(values, offset));
+        jacobianDeterminant.set(jacobian, offset);
+      } finally {
+        tf.dispose(tensors);
+      }
       offset += count;
       report((i + 1) / parts.length);
-    });
+    }
   } finally {
     tf.dispose([movingTensor, ...labelTensors]);
   }

@@ -96,8 +96,14 @@ export interface InverseConsistency {
 }
 
 /** How far v is from the inverse of u, at `count` random points of the fixed region. */
-export function inverseConsistency(forward: GridTensor, backward: GridTensor, sampler: RegionSampler, samplerGrid: GridTensor['grid'], count = 20000): InverseConsistency {
-  const errors = readToHost(() => {
+export async function inverseConsistency(
+  forward: GridTensor,
+  backward: GridTensor,
+  sampler: RegionSampler,
+  samplerGrid: GridTensor['grid'],
+  count = 20000,
+): Promise<InverseConsistency> {
+  const errors = await readToHost(() => {
     const points = sampler.sample(count);
     const onField = transformPoints(points, indexToIndexMatrix(samplerGrid, forward.grid)) as tf.Tensor2D;
     const u = sampleField(forward, onField);

@@ -20,7 +20,7 @@ import type { DenseOutputs } from './dense-outputs';
 import { diceScores, foldPercent, inverseConsistency, logJacobianSd, normalizedCrossCorrelationOf } from './metrics';
 
 /** A label map on another grid by nearest neighbour, slab by slab (identity in world space). */
-export function labelsOnGrid(labels: ScalarImage, grid: ImageGrid): PixelArray {
+export async function labelsOnGrid(labels: ScalarImage, grid: ImageGrid): Promise<PixelArray> {
   if (sameGrid(labels.grid, grid)) return labels.pixels;
   const out = new (labels.pixels.constructor as new (n: number) => PixelArray)(voxelCount(grid));
   const source = imageToTensor(labels);
@@ -30,7 +30,7 @@ export function labelsOnGrid(labels: ScalarImage, grid: ImageGrid): PixelArray {
   try {
     for (const [first, last] of slabs(grid)) {
       const points = slabPoints(grid.size, first, last, toSource);
-      const values = readToHost(() => gridSample(source, tf.tensor2d(points, [points.length / d, d]), { interpolation: 'nearest' }));
+      const values = await readToHost(() => gridSample(source, tf.tensor2d(points, [points.length / d, d]), { interpolation: 'nearest' }));
       out.set(values, offset);
       offset += values.length;
     }
@@ -41,8 +41,8 @@ export function labelsOnGrid(labels: ScalarImage, grid: ImageGrid): PixelArray {
 }
 
 /** Voxels of the fixed image brighter than 5% of its range, or its mask: where folds count. */
-function foreground(inputs: RegistrationInputs): Uint8Array {
-  const mask = inputs.fixedMask ? labelsOnGrid(inputs.fixedMask, inputs.fixed.grid) : inputs.fixed.pixels;
+async function foreground(inputs: RegistrationInputs): Promise<Uint8Array> {
+  const mask = inputs.fixedMask ? await labelsOnGrid(inputs.fixedMask, inputs.fixed.grid) : inputs.fixed.pixels;
   const { min, max } = finiteRange(mask);
   const threshold = inputs.fixedMask ? 0 : min + 0.05 * (max - min);
   const out = new Uint8Array(mask.length);
@@ -64,28 +64,28 @@ export interface MetricInputs {
   readonly seed: number;
 }
 
-export function summarizeMetrics(m: MetricInputs): RegistrationMetrics {
+export async function summarizeMetrics(m: MetricInputs): Promise<RegistrationMetrics> {
   const grid = m.fixedWorking.grid;
-  const region = m.fixedRegion.tensor.dataSync();
-  const fixed = m.fixedWorking.tensor.dataSync();
-  const identity = readToHost(() => resampleTensor(m.movingOwn.tensor, m.movingOwn.grid, grid));
-  const warped = readToHost(() => warpOnGrid(m.movingWorking.tensor, resampleField(m.final.forward, grid), 'zeros'));
-  const mask = foreground(m.inputs);
+  const region = await m.fixedRegion.tensor.data();
+  const fixed = await m.fixedWorking.tensor.data();
+  const identity = await readToHost(() => resampleTensor(m.movingOwn.tensor, m.movingOwn.grid, grid));
+  const warped = await readToHost(() => warpOnGrid(m.movingWorking.tensor, resampleField(m.final.forward, grid), 'zeros'));
+  const mask = await foreground(m.inputs);
   const sampler = new RegionSampler(region, grid.size, seededRandom(m.seed + 1));
   const metrics: RegistrationMetrics = {
     nccBefore: normalizedCrossCorrelationOf(fixed, identity, region),
-    nccAffine: normalizedCrossCorrelationOf(fixed, m.movingWorking.tensor.dataSync(), region),
+    nccAffine: normalizedCrossCorrelationOf(fixed, await m.movingWorking.tensor.data(), region),
     nccAfter: normalizedCrossCorrelationOf(fixed, warped, region),
     foldPercent: foldPercent(m.dense.jacobianDeterminant, mask),
     logJacobianSd: logJacobianSd(m.dense.jacobianDeterminant, mask),
-    inverseConsistency: inverseConsistency(m.final.forward, m.final.backward, sampler, grid),
+    inverseConsistency: await inverseConsistency(m.final.forward, m.final.backward, sampler, grid),
   };
   const { fixedLabels, movingLabels } = m.inputs;
   if (!fixedLabels || !movingLabels) return metrics;
-  const reference = labelsOnGrid(fixedLabels, m.inputs.fixed.grid);
+  const reference = await labelsOnGrid(fixedLabels, m.inputs.fixed.grid);
   return {
     ...metrics,
-    diceBefore: diceScores(reference, labelsOnGrid(movingLabels, m.inputs.fixed.grid)),
+    diceBefore: diceScores(reference, await labelsOnGrid(movingLabels, m.inputs.fixed.grid)),
     diceAfter: diceScores(reference, m.dense.warpedLabels[0]),
   };
 }

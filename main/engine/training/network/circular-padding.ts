@@ -6,6 +6,7 @@
 // network about twelve times slower on the wasm backend.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { typedArrayBackends } from '../../compute/typed-array-kernel';
 
 /**
  * For each voxel of a grid of `over` (sizes, x fastest), the linear index in a grid of `into`
@@ -29,6 +30,7 @@ function voxelIndexMap(over: readonly number[], into: readonly number[], at: (co
  * `outSpatial` (tensor order); the gradient adds back along the map.
  */
 function gatherVoxels(x: tf.Tensor, map: Int32Array, outSpatial: readonly number[]): tf.Tensor {
+  if (!hostReadableBackend()) return gatherVoxelsOnDevice(x, map, outSpatial);
   const batch = x.shape[0];
   const channels = x.shape[x.rank - 1];
   const inVoxels = x.size / (batch * channels);
@@ -59,6 +61,21 @@ function gatherVoxels(x: tf.Tensor, map: Int32Array, outSpatial: readonly number
     };
   });
   return gather(x);
+}
+
+/** The host loop's job done by tf.gather, for a GPU backend whose memory stays on the device. */
+function gatherVoxelsOnDevice(x: tf.Tensor, map: Int32Array, outSpatial: readonly number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const batch = x.shape[0];
+    const channels = x.shape[x.rank - 1];
+    const voxels = tf.reshape(x, [batch, x.size / (batch * channels), channels]);
+    return tf.reshape(tf.gather(voxels, tf.tensor1d(map, 'int32'), 1), [batch, ...outSpatial, channels]);
+  });
+}
+
+/** Whether tensors can be read synchronously to host arrays cheaply (not a GPU's memory). */
+function hostReadableBackend(): boolean {
+  return (typedArrayBackends as readonly string[]).includes(tf.getBackend());
 }
 
 /**
