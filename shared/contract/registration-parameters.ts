@@ -71,7 +71,7 @@ export const optimizationSchema = z.strictObject({
   samples: z.int().positive().max(10_000_000).describe('Random fixed-image points per iteration, new ones every iteration.'),
 });
 
-export const backendPreferenceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu']);
+export const backendPreferenceSchema = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu']);
 
 /** Any positive size: whether the working grid fits in memory is the engine's check, with its reason. */
 const resolution = z.number().positive().max(1000);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { emptySchema, noProgressSchema } from './common-schemas';
 import { imageSourceSchema } from './image-channels';
 
-export const backendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu', 'webgpu']);
+export const backendNameSchema = z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof backendNameSchema>;
 
 export const backendInfoSchema = z.object({

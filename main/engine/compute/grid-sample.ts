@@ -3,8 +3,8 @@
 // grids, and sampling random points all go through it. Differentiable with respect to both the
 // image (for parameters on a grid) and the points (for transforms).
 //
-// Where the active backend can run a typed-array kernel ('cpu', 'wasm') it does; elsewhere a
-// composite of tf.gather runs, wrapped in tf.customGrad so that the integer corner indices never
+// Where the active backend has the kernel it runs it: typed-array loops on 'cpu' and 'wasm', WGSL
+// on 'webgpu'. Elsewhere (native TensorFlow) a composite of tf.gather runs, wrapped in tf.customGrad so that the integer corner indices never
 // enter the tape (tf.gather's own gradient fails when its indices derive from a variable).
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,6 +40,8 @@ interface ScatterAttrs extends SampleAttrs {
 const SAMPLE = 'XiGridSample';
 const POINT_GRADIENT = 'XiGridSamplePointGradient';
 const SCATTER = 'XiGridSampleScatter';
+/** The kernels' names, for the backends that implement them elsewhere (webgpu-grid-sample.ts). */
+export const GRID_SAMPLE_KERNELS = { sample: SAMPLE, pointGradient: POINT_GRADIENT, scatter: SCATTER } as const;
 
 function pointCount(pointsShape: readonly number[]): number {
   return pointsShape[0];

@@ -1,0 +1,46 @@
+// The webgpu backend's grid-sampling kernels (WGSL) equal the cpu backend's, gradients too.
+// WebGPU runs through Dawn on Chromium's SwiftShader Vulkan driver: a CPU emulation, slow but
+// exact enough to test correctness on a machine without a GPU. The Vulkan loader is chosen at
+// process start, so the check runs in a process of its own.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const chromium = '/usr/lib/chromium';
+
+describe('webgpu kernels on SwiftShader', () => {
+  it('sample, point gradient and scatter equal the cpu backend in 2D and 3D, both paddings and interpolations', async () => {
+    // Debian's chromium (the install script installs it for the browser tests) carries the driver.
+    expect(existsSync(`${chromium}/vk_swiftshader_icd.json`)).toBe(true);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/webgpu-kernel-check.ts'], {
+      env: { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` },
+      timeout: 100_000,
+    });
+    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, number | string>);
+    expect(lines[0].backend).toBe('webgpu');
+    expect(String(lines[0].detail)).toMatch(/software emulation/);
+    const cases = lines.slice(1);
+    expect(cases).toHaveLength(8);
+    for (const c of cases) {
+      expect(c.value, JSON.stringify(c)).toBeLessThan(1e-4);
+      expect(c.imageGradient, JSON.stringify(c)).toBeLessThan(1e-4);
+      expect(c.pointGradient, JSON.stringify(c)).toBeLessThan(1e-4);
+    }
+  });
+});
+
+describe('a registration on webgpu (SwiftShader)', () => {
+  it('runs the whole pipeline and agrees with the cpu backend', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/webgpu-registration-check.ts'], {
+      env: { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` },
+      timeout: 110_000,
+    });
+    const [gpu, cpu] = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { backend: string; affine: number[]; nccAffine: number; nccAfter: number; foldPercent: number });
+    expect([gpu.backend, cpu.backend]).toEqual(['webgpu', 'cpu']);
+    gpu.affine.forEach((v, i) => expect(v).toBeCloseTo(cpu.affine[i], 2));
+    expect(gpu.nccAfter).toBeGreaterThan(0.98);
+    expect(Math.abs(gpu.nccAfter - cpu.nccAfter)).toBeLessThan(0.002);
+    expect(gpu.foldPercent).toBe(0);
+  });
+});
