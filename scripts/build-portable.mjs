@@ -19,8 +19,11 @@ const entry = (input, output) =>
     target: 'node22',
     format: 'esm',
     minify: true,
-    // CommonJS packages inside an ES module bundle still call require().
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    // CommonJS packages inside an ES module bundle still call require() and read __dirname
+    // (Emscripten's glue of the wasm backend does, to find its .wasm files).
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+    },
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
     logLevel: 'warning',
   });
