@@ -4,10 +4,11 @@
 // tfjs's per-dispatch cost on the host (about 80 µs measured on an H200 through Dawn) then
 // bounds a registration, not the GPU.
 //
-// Loaded only once the webgpu backend is running (it imports tfjs's webgpu package).
+// Registered once the webgpu backend is running. This module must not import tfjs's webgpu
+// package: a bundle hoists static imports to its start, and the package registers its backend
+// at import only where navigator.gpu already exists (webgpu-adapter.ts installs it first).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
 import type { GridShape, Interpolation, Padding } from './grid-sampling-loops';
 import { gridShapeOf } from './grid-sampling-loops';
 import { GRID_SAMPLE_KERNELS } from './grid-sample';
@@ -24,6 +25,11 @@ interface WebgpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
+/** Workgroups for `count` invocations along X (tfjs folds more than 65535 into Y and Z). */
+function flatDispatch(count: number, workgroup: number): [number, number, number] {
+  return [Math.ceil(count / workgroup), 1, 1];
+}
+
 /** One invocation per output element, flat: tfjs folds a long X dispatch into Y and Z itself. */
 abstract class FlatProgram {
   readonly workgroupSize: [number, number, number] = [64, 1, 1];
@@ -38,8 +44,8 @@ abstract class FlatProgram {
     readonly outputShape: number[],
     key: string,
   ) {
-    this.dispatchLayout = webgpu_util.flatDispatchLayout(outputShape);
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, outputShape, this.workgroupSize) as [number, number, number];
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1), this.workgroupSize[0]);
     this.shaderKey = key;
   }
 
@@ -279,11 +285,7 @@ export function registerWebgpuGridSampleKernels(): void {
       const program = new ScatterProgram([...a.imageShape], points.shape[0], grid, a);
       // The scatter writes into the zeroed image (the output passed in); its dispatch covers
       // the points, not the image.
-      (program as { dispatch: [number, number, number] }).dispatch = webgpu_util.computeDispatch(
-        { x: [0] },
-        [points.shape[0] * grid.channels],
-        program.workgroupSize,
-      ) as [number, number, number];
+      (program as { dispatch: [number, number, number] }).dispatch = flatDispatch(points.shape[0] * grid.channels, program.workgroupSize[0]);
       return gpu.runWebGPUProgram(program, [points, dy], 'float32', gridUniforms(grid), output);
     },
   });

@@ -148,7 +148,7 @@ async function refine(
   start: Pose,
   p: AlignmentParameters,
   iterations: number,
-  report: (i: number, ncc: number) => void,
+  report: (i: number, ncc: number | undefined) => void,
 ): Promise<{ pose: Pose; loss: number }> {
   const d = problem.center.length;
   const rigid = p.transform === 'rigid';
@@ -183,7 +183,8 @@ async function refine(
       );
       tf.dispose([points, world, values]);
       if (terms) loss = terms.total;
-      report(i, 1 - loss);
+      // Steps whose loss was not read report progress alone.
+      report(i, terms ? 1 - terms.total : undefined);
     }
     const linear = await readToHost(currentLinear);
     const translation = await readToHost(() => tf.add(baseTranslation, translationDelta));
@@ -238,8 +239,12 @@ export async function alignImages(
     const owned = f === 1 ? [] : [downsampleLevel(input.fixed, f), downsampleLevel(input.moving, f), downsampleRegion(input.fixedRegion, f)];
     try {
       const problem = f === 1 ? finest : await LevelProblem.create(owned[0], owned[1], owned[2], center, random);
-      const progress = (i: number, ncc: number) =>
-        report((done + i + 1) / totalIterations, { iteration: done + i + 1, message: `level ${level + 1} of ${levels.length}`, metrics: { ncc } });
+      const progress = (i: number, ncc: number | undefined) =>
+        report((done + i + 1) / totalIterations, {
+          iteration: done + i + 1,
+          message: `level ${level + 1} of ${levels.length}`,
+          ...(ncc === undefined ? {} : { metrics: { ncc } }),
+        });
       if (level === 0 && p.rotationSearchDegrees > 0) {
         // A short refinement of the three best rotations decides between near ties.
         const trials = [];
