@@ -44,3 +44,30 @@ describe('a registration on webgpu (SwiftShader)', () => {
     expect(gpu.foldPercent).toBe(0);
   });
 });
+
+describe('ximorph register --backend webgpu (SwiftShader)', () => {
+  it('registers with the built command line and names the backend in report.json', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const folder = await mkdtemp(path.join(tmpdir(), 'ximorph-webgpu-'));
+    const data = '/usr/share/doc/insighttoolkit5-examples/examples/Data/';
+    try {
+      const out = path.join(folder, 'result');
+      // Coarse and short, as above: a CPU emulation of a GPU is slow.
+      const args = ['bin/ximorph.js', 'register', '--fixed', data + 'BrainProtonDensitySliceBorder20.png', '--moving', data + 'BrainProtonDensitySliceR10X13Y17.png'];
+      args.push('--out', out, '--backend', 'webgpu', '--resolution', '5', '--set', 'alignment.iterations=[10,10]');
+      args.push('--set', 'optimization.levels=[{"controlDownsample":2,"iterations":8}]', '--json');
+      await promisify(execFile)(process.execPath, args, {
+        env: { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` },
+        timeout: 110_000,
+      });
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { backend: { name: string; detail: string }; metrics: { nccAfter: number } };
+      expect(report.backend.name).toBe('webgpu');
+      expect(report.backend.detail).toMatch(/SwiftShader.*software emulation/);
+      expect(report.metrics.nccAfter).toBeGreaterThan(0.98);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
