@@ -12,6 +12,7 @@ import { jacobian } from './commands/jacobian';
 import { train } from './commands/train';
 import { evaluateModel, models } from './commands/models';
 import { matchPoints, mapPoints } from './commands/points';
+import { batch } from './commands/batch';
 import type { CliImageInput } from './job-thread/cli-jobs';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -100,6 +101,17 @@ const jsonFlag = (v: Values): Reporting => (v.json ? 'json' : 'text');
 /** Commands that stream JSON lines whenever stdout is not a terminal. */
 const jsonWhenPiped = (v: Values): Reporting => (v.json ? 'json' : process.stdout.isTTY ? 'text' : 'piped');
 
+/** What tunes a registration: register's own flags, which batch passes on to every row. */
+const registrationOptions = {
+  resolution: { type: 'string' },
+  iterations: { type: 'string' },
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  outputs: { type: 'string' },
+} as const;
+
 const imageChoices = `An image may be a file or a DICOM folder. For a 4D file, --NAME-volume N picks volume N
 (from 0); for a folder with several DICOM series, --NAME-series UID picks one.`;
 
@@ -158,13 +170,7 @@ ${imageChoices}`,
       ...imageOptions('mask'),
       ...imageOptions('moving-mask'),
       out: { type: 'string' },
-      resolution: { type: 'string' },
-      iterations: { type: 'string' },
-      model: { type: 'string' },
-      backend: { type: 'string' },
-      preset: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      outputs: { type: 'string' },
+      ...registrationOptions,
       json: { type: 'boolean' },
     },
     reporting: jsonWhenPiped,
@@ -186,6 +192,43 @@ ${imageChoices}`,
         settings: (v.set as string[] | undefined) ?? [],
         json: Boolean(v.json) || !process.stdout.isTTY,
       }),
+  },
+  {
+    name: 'batch',
+    synopsis: 'MANIFEST.csv --out DIR [--jobs N] [--row I] [--preset P] [--set group.key=value]... [--backend B] [--outputs …] [--json]',
+    details: `Registers a cohort: one 'ximorph register' per manifest row, each in a process of its own, N at
+a time (--jobs, 1 by default), into DIR/NAME. The manifest is CSV with a header naming fixed and
+moving, and optionally fixed_labels, moving_labels and name (the row's folder; row-K by default);
+paths are relative to the manifest. Atlas-to-many: repeat the atlas in every row.
+A row whose folder holds a finished result is skipped, so a rerun resumes; a failed row is
+reported and the others go on. DIR/summary.csv lists every row's status and metrics.
+--row I runs row I alone (from 0): one task of a scheduler's array job (SLURM: --row
+$SLURM_ARRAY_TASK_ID; a Kubernetes Indexed Job: --row $JOB_COMPLETION_INDEX).
+--preset, --set, --backend, --resolution, --iterations, --model and --outputs go to every row.
+Exit status 0 when every row is done, 1 when a row failed, 130 when stopped.`,
+    options: {
+      ...helpOption,
+      out: { type: 'string' },
+      jobs: { type: 'string' },
+      row: { type: 'string' },
+      ...registrationOptions,
+      json: { type: 'boolean' },
+    },
+    reporting: jsonFlag,
+    run: (v, files) => {
+      if (files.length !== 1) throw new UsageError('batch takes one manifest (a CSV file)');
+      const passed: string[] = [];
+      for (const flag of ['preset', 'backend', 'resolution', 'iterations', 'model', 'outputs'] as const) if (v[flag] !== undefined) passed.push(`--${flag}`, String(v[flag]));
+      for (const setting of (v.set as string[] | undefined) ?? []) passed.push('--set', setting);
+      return batch({
+        manifest: files[0],
+        out: required('out', v.out),
+        jobs: v.jobs === undefined ? 1 : Number(v.jobs),
+        row: v.row === undefined ? undefined : Number(v.row),
+        registerArguments: passed,
+        json: Boolean(v.json),
+      });
+    },
   },
   {
     name: 'warp',

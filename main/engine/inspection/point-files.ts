@@ -113,7 +113,7 @@ function parseFcsv(file: string, text: string): PointList {
 }
 
 /** Splits a CSV line (commas, optional double quotes). */
-function cells(line: string): string[] {
+export function csvCells(line: string): string[] {
   const out: string[] = [];
   let cell = '';
   let quoted = false;
@@ -139,7 +139,7 @@ function parseCsv(file: string, text: string): PointList {
   const lines = text.split(/\r?\n/);
   const headerLine = lines.findIndex((l) => l.trim() !== '');
   if (headerLine < 0) throw problem(file, 'the file is empty');
-  const header = cells(lines[headerLine]);
+  const header = csvCells(lines[headerLine]);
   const lower = header.map((h) => h.toLowerCase());
   const lps = ['x', 'y', 'z'].map((c) => lower.indexOf(c));
   const ras = ['r', 'a', 's'].map((c) => lower.indexOf(c));
@@ -152,7 +152,7 @@ function parseCsv(file: string, text: string): PointList {
   const points: ListedPoint[] = [];
   for (let i = headerLine + 1; i < lines.length; i++) {
     if (!lines[i].trim()) continue;
-    const row = cells(lines[i]);
+    const row = csvCells(lines[i]);
     if (row.length < header.length) throw problem(file, `has ${row.length} values where the header names ${header.length}`, i + 1);
     const position = coordinateColumns.map((c, a) => finiteNumber(file, row[c], header[coordinateColumns[a]], i + 1));
     const counterpart = movingColumns.every((c) => c >= 0 && row[c] !== '') ? movingColumns.map((c) => finiteNumber(file, row[c], header[c], i + 1)) : undefined;
