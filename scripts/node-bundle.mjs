@@ -22,6 +22,9 @@ export function bundleForNode(entryPoint, outfile, external = []) {
     // dawn.node (the webgpu package) is loaded by a path computed at run time: it cannot be inlined.
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', ...external],
     logLevel: 'warning',
+    // backend.ts imports tfjs's cpu backend for its side effect, which that package's
+    // "sideEffects" list denies; the bundle registers it all the same through @tensorflow/tfjs.
+    logOverride: { 'ignored-bare-import': 'silent' },
   });
 }
 

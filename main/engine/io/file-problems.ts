@@ -142,6 +142,11 @@ export function translateItkFailure(ref: FileRef, formatLabel: string, error: un
   const message = failure instanceof Error ? failure.message : '';
   if (/^Could not read/.test(message)) return fileProblem(ref, `this is not a readable ${formatLabel} file`);
   if (/^Could not find IO/.test(message)) return fileProblem(ref, `no ${formatLabel} reader accepts this file`);
+  // itk-wasm loads each format's pipeline (a .wasm file) from disk when first needed; one that
+  // is missing is this installation's fault, not the file's (a self-contained build has none).
+  const missingPipeline = /ENOENT[^']*'([^']*pipelines\/[^']+)'/.exec(`${message}\n${reason ?? ''}`);
+  if (missingPipeline)
+    return new EngineError('UNSUPPORTED', `${ref.name}: this installation cannot read ${formatLabel} files (itk-wasm's reader ${path.basename(missingPipeline[1])} is missing)`, { file: ref.path });
   const said = !reason ? 'ITK could not read it' : reason.startsWith('HDF5: ') ? reason : `ITK: ${reason}`;
   return fileProblem(ref, `the ${formatLabel} file is truncated or corrupt (${said})`);
 }
