@@ -44,3 +44,7 @@ export async function readReadout(page: Page): Promise<Readout> {
     label: await r.getAttribute('data-label'),
   };
 }
+
+export async function startRegistration(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+}

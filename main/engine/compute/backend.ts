@@ -2,10 +2,10 @@
 // native TensorFlow on the CPU, WebAssembly (XNNPACK, SIMD), plain JavaScript. WebGPU (Dawn:
 // Vulkan, Metal, D3D12, no CUDA) runs when named: measured on an H200 it registers a 2 mm brain
 // pair correctly but in 8–9 s against wasm's 6.4 s on one core of the same machine, since tfjs
-// spends about 110 µs of host time per dispatch (bench/README.md). It joins 'auto' once it wins. The native packages are
-// optional dependencies whose binary download may have failed, so each is tried and the reason a
-// candidate was skipped is kept: every report names the backend and why the better ones were not
-// used.
+// spends about 110 µs of host time per dispatch (bench/README.md). It joins 'auto' once it wins.
+// The native packages are optional dependencies whose binary download may have failed, so each
+// is tried and the reason a candidate was skipped is kept: every report names the backend and
+// why the better ones were not used.
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

@@ -7,14 +7,10 @@ import type { BackendName } from '../../compute/backend';
 import { asynchronousReadBackends } from '../../compute/backend';
 
 /**
- * A variable initialized from `initial`, which it takes over: tf.variable shares the initial
- * tensor's memory but leaves the tensor itself registered, so it is disposed here.
- */
-/**
  * How often an optimizer reads its loss back: every step where reading is free (the host's
  * memory), every tenth on a GPU backend, where each read is a round trip that stalls the queue.
  */
-export function readEvery(): number {
+function readEvery(): number {
   return asynchronousReadBackends.includes(tf.getBackend() as BackendName) ? 10 : 1;
 }
 
@@ -23,6 +19,10 @@ export function readsLoss(i: number, iterations: number): boolean {
   return (i + 1) % readEvery() === 0 || i === iterations - 1;
 }
 
+/**
+ * A variable initialized from `initial`, which it takes over: tf.variable shares the initial
+ * tensor's memory but leaves the tensor itself registered, so it is disposed here.
+ */
 export function variableOf(initial: tf.Tensor, trainable = true): tf.Variable {
   const v = tf.variable(initial, trainable);
   initial.dispose();

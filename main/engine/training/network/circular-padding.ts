@@ -6,7 +6,8 @@
 // network about twelve times slower on the wasm backend.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { typedArrayBackends } from '../../compute/typed-array-kernel';
+import type { BackendName } from '../../compute/backend';
+import { asynchronousReadBackends } from '../../compute/backend';
 
 /**
  * For each voxel of a grid of `over` (sizes, x fastest), the linear index in a grid of `into`
@@ -30,7 +31,7 @@ function voxelIndexMap(over: readonly number[], into: readonly number[], at: (co
  * `outSpatial` (tensor order); the gradient adds back along the map.
  */
 function gatherVoxels(x: tf.Tensor, map: Int32Array, outSpatial: readonly number[]): tf.Tensor {
-  if (!hostReadableBackend()) return gatherVoxelsOnDevice(x, map, outSpatial);
+  if (asynchronousReadBackends.includes(tf.getBackend() as BackendName)) return gatherVoxelsOnDevice(x, map, outSpatial);
   const batch = x.shape[0];
   const channels = x.shape[x.rank - 1];
   const inVoxels = x.size / (batch * channels);
@@ -63,7 +64,7 @@ function gatherVoxels(x: tf.Tensor, map: Int32Array, outSpatial: readonly number
   return gather(x);
 }
 
-/** The host loop's job done by tf.gather, for a GPU backend whose memory stays on the device. */
+/** The host loop's job done by tf.gather, for a backend that cannot read to the host synchronously (WebGPU). */
 function gatherVoxelsOnDevice(x: tf.Tensor, map: Int32Array, outSpatial: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
     const batch = x.shape[0];
@@ -71,11 +72,6 @@ function gatherVoxelsOnDevice(x: tf.Tensor, map: Int32Array, outSpatial: readonl
     const voxels = tf.reshape(x, [batch, x.size / (batch * channels), channels]);
     return tf.reshape(tf.gather(voxels, tf.tensor1d(map, 'int32'), 1), [batch, ...outSpatial, channels]);
   });
-}
-
-/** Whether tensors can be read synchronously to host arrays cheaply (not a GPU's memory). */
-function hostReadableBackend(): boolean {
-  return (typedArrayBackends as readonly string[]).includes(tf.getBackend());
 }
 
 /**
