@@ -60,6 +60,12 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   await expect(card).toBeVisible();
   const [before, after] = (await card.getByTestId('mean-dice').innerText()).split('→').map((s) => Number(s.trim()));
   expect(after).toBeGreaterThan(before);
+  // The recovered affine, in parts: the sample's motion is a smooth warp, so nearly the identity.
+  const affine = await card.getByTestId('affine-parts').innerText();
+  const parts = /rotation ([\d.]+)° \(x .*\); scales ([-\d.]+), ([-\d.]+), ([-\d.]+); shears .*; translation \(.*\) mm/.exec(affine);
+  expect(parts, affine).not.toBeNull();
+  expect(Number(parts![1])).toBeLessThan(5);
+  parts!.slice(2, 5).forEach((scale) => expect(Math.abs(Number(scale) - 1)).toBeLessThan(0.1));
   await expect(page.getByRole('checkbox', { name: /Show .*\(warped\)/ }).first()).toBeChecked();
 
   const overlay = page.getByRole('combobox', { name: 'Overlay' });
