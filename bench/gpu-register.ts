@@ -92,7 +92,7 @@ async function run(kit: string, out: string, backends: string[]): Promise<void> 
       for (const attempt of attempts) {
         if (attempt === 'submit batch 128') tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 128);
         const start = performance.now();
-        const result = await registerImages(inputs, { backend: backend as Exclude<BackendPreference, 'auto-synchronous'> }, stageLog(start));
+        const result = await registerImages(inputs, { backend: backend as BackendPreference }, stageLog(start));
         const seconds = (performance.now() - start) / 1000;
         const row = {
           backend: info.name,

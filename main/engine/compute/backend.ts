@@ -15,9 +15,12 @@ import path from 'node:path';
 export const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
 
-/** What 'auto' tries, best first (see the top of this file for why WebGPU is not among them). */
+/**
+ * What 'auto' tries, best first (see the top of this file for why WebGPU is not among them).
+ * Every one reads tensors synchronously, which synchronousPreference relies on.
+ */
 const automaticOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'];
-export type BackendPreference = BackendName | 'auto' | 'auto-synchronous';
+export type BackendPreference = BackendName | 'auto';
 
 export interface BackendAttempt {
   readonly name: BackendName;
@@ -70,10 +73,9 @@ async function tryWasm(): Promise<string> {
  * WebGPU, when named. A CPU emulation such as SwiftShader is taken too (the tests use it: it is
  * correct, though far slower than wasm), and named as such in the report.
  */
-async function tryWebgpu(forced: boolean): Promise<string> {
+async function tryWebgpu(): Promise<string> {
   const { probeWebgpuAdapter } = await import('./webgpu-adapter');
   const adapter = await probeWebgpuAdapter();
-  if (adapter.software && !forced) throw new Error(`only a software adapter (${adapter.name})`);
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialize');
   (await import('./webgpu-grid-sample')).registerWebgpuGridSampleKernels();
@@ -85,7 +87,7 @@ async function tryCpu(): Promise<string> {
   return 'plain JavaScript';
 }
 
-const candidates: Record<BackendName, { tfjsBackend: string; init: (forced: boolean) => Promise<string> }> = {
+const candidates: Record<BackendName, { tfjsBackend: string; init: () => Promise<string> }> = {
   'tensorflow-gpu': { tfjsBackend: 'tensorflow', init: () => tryTensorflow('@tensorflow/tfjs-node-gpu', true) },
   webgpu: { tfjsBackend: 'webgpu', init: tryWebgpu },
   'tensorflow-cpu': { tfjsBackend: 'tensorflow', init: () => tryTensorflow('@tensorflow/tfjs-node', false) },
@@ -113,21 +115,25 @@ function reasonOf(error: unknown): string {
   return firstLine.slice(0, 200);
 }
 
-/** Backends that cannot read a tensor back synchronously (dataSync): a GPU's memory, in Node. */
-export const asynchronousReadBackends: readonly BackendName[] = ['webgpu'];
-
 /**
- * The backend for code that reads tensors synchronously (the trainer's gradient threads): the
- * given one where it can, else the best that can.
+ * Whether `backend` (a name of ours or tfjs's; the active one by default) cannot read a tensor
+ * back synchronously (dataSync): WebGPU, whose memory is a GPU's, in Node.
  */
-export function synchronousPreference(preference: string): BackendPreference {
-  return asynchronousReadBackends.includes(preference as BackendName) || preference === 'auto' ? 'auto-synchronous' : (preference as BackendPreference);
+export function readsBackAsynchronously(backend: string = tf.getBackend()): boolean {
+  return backend === 'webgpu';
 }
 
 /**
- * Initializes and activates a backend. With 'auto' the best one that works wins, and with
- * 'auto-synchronous' the best that reads tensors synchronously; naming a backend forces it (and
- * fails if it cannot start). Idempotent for the same preference.
+ * The backend for code that reads tensors synchronously (the trainer's gradient threads): the
+ * given one where it can, else the best that can ('auto' takes only such backends).
+ */
+export function synchronousPreference(preference: string): BackendPreference {
+  return readsBackAsynchronously(preference) ? 'auto' : (preference as BackendPreference);
+}
+
+/**
+ * Initializes and activates a backend. With 'auto' the best one that works wins; naming a
+ * backend forces it (and fails if it cannot start). Idempotent for the same preference.
  */
 export async function selectComputeBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
   if (current && (current.preference === preference || preference === 'auto' || preference === current.info.name)) {
@@ -137,12 +143,11 @@ export async function selectComputeBackend(preference: BackendPreference = 'auto
   // Production mode: no debug checks, and no console banner suggesting tfjs-node (the engine
   // reports its backend itself).
   tf.enableProdMode();
-  const automatic = preference === 'auto' || preference === 'auto-synchronous';
-  const order: readonly BackendName[] = automatic ? automaticOrder.filter((n) => preference === 'auto' || !asynchronousReadBackends.includes(n)) : [preference];
+  const order: readonly BackendName[] = preference === 'auto' ? automaticOrder : [preference];
   const fallbacks: BackendAttempt[] = [];
   for (const name of order) {
     try {
-      const detail = await candidates[name].init(!automatic);
+      const detail = await candidates[name].init();
       const info: BackendInfo = { name, tfjsBackend: candidates[name].tfjsBackend, detail, fallbacks };
       current = { preference, info };
       return info;

@@ -28,14 +28,14 @@ interface GpuLike {
 
 /**
  * SwiftShader (Chromium's Vulkan on the CPU), llvmpipe and lavapipe (Mesa's) are correct but
- * orders of magnitude slower than the wasm backend, so 'auto' never takes them.
+ * orders of magnitude slower than the wasm backend: reports say so.
  */
-export function isSoftwareAdapter(info: AdapterInfoLike, isFallbackAdapter = false): boolean {
+function isSoftwareAdapter(info: AdapterInfoLike, isFallbackAdapter = false): boolean {
   const text = [info.vendor, info.architecture, info.device, info.description].join(' ').toLowerCase();
   return isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/.test(text);
 }
 
-export function adapterName(info: AdapterInfoLike): string {
+function adapterName(info: AdapterInfoLike): string {
   const parts = [info.description || info.device, info.vendor, info.architecture].filter((p): p is string => Boolean(p));
   return [...new Set(parts)].join(', ') || 'unnamed adapter';
 }

@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ModelEntryData, TrainingRequest } from '../../../shared/contract/index';
 import { cancelledError, EngineError } from '../../../shared/contract/errors';
-import type { BackendName } from '../compute/backend';
-import { asynchronousReadBackends } from '../compute/backend';
+import { readsBackAsynchronously } from '../compute/backend';
 import type { JobContext } from '../job-context';
 import { checkResultFolder, recoverResultFolder } from '../result-folder/result-folder-transaction';
 import type { GradientComputer } from './gradient-computers';
@@ -107,7 +106,7 @@ function gradientComputer(settings: TrainingSettings, request: TrainingRequest, 
   const lossOptions = { augmentation: settings.augmentation, samples: settings.samples };
   // In process only where this thread's backend reads synchronously; a WebGPU session's
   // gradients run on a thread of their own, on a backend that does.
-  const inProcess = (threads <= 1 && !asynchronousReadBackends.includes(options.backend as BackendName)) || !options.workerUrl;
+  const inProcess = (threads <= 1 && !readsBackAsynchronously(options.backend)) || !options.workerUrl;
   if (inProcess) return inProcessGradients(settings.spec, settings.data, lossOptions);
   return Promise.resolve(threadPoolGradients(Math.max(1, threads), options.workerUrl, { spec: settings.spec, recipe: settings.data, options: lossOptions, backend: options.backend }));
 }

@@ -3,15 +3,14 @@
 // in the parameter's physical unit (mm for translations and displacements).
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../../compute/backend';
-import { asynchronousReadBackends } from '../../compute/backend';
+import { readsBackAsynchronously } from '../../compute/backend';
 
 /**
  * How often an optimizer reads its loss back: every step where reading is free (the host's
  * memory), every tenth on a GPU backend, where each read is a round trip that stalls the queue.
  */
 function readEvery(): number {
-  return asynchronousReadBackends.includes(tf.getBackend() as BackendName) ? 10 : 1;
+  return readsBackAsynchronously() ? 10 : 1;
 }
 
 /** Whether step `i` of `iterations` reads its loss: every `readEvery()`th, and the last. */

@@ -6,8 +6,7 @@
 // network about twelve times slower on the wasm backend.
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../../compute/backend';
-import { asynchronousReadBackends } from '../../compute/backend';
+import { readsBackAsynchronously } from '../../compute/backend';
 
 /**
  * For each voxel of a grid of `over` (sizes, x fastest), the linear index in a grid of `into`
@@ -31,7 +30,7 @@ function voxelIndexMap(over: readonly number[], into: readonly number[], at: (co
  * `outSpatial` (tensor order); the gradient adds back along the map.
  */
 function gatherVoxels(x: tf.Tensor, map: Int32Array, outSpatial: readonly number[]): tf.Tensor {
-  if (asynchronousReadBackends.includes(tf.getBackend() as BackendName)) return gatherVoxelsOnDevice(x, map, outSpatial);
+  if (readsBackAsynchronously()) return gatherVoxelsOnDevice(x, map, outSpatial);
   const batch = x.shape[0];
   const channels = x.shape[x.rank - 1];
   const inVoxels = x.size / (batch * channels);
