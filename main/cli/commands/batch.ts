@@ -12,6 +12,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../../../shared/contract/errors';
 import { csvCells } from '../../engine/inspection/point-files';
+import { fileRef, fileSystemProblem } from '../../engine/io/file-problems';
 import { exitCodes } from '../exit-codes';
 import { UsageError } from '../usage-error';
 
@@ -65,8 +66,7 @@ export async function readManifest(file: string): Promise<ManifestRow[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EngineError(code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_INPUT', `${path.basename(file)}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`, { file });
+    throw fileSystemProblem(fileRef(file), error, 'manifest');
   }
   const lines = text.split(/\r?\n/);
   const headerLine = lines.findIndex((l) => l.trim() !== '');

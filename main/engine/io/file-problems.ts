@@ -146,7 +146,7 @@ export function translateItkFailure(ref: FileRef, formatLabel: string, error: un
   // is missing is this installation's fault, not the file's (a self-contained build has none).
   const missingPipeline = /ENOENT[^']*'([^']*pipelines\/[^']+)'/.exec(`${message}\n${reason ?? ''}`);
   if (missingPipeline)
-    return new EngineError('UNSUPPORTED', `${ref.name}: this installation cannot read ${formatLabel} files (itk-wasm's reader ${path.basename(missingPipeline[1])} is missing)`, { file: ref.path });
+    return fileError('UNSUPPORTED', ref, `this installation cannot read ${formatLabel} files (itk-wasm's reader ${path.basename(missingPipeline[1])} is missing)`);
   const said = !reason ? 'ITK could not read it' : reason.startsWith('HDF5: ') ? reason : `ITK: ${reason}`;
   return fileProblem(ref, `the ${formatLabel} file is truncated or corrupt (${said})`);
 }
