@@ -4,8 +4,9 @@
 // image (for parameters on a grid) and the points (for transforms).
 //
 // Where the active backend has the kernel it runs it: typed-array loops on 'cpu' and 'wasm', WGSL
-// on 'webgpu'. Elsewhere (native TensorFlow) a composite of tf.gather runs, wrapped in tf.customGrad so that the integer corner indices never
-// enter the tape (tf.gather's own gradient fails when its indices derive from a variable).
+// on 'webgpu'. Elsewhere (native TensorFlow) a composite of tf.gather runs, wrapped in
+// tf.customGrad so that the integer corner indices never enter the tape (tf.gather's own
+// gradient fails when its indices derive from a variable).
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { Interpolation, Padding } from './grid-sampling-loops';

@@ -1,7 +1,7 @@
 // The grid-sampling kernels in WGSL, for the webgpu backend: the same three operations as the
 // typed-array loops (grid-sampling-loops.ts), with the same border rules, each one dispatch.
 // Built from tfjs's ops, one trilinear sample with its gradient is some 100 dispatches, and
-// tfjs's per-dispatch cost on the host (about 80 µs measured on an H200 through Dawn) then
+// tfjs's per-dispatch cost on the host (about 110 µs measured on an H200 through Dawn) then
 // bounds a registration, not the GPU.
 //
 // Registered once the webgpu backend is running. This module must not import tfjs's webgpu
@@ -25,12 +25,10 @@ interface WebgpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-/** Workgroups for `count` invocations along X (tfjs folds more than 65535 into Y and Z). */
-function flatDispatch(count: number, workgroup: number): [number, number, number] {
-  return [Math.ceil(count / workgroup), 1, 1];
-}
-
-/** One invocation per output element, flat: tfjs folds a long X dispatch into Y and Z itself. */
+/**
+ * Flat invocations, one per output element unless `invocations` says otherwise: tfjs folds a
+ * long X dispatch into Y and Z itself.
+ */
 abstract class FlatProgram {
   readonly workgroupSize: [number, number, number] = [64, 1, 1];
   readonly size = true;
@@ -43,9 +41,10 @@ abstract class FlatProgram {
   constructor(
     readonly outputShape: number[],
     key: string,
+    invocations = outputShape.reduce((a, b) => a * b, 1),
   ) {
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1), this.workgroupSize[0]);
+    this.dispatch = [Math.ceil(invocations / this.workgroupSize[0]), 1, 1];
     this.shaderKey = key;
   }
 
@@ -197,18 +196,21 @@ class ZeroProgram extends FlatProgram {
   }
 }
 
-/** The adjoint of sampling in the image: each (point, channel) adds into its corners. */
+/**
+ * The adjoint of sampling in the image: each (point, channel) adds into its corners. The output
+ * is the image (zeroed before); the invocations are the points' channels.
+ */
 class ScatterProgram extends FlatProgram {
   readonly variableNames = ['points', 'dy'];
   readonly atomic = true;
 
   constructor(
     imageShape: number[],
-    readonly points: number,
+    points: number,
     readonly grid: GridShape,
     readonly a: SampleAttrs,
   ) {
-    super(imageShape, `xiGridSampleScatter_${grid.dimension}_${a.padding}_${a.interpolation}`);
+    super(imageShape, `xiGridSampleScatter_${grid.dimension}_${a.padding}_${a.interpolation}`, points * grid.channels);
   }
 
   getUserCode(): string {
@@ -283,9 +285,6 @@ export function registerWebgpuGridSampleKernels(): void {
       const output = gpu.makeTensorInfo([...a.imageShape], 'float32');
       gpu.runWebGPUProgram(new ZeroProgram([...a.imageShape]), [], 'float32', gridUniforms(grid), output);
       const program = new ScatterProgram([...a.imageShape], points.shape[0], grid, a);
-      // The scatter writes into the zeroed image (the output passed in); its dispatch covers
-      // the points, not the image.
-      (program as { dispatch: [number, number, number] }).dispatch = flatDispatch(points.shape[0] * grid.channels, program.workgroupSize[0]);
       return gpu.runWebGPUProgram(program, [points, dy], 'float32', gridUniforms(grid), output);
     },
   });

@@ -127,16 +127,3 @@ export async function readToHost(compute: () => tf.Tensor): Promise<Float32Array
     t.dispose();
   }
 }
-
-/**
- * The synchronous read, for code that runs only on the typed-array backends and native
- * TensorFlow (training data generation); WebGPU refuses it.
- */
-export function readToHostSync(compute: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(compute);
-  try {
-    return t.dataSync() as Float32Array;
-  } finally {
-    t.dispose();
-  }
-}

@@ -8,13 +8,15 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const chromium = '/usr/lib/chromium';
+/** Dawn on Chromium's Vulkan loader and SwiftShader driver (Debian's own loader is too old). */
+const swiftShader = { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` };
 
 describe('webgpu kernels on SwiftShader', () => {
   it('sample, point gradient and scatter equal the cpu backend in 2D and 3D, both paddings and interpolations', async () => {
     // Debian's chromium (the install script installs it for the browser tests) carries the driver.
     expect(existsSync(`${chromium}/vk_swiftshader_icd.json`)).toBe(true);
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/webgpu-kernel-check.ts'], {
-      env: { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` },
+      env: swiftShader,
       timeout: 100_000,
     });
     const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, number | string>);
@@ -33,7 +35,7 @@ describe('webgpu kernels on SwiftShader', () => {
 describe('a registration on webgpu (SwiftShader)', () => {
   it('runs the whole pipeline and agrees with the cpu backend', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/webgpu-registration-check.ts'], {
-      env: { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` },
+      env: swiftShader,
       timeout: 110_000,
     });
     const [gpu, cpu] = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { backend: string; affine: number[]; nccAffine: number; nccAfter: number; foldPercent: number });
@@ -59,7 +61,7 @@ describe('ximorph register --backend webgpu (SwiftShader)', () => {
       args.push('--out', out, '--backend', 'webgpu', '--resolution', '5', '--set', 'alignment.iterations=[10,10]');
       args.push('--set', 'optimization.levels=[{"controlDownsample":2,"iterations":8}]', '--json');
       await promisify(execFile)(process.execPath, args, {
-        env: { ...process.env, LD_LIBRARY_PATH: chromium, VK_ICD_FILENAMES: `${chromium}/vk_swiftshader_icd.json` },
+        env: swiftShader,
         timeout: 110_000,
       });
       const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { backend: { name: string; detail: string }; metrics: { nccAfter: number } };

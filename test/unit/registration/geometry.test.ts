@@ -11,7 +11,7 @@ import type { ImageGrid } from '../../../shared/geometry/grid';
 import { gridCenter, indexToWorld } from '../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
-import { imageToTensor, readToHostSync } from '../../../main/engine/registration/grid-tensors';
+import { imageToTensor, readToHost } from '../../../main/engine/registration/grid-tensors';
 import { registerImages } from '../../../main/engine/registration/register-images';
 import type { RegistrationResult } from '../../../main/engine/registration/result';
 import { resampleTensor } from '../../../main/engine/registration/working-space';
@@ -37,9 +37,9 @@ function otherGrid(grid: ImageGrid, spacing: [number, number], degrees: number, 
   return { size, spacing, origin: centre.map((c, r) => c - offset[r]), direction };
 }
 
-function onGrid(image: ScalarImage, grid: ImageGrid): ScalarImage {
+async function onGrid(image: ScalarImage, grid: ImageGrid): Promise<ScalarImage> {
   const source = imageToTensor(image);
-  const pixels = readToHostSync(() => resampleTensor(source, image.grid, grid));
+  const pixels = await readToHost(() => resampleTensor(source, image.grid, grid));
   source.dispose();
   return { grid, pixels };
 }
@@ -84,8 +84,8 @@ describe('registration across grids', () => {
     it(`gives the same map in world space with ${name}`, async () => {
       const [, fixedGrid, movingGrid] = variants[index];
       const before = tf.memory().numTensors;
-      const f = fixedGrid ? onGrid(fixed, fixedGrid) : fixed;
-      const m = onGrid(pair.moving, movingGrid!);
+      const f = fixedGrid ? await onGrid(fixed, fixedGrid) : fixed;
+      const m = await onGrid(pair.moving, movingGrid!);
       const affine = await registerImages({ fixed: f, moving: m }, affineOnly);
       const result = await registerImages({ fixed: f, moving: m });
       expect(result.deformable.grid).toEqual(f.grid);

@@ -10,7 +10,7 @@ import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { AffineTransform } from '../../../shared/transforms/transform';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
 import { rotationMatrix } from '../../../main/engine/registration/alignment/rotations';
-import { imageToTensor, readToHostSync } from '../../../main/engine/registration/grid-tensors';
+import { imageToTensor, readToHost } from '../../../main/engine/registration/grid-tensors';
 import { registerImages } from '../../../main/engine/registration/register-images';
 import { resampleTensor } from '../../../main/engine/registration/working-space';
 import { foregroundPoints, mricron, readImage, transformDistance } from './fixtures';
@@ -33,10 +33,10 @@ function rigid(angles: number[], center: number[], translation: number[]): Affin
 }
 
 /** The fixed anatomy as seen through `truth` (fixed → moving world), on a shifted grid. */
-function movedCopy(fixed: ScalarImage, truth: AffineTransform, shift: number[]): ScalarImage {
+async function movedCopy(fixed: ScalarImage, truth: AffineTransform, shift: number[]): Promise<ScalarImage> {
   const grid: ImageGrid = { ...fixed.grid, origin: fixed.grid.origin.map((o, i) => o + shift[i]) };
   const source = imageToTensor(fixed);
-  const pixels = readToHostSync(() => resampleTensor(source, fixed.grid, grid, invertMatrix(truth.matrix)));
+  const pixels = await readToHost(() => resampleTensor(source, fixed.grid, grid, invertMatrix(truth.matrix)));
   source.dispose();
   return { grid, pixels };
 }
@@ -57,7 +57,7 @@ describe('initial alignment of a brain moved far and rotated', () => {
     it(`recovers ${name}`, async () => {
       const before = tf.memory().numTensors;
       const truth = rigid([...angles], gridCenter(fixed.grid), [...translation]);
-      const moving = movedCopy(fixed, truth, [...translation]);
+      const moving = await movedCopy(fixed, truth, [...translation]);
       const result = await registerImages({ fixed, moving }, { attention: { levels: [] }, optimization: { levels: [] } });
       const error = transformDistance(result.affine, truth, points);
       console.log(`${name}: affine error ${error.mean.toFixed(2)} mm mean, ${error.max.toFixed(2)} mm max; NCC ${result.metrics.nccAffine.toFixed(3)}`);

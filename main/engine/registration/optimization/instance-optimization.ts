@@ -50,8 +50,8 @@ type Terms = Record<string, tf.Scalar> & { total: tf.Scalar };
 /** Draws points in a region and hands them over in the signals' index units. */
 class SignalPointSampler {
   private constructor(
-    readonly sampler: RegionSampler,
-    readonly toSignal: number[],
+    private readonly sampler: RegionSampler,
+    private readonly toSignal: number[],
   ) {}
 
   /** The region is read to the host once, for the sampler. */
