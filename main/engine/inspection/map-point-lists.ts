@@ -13,7 +13,7 @@ import { readTransformFile, readVectorImageFile } from '../io/index';
 import type { JobContext } from '../job-context';
 import { computeFeatureMap } from './feature-maps';
 import type { ListedPoint, PointList } from './point-files';
-import { featureAt, matchFeature, voxelWorldPoints } from './point-match';
+import { attentionKeys, featureAt, matchFeature } from './point-match';
 
 /** T (fixed → moving) or T⁻¹ from a result folder (its affine and fields) or a transform file (T only, or an affine). */
 export async function transformForPoints(given: string, inverse: boolean): Promise<Transform> {
@@ -93,12 +93,12 @@ export async function matchPointList(listFile: string, list: PointList, from: { 
   const a = await computeFeatureMap(from.image, model);
   context.progress({ stage: 'features', fraction: 0.5 });
   const b = await computeFeatureMap(to.image, model);
-  const keyPoints = voxelWorldPoints(b.grid);
+  const keys = attentionKeys(b);
   return list.points.map((p, i) => {
     const position = inDimension(listFile, p, i, a.grid.size.length);
     if (!containsWorldPoint(a.grid, position)) throw outsideImage(listFile, p, i, from.name);
     if (i % 16 === 0) context.progress({ stage: 'matching', fraction: i / list.points.length });
-    const m = matchFeature(featureAt(a, position), b, keyPoints, b.scale);
+    const m = matchFeature(featureAt(a, position), keys);
     return { ...p, position: withZ(m.attention), counterpart: undefined, confidence: m.peakProbability, spreadMm: m.spreadMm };
   });
 }

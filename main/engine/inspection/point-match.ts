@@ -6,7 +6,7 @@
 //   argmax           the most similar voxel
 //   confidence       max p (1: certain; 1/N: no preference) and the spread of y under p, mm
 //   cycle error      the match of the match, back in the query image, minus the point, mm
-// The heatmap is p itself on the other image's feature grid, scaled to its maximum.
+// The heatmap is p itself on the other image's feature grid, scaled to its maximum, as bytes.
 
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorld, worldToIndex } from '../../../shared/geometry/grid';
@@ -18,8 +18,8 @@ export interface FeatureMatchResult {
   readonly argmax: number[];
   readonly peakProbability: number;
   readonly spreadMm: number;
-  /** p on the other map's grid, x fastest. */
-  readonly probabilities: Float32Array;
+  /** 255 · p / max p on the keys' grid, x fastest, when asked for. */
+  readonly heatmap?: Uint8Array;
 }
 
 /** World coordinates of every voxel of a grid: voxels × d, x fastest (kept with the map). */
@@ -45,61 +45,97 @@ export function featureAt(map: FeatureMap, point: readonly number[]): Float32Arr
   return Float32Array.from(out);
 }
 
-/** The attention match of feature `q` among the voxels of `keys` (with their world points). */
-export function matchFeature(q: Float32Array, keys: FeatureMap, keyPoints: Float32Array, scale: number): FeatureMatchResult {
-  const C = keys.channels;
-  const d = keys.grid.size.length;
-  const n = keys.features.length / C;
+/**
+ * The voxels of a feature map as attention's keys, with what every query needs of them computed
+ * once: ½|k_j|² (half of each match's arithmetic otherwise) and their world points, always as
+ * x, y, z (z = 0 in 2D) so that one unrolled loop serves both dimensions.
+ */
+export interface AttentionKeys {
+  readonly map: FeatureMap;
+  readonly halfSquares: Float32Array;
+  /** World coordinates, voxels × 3. */
+  readonly points: Float32Array;
+}
+
+export function attentionKeys(map: FeatureMap): AttentionKeys {
+  const C = map.channels;
+  const d = map.grid.size.length;
+  const n = map.features.length / C;
+  const halfSquares = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let square = 0;
+    for (let c = 0, o = j * C; c < C; c++, o++) square += map.features[o] * map.features[o];
+    halfSquares[j] = 0.5 * square;
+  }
+  const world = voxelWorldPoints(map.grid);
+  const points = new Float32Array(n * 3);
+  for (let j = 0; j < n; j++) for (let a = 0; a < d; a++) points[j * 3 + a] = world[j * d + a];
+  return { map, halfSquares, points };
+}
+
+/** Below the best logit by more than this, a voxel's probability (< 1e-13 of the peak's) is taken as 0. */
+const NEGLIGIBLE_LOGIT = 30;
+
+/**
+ * The attention match of feature `q` among `keys`; with `heatmap`, p on the keys' grid as bytes,
+ * 255 · p / max p. Two passes over the voxels: the logits, then their exponentials with the
+ * sums that give the mean, the spread and the heatmap (max p is the best voxel's, known by then).
+ */
+export function matchFeature(q: Float32Array, keys: AttentionKeys, heatmap = false): FeatureMatchResult {
+  const { map, points, halfSquares } = keys;
+  const C = map.channels;
+  const n = halfSquares.length;
+  const features = map.features;
+  const scale = map.scale;
   const logits = new Float32Array(n);
   let max = -Infinity;
   let best = 0;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0, o = 0; j < n; j++, o += C) {
+    // Four channels a step: the channel count is not known to the compiler, and this runs
+    // over every voxel of the other image on every pointer move.
     let dot = 0;
-    let square = 0;
-    for (let c = 0; c < C; c++) {
-      const k = keys.features[j * C + c];
-      dot += q[c] * k;
-      square += k * k;
-    }
-    const logit = scale * (dot - 0.5 * square);
+    let c = 0;
+    for (; c + 4 <= C; c += 4) dot += q[c] * features[o + c] + q[c + 1] * features[o + c + 1] + q[c + 2] * features[o + c + 2] + q[c + 3] * features[o + c + 3];
+    for (; c < C; c++) dot += q[c] * features[o + c];
+    const logit = scale * (dot - halfSquares[j]);
     logits[j] = logit;
     if (logit > max) {
       max = logit;
       best = j;
     }
   }
+  const bytes = heatmap ? new Uint8Array(n) : null;
   let sum = 0;
-  for (let j = 0; j < n; j++) sum += logits[j] = Math.exp(logits[j] - max);
-  const attention = new Array<number>(d).fill(0);
-  for (let j = 0; j < n; j++) {
-    const p = (logits[j] /= sum);
-    for (let a = 0; a < d; a++) attention[a] += p * keyPoints[j * d + a];
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  let secondMoment = 0;
+  for (let j = 0, o = 0; j < n; j++, o += 3) {
+    const shifted = logits[j] - max;
+    if (shifted < -NEGLIGIBLE_LOGIT) continue;
+    const e = Math.exp(shifted);
+    sum += e;
+    const x = points[o];
+    const y = points[o + 1];
+    const z = points[o + 2];
+    mx += e * x;
+    my += e * y;
+    mz += e * z;
+    secondMoment += e * (x * x + y * y + z * z);
+    // e is p / max p: the best voxel's e is 1.
+    if (bytes) bytes[j] = (255 * e + 0.5) | 0;
   }
-  let variance = 0;
-  for (let j = 0; j < n; j++) {
-    let r2 = 0;
-    for (let a = 0; a < d; a++) r2 += (keyPoints[j * d + a] - attention[a]) ** 2;
-    variance += logits[j] * r2;
-  }
+  const d = map.grid.size.length;
+  const attention = [mx / sum, my / sum, mz / sum].slice(0, d);
+  // E|y − ȳ|² = E|y|² − |ȳ|², in doubles (world points are hundreds of mm, spreads can be < 1 mm).
+  const variance = secondMoment / sum - attention.reduce((s, m) => s + m * m, 0);
   return {
     attention,
-    argmax: Array.from(keyPoints.subarray(best * d, best * d + d)),
-    peakProbability: logits[best],
-    spreadMm: Math.sqrt(variance),
-    probabilities: logits,
+    argmax: Array.from(points.subarray(best * 3, best * 3 + d)),
+    peakProbability: 1 / sum,
+    spreadMm: Math.sqrt(Math.max(0, variance)),
+    heatmap: bytes ?? undefined,
   };
 }
 
 export const distance = (a: readonly number[], b: readonly number[]) => Math.hypot(...a.map((v, i) => v - b[i]));
-
-/** The heatmap as bytes: 255 · p / max p. */
-export function heatmapBytes(probabilities: Float32Array): Uint8Array {
-  let max = 0;
-  for (const p of probabilities) if (p > max) max = p;
-  const scale = max > 0 ? 255 / max : 0;
-  // A plain loop: Uint8Array.from with a mapping callback took 100–200 ms on a 72×87×72 map,
-  // more than the match itself, on every pointer move.
-  const out = new Uint8Array(probabilities.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(probabilities[i] * scale);
-  return out;
-}

@@ -7,32 +7,32 @@ import { containsWorldPoint } from '../../../shared/geometry/grid';
 import type { Landmark } from '../../../shared/contract/index';
 import type { Handlers } from '../../../shared/rpc/server';
 import { pointMap } from '../../../shared/transforms/transform';
-import { distance, featureAt, heatmapBytes, matchFeature, voxelWorldPoints } from '../../engine/inspection/point-match';
+import { attentionKeys, distance, featureAt, matchFeature, type AttentionKeys } from '../../engine/inspection/point-match';
 import type { FeatureMap } from '../../engine/inspection/feature-maps';
 import { formatOf, pointFileText, readPointFile } from '../../engine/inspection/point-files';
 import { writeUserFile } from '../../engine/session/user-files';
 import type { EngineSession } from '../engine-session';
 
 export function inspectionHandlers(session: EngineSession): Handlers {
-  /** A session image's features by `model`, with the world points of their grid (kept with them). */
-  const featuresOf = async (imageId: string, model: string) => {
+  /** A session image's features by `model` as attention's keys (kept with the features). */
+  const keysOf = async (imageId: string, model: string): Promise<AttentionKeys> => {
     const { map, extras } = await session.features.get(imageId, session.images.get(imageId).image, model);
-    let points = extras.get('world points') as Float32Array | undefined;
-    if (!points) extras.set('world points', (points = voxelWorldPoints(map.grid)));
-    return { map, points };
+    let keys = extras.get('attention keys') as AttentionKeys | undefined;
+    if (!keys) extras.set('attention keys', (keys = attentionKeys(map)));
+    return keys;
   };
   const outside = (name: string) => new EngineError('BAD_INPUT', `the point lies outside ${name}; choose a point inside it`);
 
   return {
     'inspect.match': async ({ queryImageId, otherImageId, point, model, jobId, heatmap }) => {
       const started = performance.now();
-      const query = await featuresOf(queryImageId, model);
-      const other = await featuresOf(otherImageId, model);
+      const query = await keysOf(queryImageId, model);
+      const other = await keysOf(otherImageId, model);
       if (point.length !== query.map.grid.size.length) throw new EngineError('BAD_INPUT', `the point has ${point.length} coordinates; the image is ${query.map.grid.size.length}D`);
       if (!containsWorldPoint(query.map.grid, point)) throw outside(session.images.get(queryImageId).info.name);
-      const match = matchFeature(featureAt(query.map, point), other.map, other.points, other.map.scale);
+      const match = matchFeature(featureAt(query.map, point), other, heatmap);
       // The round trip: the match's own feature match, back in the query image.
-      const back = matchFeature(featureAt(other.map, match.attention), query.map, query.points, query.map.scale);
+      const back = matchFeature(featureAt(other.map, match.attention), query);
       let registration;
       if (jobId) {
         const entry = session.registrations.get(jobId);
@@ -50,7 +50,7 @@ export function inspectionHandlers(session: EngineSession): Handlers {
         match: { attention: match.attention, argmax: match.argmax, peakProbability: match.peakProbability, spreadMm: match.spreadMm },
         cycleErrorMm: distance(back.attention, point),
         registration,
-        heatmap: heatmap ? { grid: gridOf(other.map), values: heatmapBytes(match.probabilities) } : undefined,
+        heatmap: match.heatmap ? { grid: gridOf(other.map), values: match.heatmap } : undefined,
         computeMs: performance.now() - started,
       };
     },

@@ -19,7 +19,7 @@ import { selectComputeBackend } from '../../../main/engine/compute/backend';
 import type { FeatureMap } from '../../../main/engine/inspection/feature-maps';
 import { computeFeatureMap } from '../../../main/engine/inspection/feature-maps';
 import type { FeatureMatchResult } from '../../../main/engine/inspection/point-match';
-import { distance, featureAt, matchFeature, voxelWorldPoints } from '../../../main/engine/inspection/point-match';
+import { attentionKeys, distance, featureAt, matchFeature, voxelWorldPoints } from '../../../main/engine/inspection/point-match';
 import type { RegistrationResult } from '../../../main/engine/registration/result';
 import { registerImages } from '../../../main/engine/registration/register-images';
 import { headPhantom } from '../../../main/engine/samples/head-phantom';
@@ -42,8 +42,28 @@ const show = (e: Errors) => `mean ${e.mean.toFixed(2)}, median ${e.median.toFixe
 
 /** Each point matched by features from `from` into `to`, as Inspect mode does for one click. */
 function matchAll(points: number[][], from: FeatureMap, to: FeatureMap): FeatureMatchResult[] {
-  const keyPoints = voxelWorldPoints(to.grid);
-  return points.map((p) => matchFeature(featureAt(from, p), to, keyPoints, to.scale));
+  const keys = attentionKeys(to);
+  return points.map((p, i) => matchFeature(featureAt(from, p), keys, i === 0));
+}
+
+/** p_j = softmax_j(s·(q·k_j − ½|k_j|²)) and its moments over the key voxels' world points, as written. */
+function directMatch(q: Float32Array, keys: FeatureMap) {
+  const C = keys.channels;
+  const d = keys.grid.size.length;
+  const n = keys.features.length / C;
+  const logits = Array.from({ length: n }, (_, j) => {
+    const k = keys.features.subarray(j * C, j * C + C);
+    return keys.scale * (k.reduce((s, v, c) => s + q[c] * v, 0) - 0.5 * k.reduce((s, v) => s + v * v, 0));
+  });
+  const max = logits.reduce((m, l) => Math.max(m, l), -Infinity);
+  const e = logits.map((l) => Math.exp(l - max));
+  const total = e.reduce((a, b) => a + b, 0);
+  const p = e.map((v) => v / total);
+  const points = voxelWorldPoints(keys.grid);
+  const attention = new Array<number>(d).fill(0);
+  p.forEach((pj, j) => attention.forEach((_, a) => (attention[a] += pj * points[j * d + a])));
+  const variance = p.reduce((s, pj, j) => s + pj * attention.reduce((r, m, a) => r + (points[j * d + a] - m) ** 2, 0), 0);
+  return { p, attention, peak: p.reduce((m, v) => Math.max(m, v), 0), spread: Math.sqrt(variance) };
 }
 
 /** An axial slice of a volume as a 2D image on its own 2D grid. */
@@ -142,10 +162,14 @@ for (const c of cases) {
           expect(m.peakProbability).toBeLessThanOrEqual(1);
           expect(Number.isFinite(m.spreadMm)).toBe(true);
         }
-        // The heatmap is a distribution over the other image's voxels.
-        let sum = 0;
-        for (const p of there[0].probabilities) sum += p;
-        expect(sum).toBeCloseTo(1, 3);
+        // The two-pass match equals the softmax written out directly, heatmap included.
+        const direct = directMatch(featureAt(a, points[0]), b);
+        there[0].attention.forEach((v, i) => expect(v).toBeCloseTo(direct.attention[i], 3));
+        expect(there[0].peakProbability).toBeCloseTo(direct.peak, 5);
+        expect(there[0].spreadMm).toBeCloseTo(direct.spread, 3);
+        const heatmap = there[0].heatmap!;
+        expect(heatmap.length).toBe(direct.p.length);
+        for (let j = 0; j < heatmap.length; j++) expect(Math.abs(heatmap[j] - (255 * direct.p[j]) / direct.peak)).toBeLessThanOrEqual(0.51);
       });
 
     it('leaves no tensor behind', () => {
