@@ -284,12 +284,14 @@ table.push({
   synopsis: `(--data DIR [--synthetic [--atlas LABELS] [--synthetic-fraction F]] | --synthetic [--atlas LABELS])
                  [--dims 2|3] --out MODEL_DIR [--steps N] [--minutes M]
                  [--resume] [--seed S] [--batch B] [--resolution MM] [--edge VOXELS] [--network cpu|gpu] [--threads N]
-                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--checkpoint-every N]
+                 [--samples K] [--learning-rate R] [--no-affine] [--no-roll] [--padding circular|zero]
+                 [--checkpoint-every N]
                  [--validate-every N] [--common-space]
                  [--validation-image I --validation-labels L] [--json]`,
   details: `Trains the feature network self-supervised, with the feature-map inverse-consistency loss
 under random affine and rolling augmentations (--no-affine and --no-roll reproduce what happens
-without them), on the scans in DIR (searched recursively; unusable files are skipped and listed)
+without them; they appear with --padding zero, where the border tells the network position),
+on the scans in DIR (searched recursively; unusable files are skipped and listed)
 or on synthetic images (random label maps, or the labels of --atlas), or on both: --data with
 --synthetic makes a fraction F of the pairs synthetic (default 0.5). A pair is one scan twice
 (two acquisitions under the augmentation); with --common-space, scans already registered to one
@@ -324,6 +326,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
     'learning-rate': { type: 'string' },
     'no-affine': { type: 'boolean' },
     'no-roll': { type: 'boolean' },
+    padding: { type: 'string' },
     resume: { type: 'boolean' },
     backend: { type: 'string' },
     json: { type: 'boolean' },
@@ -354,6 +357,7 @@ Use the model with 'ximorph register --model MODEL_DIR'.`,
       learningRate: positiveNumber('learning-rate', v['learning-rate']),
       affine: !v['no-affine'],
       roll: !v['no-roll'],
+      padding: optionalString(v.padding),
       resume: Boolean(v.resume),
       backend: optionalString(v.backend),
       json: Boolean(v.json) || !process.stdout.isTTY,

@@ -40,6 +40,13 @@ export const trainingRequestSchema = z.strictObject({
   learningRate: z.number().positive().max(1),
   /** Each augmentation can be switched off, to reproduce what happens without it. */
   augmentation: z.strictObject({ affine: z.boolean(), roll: z.boolean() }),
+  /**
+   * What the network's convolutions see beyond the grid: 'circular' (the default) the far side,
+   * so that rolling is exact and the border says nothing about position; 'zero' lets the border
+   * tell position, which is how the failure modes without augmentation (position codes, region
+   * codes) come about.
+   */
+  padding: z.enum(['zero', 'circular']).optional(),
   checkpointEvery: z.int().positive().max(1_000_000),
   /** Stop after this many minutes even if steps remain (the model is written as at any end). */
   maxMinutes: z.number().positive().max(100_000).optional(),

@@ -47,9 +47,13 @@ test('trains a tiny model from the Train panel, lists it, offers it to Register,
   await waitForImage(page, 'BrainProtonDensitySlice.png');
 
   const panel = await tinyRun(page, 3);
-  // Switching an augmentation off says what the network then learns.
+  // Switching an augmentation off says what the network then learns; with circular padding
+  // (the default) it cannot see position, and region codes need zeros at the border.
   await panel.getByRole('checkbox', { name: 'Rolling' }).uncheck();
+  await expect(panel.getByTestId('augmentation-effect')).toHaveText(/^affine only: circular padding hides position/);
+  await panel.getByRole('combobox', { name: 'Padding' }).selectOption('zero');
   await expect(panel.getByTestId('augmentation-effect')).toHaveText('affine only: region codes');
+  await panel.getByRole('combobox', { name: 'Padding' }).selectOption('circular');
   await panel.getByRole('checkbox', { name: 'Rolling' }).check();
   await expect(panel.getByRole('textbox', { name: 'Model name' })).toHaveValue('model-2d');
   await panel.getByRole('button', { name: 'Train', exact: true }).click();

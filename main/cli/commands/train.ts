@@ -38,6 +38,8 @@ export interface TrainOptions {
   learningRate?: number;
   affine: boolean;
   roll: boolean;
+  /** 'circular' or 'zero' (checked with the rest of the request). */
+  padding?: string;
   resume: boolean;
   backend?: string;
   json: boolean;
@@ -69,6 +71,7 @@ export function trainingRequestOf(o: TrainOptions): TrainingRequest {
     validateEvery: o.validateEvery ?? defaults.validateEvery,
     learningRate: o.learningRate ?? defaults.learningRate,
     augmentation: { affine: o.affine, roll: o.roll },
+    ...(o.padding !== undefined ? { padding: o.padding } : {}),
     resume: o.resume,
     ...(o.commonSpace ? { pairing: 'common-space' } : {}),
     ...(o.validationImage ? { validation: { image: path.resolve(o.validationImage), labels: path.resolve(o.validationLabels!) } } : {}),

@@ -64,7 +64,7 @@ async function heldOutRecipe(model: LoadedModel, request: EvaluationRequest, cac
     return { recipe: { kind: 'scans', dimension: d, size, scans: [scan], samePairFraction: 0, validation: { scan, labels } }, description: `two deformed acquisitions of ${path.basename(request.validation.image)} with ${path.basename(request.validation.labels)}` };
   }
   if (saved) return { recipe: saved.settings.data, description: 'the validation pairs of the model\'s training run' };
-  return { recipe: { kind: 'synthetic', dimension: d, size }, description: 'synthetic pairs on random label maps' };
+  return { recipe: { kind: 'synthetic', dimension: d, size }, description: 'two acquisitions each of random label maps' };
 }
 
 const readImage = async (file: string, role?: 'labels'): Promise<ScalarImage> => (await readImageFile(file, role ? { role } : {})).image;

@@ -126,15 +126,21 @@ export async function realScanPair(image: Float32Array, labels: Int32Array, size
   return { a: a.image, b: b.image, labelsA: a.labels, labelsB: b.labels, size };
 }
 
+/** The label map an anatomy is drawn from: the atlas's, or random blobs; and how many labels it has (with 0). */
+async function anatomyLabels(size: readonly number[], options: SyntheticOptions, random: () => number, atlasLabels?: Int32Array): Promise<{ base: Int32Array; count: number }> {
+  const base = atlasLabels ?? (await blobLabels(size, options.labels, random));
+  let count = 0;
+  for (const l of base) count = Math.max(count, l + 1);
+  return { base, count };
+}
+
 /**
  * Two scans of one anatomy: `labels` (an atlas's, or random blobs when omitted) deformed twice,
  * each copy with its own contrast.
  */
 export async function syntheticPair(size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions, atlasLabels?: Int32Array): Promise<LabelledPair> {
   const random = seededRandom(seed);
-  const base = atlasLabels ?? (await blobLabels(size, options.labels, random));
-  let count = 0;
-  for (const l of base) count = Math.max(count, l + 1);
+  const { base, count } = await anatomyLabels(size, options, random, atlasLabels);
   const copy = () =>
     copyToHost(
       tf.tidy(() => {
@@ -146,4 +152,17 @@ export async function syntheticPair(size: readonly number[], seed: number, optio
   const a = await copy();
   const b = await copy();
   return { a: a.image, b: b.image, labelsA: a.labels, labelsB: b.labels, size };
+}
+
+/**
+ * Two acquisitions of one synthetic anatomy: one contrast of the label map, deformed twice, each
+ * copy with its own nuisances — for synthetic data what realScanPair is for a labelled scan, and
+ * the held-out pairs that validate a run on synthetic data. (Across two random contrasts a blob
+ * is told from another by its shape alone, which short runs do not learn.)
+ */
+export async function syntheticAcquisitions(size: readonly number[], seed: number, options: SyntheticOptions = defaultSyntheticOptions, atlasLabels?: Int32Array): Promise<LabelledPair> {
+  const random = seededRandom(seed);
+  const { base, count } = await anatomyLabels(size, options, random, atlasLabels);
+  const image = await readToHost(() => contrastOf(tf.tensor(Float32Array.from(base), shapeOf(size, 1)), size, count, options, random));
+  return realScanPair(image, base, size, Math.floor(random() * 2 ** 31), options);
 }

@@ -13,7 +13,7 @@ import { seededRandom } from '../registration/random';
 import type { CachedLabels, CachedScan } from './scan-cache';
 import { readCachedLabels, readCachedScan } from './scan-cache';
 import type { LabelledPair } from './synthetic-training-pairs';
-import { defaultSyntheticOptions, reacquired, realScanPair, syntheticPair } from './synthetic-training-pairs';
+import { defaultSyntheticOptions, reacquired, realScanPair, syntheticAcquisitions, syntheticPair } from './synthetic-training-pairs';
 import { boxStartAround, extractBox } from './training-grids';
 import type { TrainingPair } from './pair-loss';
 
@@ -81,19 +81,27 @@ function compactLabels(values: ArrayLike<number>): Int32Array {
   });
 }
 
+/**
+ * Training pairs: one anatomy in two random contrasts, or one image of it twice. Held-out pairs:
+ * two acquisitions of one anatomy in one contrast, as for a labelled scan.
+ */
 async function syntheticData(recipe: SyntheticRecipe): Promise<TrainingData> {
-  if (!recipe.atlas) {
-    const labelledPair = (seed: number) => syntheticPair(recipe.size, seed);
-    return { recipe, labelledPair, pair: async (seed) => maybeSameImage(await labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
+  type Generator = typeof syntheticPair;
+  let anatomy: (generate: Generator, seed: number) => Promise<LabelledPair> = (generate, seed) => generate(recipe.size, seed);
+  if (recipe.atlas) {
+    const atlasSize = recipe.atlas.size;
+    const labels = compactLabels(await readCachedLabels(recipe.atlas));
+    anatomy = (generate, seed) => {
+      const random = seededRandom(seed);
+      const box = extractBox(labels, atlasSize, recipe.size, boxStartAround(labels, atlasSize, recipe.size, random), Int32Array);
+      return generate(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box));
+    };
   }
-  const atlasSize = recipe.atlas.size;
-  const labels = compactLabels(await readCachedLabels(recipe.atlas));
-  const labelledPair = (seed: number) => {
-    const random = seededRandom(seed);
-    const box = extractBox(labels, atlasSize, recipe.size, boxStartAround(labels, atlasSize, recipe.size, random), Int32Array);
-    return syntheticPair(recipe.size, Math.floor(random() * 2 ** 31), defaultSyntheticOptions, compactLabels(box));
+  return {
+    recipe,
+    labelledPair: (seed) => anatomy(syntheticAcquisitions, seed),
+    pair: async (seed) => maybeSameImage(await anatomy(syntheticPair, seed), seededRandom(seed ^ 0x5bd1e995)),
   };
-  return { recipe, labelledPair, pair: async (seed) => maybeSameImage(await labelledPair(seed), seededRandom(seed ^ 0x5bd1e995)) };
 }
 
 async function scanData(recipe: ScansRecipe): Promise<TrainingData> {

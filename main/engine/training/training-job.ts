@@ -86,7 +86,7 @@ async function recipeFor(request: TrainingRequest, options: TrainingJobOptions, 
 
 function settingsFor(request: TrainingRequest, recipe: TrainingDataRecipe): TrainingSettings {
   return {
-    spec: networkSpec(request.dimension, request.network),
+    spec: networkSpec(request.dimension, request.network, request.padding),
     data: recipe,
     resolutionMm: request.resolutionMm,
     steps: request.steps,

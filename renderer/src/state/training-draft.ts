@@ -25,6 +25,8 @@ export interface TrainingDraft {
   network: 'cpu' | 'gpu';
   affine: boolean;
   roll: boolean;
+  /** What the convolutions see beyond the grid (see the contract's `padding`). */
+  padding: 'circular' | 'zero';
   validationImage: string;
   validationLabels: string;
   /** The model's name in the registry: the folder it is written to. */
@@ -99,6 +101,7 @@ export function draftFromDefaults(defaults: TrainingRequest, preset: TrainingPre
     network: defaults.network,
     affine: defaults.augmentation.affine,
     roll: defaults.augmentation.roll,
+    padding: defaults.padding ?? 'circular',
     validationImage: keep.validationImage ?? defaults.validation?.image ?? '',
     validationLabels: keep.validationLabels ?? defaults.validation?.labels ?? '',
     name: keep.name ?? lastSegment(defaults.out),
@@ -111,11 +114,15 @@ export function draftFromDefaults(defaults: TrainingRequest, preset: TrainingPre
   };
 }
 
-/** What the augmentation switches make the network learn (DEVELOPERS.md, "The method"). */
-export function augmentationEffect(affine: boolean, roll: boolean): string {
+/**
+ * What the augmentation switches make the network learn (DEVELOPERS.md, "The method"). Position
+ * and region codes need a network that can see position: zero padding shows it the border.
+ */
+export function augmentationEffect(affine: boolean, roll: boolean, padding: 'circular' | 'zero'): string {
   if (affine && roll) return 'affine and rolling: features of anatomy, the same wherever it lies';
-  if (affine) return 'affine only: region codes';
   if (roll) return 'rolling only: cyclic shifts spread every pixel everywhere, without warps';
+  if (padding === 'circular') return `${affine ? 'affine only' : 'no augmentation'}: circular padding hides position, so no position codes form (pad with zeros to see them)`;
+  if (affine) return 'affine only: region codes';
   return 'no augmentation: position codes, loss near 0 while learning nothing';
 }
 
@@ -148,6 +155,7 @@ export function requestOf(draft: TrainingDraft, modelsFolder: string): DraftChec
     samples: draft.samples,
     learningRate: draft.learningRate,
     augmentation: { affine: draft.affine, roll: draft.roll },
+    padding: draft.padding,
     checkpointEvery: draft.checkpointEvery,
     validateEvery: draft.validateEvery,
     threads: draft.threads,

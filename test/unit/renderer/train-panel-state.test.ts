@@ -50,8 +50,11 @@ describe('the training form', () => {
   it('proposes a name no model has, and says what each augmentation choice learns', () => {
     expect(unusedName('model-2d', [])).toBe('model-2d');
     expect(unusedName('model-2d', ['model-2d', 'model-2d-2'])).toBe('model-2d-3');
-    expect(augmentationEffect(false, false)).toMatch(/^no augmentation: position codes, loss near 0/);
-    expect(augmentationEffect(true, false)).toBe('affine only: region codes');
+    expect(augmentationEffect(false, false, 'zero')).toMatch(/^no augmentation: position codes, loss near 0/);
+    expect(augmentationEffect(true, false, 'zero')).toBe('affine only: region codes');
+    // Circular padding hides position: those failure modes need zeros at the border.
+    expect(augmentationEffect(true, false, 'circular')).toMatch(/^affine only: circular padding hides position/);
+    expect(augmentationEffect(true, true, 'circular')).toMatch(/^affine and rolling: features of anatomy/);
   });
 });
 
