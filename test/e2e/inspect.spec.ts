@@ -117,6 +117,11 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
 
   // 3. The moving image's crosshair follows the feature match (the default)...
   await expect.poll(async () => near(await crosshairOf(page, 'moving'), match.attention, 0.05)).toBe(true);
+  // ...and its 3D view shows the pinned match (hovered ones too, once the pointer rests, except
+  // on a software renderer such as this one, where each volume render takes seconds).
+  const moving3d = page.locator('[data-inspect-side="moving"] [data-view="3d"]');
+  await expect(moving3d).toHaveAttribute('data-software-rendering', 'true');
+  await expect(moving3d).toHaveAttribute('data-markers', /\battention\b.*\bargmax\b/);
 
   // ...or the most similar voxel, when asked to; there the heatmap's slice holds its peak.
   await page.getByRole('combobox', { name: 'Crosshair follows' }).selectOption('argmax');

@@ -27,17 +27,17 @@ function marker(kind: MarkerKind, point: ViewerMarker['point'], extra: Partial<V
 
 export function matchMarkers(side: Side, query: InspectQuery | null, answer: InspectAnswer | null): ViewerMarker[] {
   const out: ViewerMarker[] = [];
-  // The 3D view shows a pinned (clicked) point and its match; a hovered one only in the
-  // slices, where following the pointer is cheap.
-  if (query?.side === side) out.push(marker('query', query.point, { inVolume: query.pinned }));
+  // A hovered point and its match follow the pointer: the 3D view takes them once it rests
+  // (and on a software renderer only once clicked).
+  if (query?.side === side) out.push(marker('query', query.point, { followsPointer: !query.pinned }));
   if (answer && answer.query.side !== side) {
     const p = answer.points;
-    const inVolume = answer.query.pinned;
+    const followsPointer = !answer.query.pinned;
     // The 3D view draws the match as a translucent sphere as wide as its spread (up to a
     // size that still leaves the anatomy around it visible).
-    out.push(marker('attention', p.attention, { radiusMm: Math.min(12, Math.max(2, answer.result.match.spreadMm)), inVolume }));
-    out.push(marker('argmax', p.argmax, { inVolume }));
-    if (p.mapped) out.push(marker('mapped', p.mapped, { inVolume }));
+    out.push(marker('attention', p.attention, { radiusMm: Math.min(12, Math.max(2, answer.result.match.spreadMm)), followsPointer }));
+    out.push(marker('argmax', p.argmax, { followsPointer }));
+    if (p.mapped) out.push(marker('mapped', p.mapped, { followsPointer }));
   }
   return out;
 }

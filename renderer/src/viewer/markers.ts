@@ -26,10 +26,10 @@ export interface ViewerMarker {
   /** 3D: a translucent sphere of this radius (mm), e.g. a match's spread; else a small solid one. */
   readonly radiusMm?: number;
   /**
-   * Drawn in the 3D view too (default true). Markers that follow the pointer stay out of it:
-   * each change there is a volume render, which on software GL takes seconds.
+   * The marker follows the pointer: the 3D view draws it once the pointer rests, and not at all
+   * where WebGL is a CPU emulation, on which each volume render takes seconds.
    */
-  readonly inVolume?: boolean;
+  readonly followsPointer?: boolean;
 }
 
 /** Signed distance (mm) of a point from a slice view's plane, positive toward the viewer. */

@@ -136,9 +136,9 @@ describe('match markers', () => {
     expect(other[0].radiusMm).toBe(12);
   });
 
-  it('keeps a hovered point and its match out of the 3D view, a pinned one in it', () => {
-    expect(matchMarkers('moving', query(false), answer(false)).every((m) => m.inVolume === false)).toBe(true);
-    expect(matchMarkers('fixed', query(false), null)[0].inVolume).toBe(false);
-    expect(matchMarkers('moving', query(true), answer(true)).every((m) => m.inVolume === true)).toBe(true);
+  it('marks a hovered point and its match as following the pointer (the 3D view takes them once it rests), a pinned one not', () => {
+    expect(matchMarkers('moving', query(false), answer(false)).every((m) => m.followsPointer === true)).toBe(true);
+    expect(matchMarkers('fixed', query(false), null)[0].followsPointer).toBe(true);
+    expect(matchMarkers('moving', query(true), answer(true)).every((m) => m.followsPointer === false)).toBe(true);
   });
 });

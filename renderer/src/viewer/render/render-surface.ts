@@ -15,6 +15,24 @@ export function liveRenderSurfaceCount(): number {
   return liveSurfaces;
 }
 
+let software: boolean | null = null;
+
+/**
+ * Whether WebGL runs on a CPU emulation (SwiftShader, llvmpipe), where a volume render takes
+ * seconds rather than milliseconds: asked once, of a context made for the question and given
+ * back at once (vtk.js makes its own contexts only when it first renders).
+ */
+export function softwareRendering(): boolean {
+  if (software === null) {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    const name = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : '';
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    software = /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  }
+  return software;
+}
+
 export class RenderSurface {
   readonly renderWindow = vtkRenderWindow.newInstance();
   readonly renderer = vtkRenderer.newInstance();
