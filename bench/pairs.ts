@@ -1,5 +1,7 @@
 // The benchmark's image pairs, written to disk so that both methods read the same files:
 //   brain (3D): ch2bet and its 116 AAL labels, moved by the project's synthetic generator;
+//   macaque (3D): inia19 at 0.5 mm and its NeuroMaps labels, under a 4 mm synthetic warp: fine
+//                 anatomy, where working at a coarser grid than the image costs Dice;
 //   slice (2D): the ITK proton-density slice and four intensity classes of it as labels, moved
 //               by the same generator;
 //   ITK rotation (2D): the slice against its copy rotated by 10° and shifted, a known transform.
@@ -9,7 +11,7 @@ import path from 'node:path';
 import type { ScalarImage } from '../shared/image/voxel-image';
 import { percentiles } from '../shared/image/statistics';
 import { selectComputeBackend } from '../main/engine/compute/backend';
-import { generateSyntheticPair } from '../main/engine/synthetic/synthetic-pair';
+import { generateSyntheticPair, type SyntheticPairOptions } from '../main/engine/synthetic/synthetic-pair';
 import { readImageFile, writeScalarImage } from '../main/engine/io';
 
 const readImage = async (file: string) => (await readImageFile(file)).image;
@@ -42,10 +44,10 @@ function intensityClasses(image: ScalarImage): ScalarImage {
   return { grid: image.grid, pixels: labels };
 }
 
-async function synthetic(dir: string, name: string, fixedPath: string, fixed: ScalarImage, labels: ScalarImage, labelsPath: string, seed: number): Promise<BenchPair> {
+async function synthetic(dir: string, name: string, fixedPath: string, fixed: ScalarImage, labels: ScalarImage, labelsPath: string, seed: number, options: Partial<SyntheticPairOptions> = {}): Promise<BenchPair> {
   const folder = path.join(dir, name);
   await mkdir(folder, { recursive: true });
-  const pair = await generateSyntheticPair(fixed, labels, { seed });
+  const pair = await generateSyntheticPair(fixed, labels, { ...options, seed });
   const moving = path.join(folder, 'moving.nii.gz');
   const movingLabels = path.join(folder, 'moving-labels.nii.gz');
   await writeScalarImage(moving, pair.moving);
@@ -59,6 +61,9 @@ export async function preparePairs(dir: string, seeds: readonly number[]): Promi
   const brain = await readImage(mricron + 'ch2bet.nii.gz');
   const aal = await readImage(mricron + 'aal.nii.gz');
   for (const seed of seeds) pairs.push(await synthetic(dir, `brain-seed${seed}`, mricron + 'ch2bet.nii.gz', brain, aal, mricron + 'aal.nii.gz', seed));
+  const macaque = await readImage(mricron + 'inia19-t1-brain.nii.gz');
+  const neuroMaps = await readImage(mricron + 'inia19-NeuroMaps.nii.gz');
+  pairs.push(await synthetic(dir, 'macaque-seed1', mricron + 'inia19-t1-brain.nii.gz', macaque, neuroMaps, mricron + 'inia19-NeuroMaps.nii.gz', 1, { meanDisplacementMm: 4 }));
 
   // 2D files as NIfTI so that elastix reads them as scalar images (the PNGs are gray RGB).
   const sliceDir = path.join(dir, 'slice');

@@ -1,8 +1,11 @@
-// npm run bench: XiMorph against elastix on the same pairs, in the same run, on this machine.
+// npm run bench: XiMorph against elastix and SyN (dipy) on the same pairs, on this machine.
 // For each pair: mean Dice over the labels (before and after), fold %, wall time end to end
 // (process start to files written), peak resident memory, and the XiMorph/elastix ratios.
+// elastix runs in the same run; SyN takes minutes per volume, so its runs are kept by input
+// hash (bench/syn-peer.ts) and made again with --peers.
 //
-//   npm run bench [-- --seeds 1,2] [-- --backend wasm] [-- --skip-elastix]
+//   npm run bench [-- --seeds 1,2] [-- --pairs NAME,...] [-- --backend wasm] [-- --skip-elastix]
+//                 [-- --skip-syn] [-- --peers]
 // Results land in .bench/<timestamp>/ (images, fields, results.json, table.md).
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +17,7 @@ import { readImageFile } from '../main/engine/io';
 import type { RegistrationOverrides, RegistrationReport } from '../shared/contract/index';
 import { overridesAsSettings } from '../main/engine/registration-job/reproduce-command';
 import { runElastix } from './elastix-peer';
+import { runSyn } from './syn-peer';
 import type { BenchPair } from './pairs';
 import { preparePairs } from './pairs';
 import { measure } from './processes';
@@ -24,13 +28,18 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1,2' },
     backend: { type: 'string', default: 'auto' },
     'skip-elastix': { type: 'boolean', default: false },
+    'skip-syn': { type: 'boolean', default: false },
+    /** Measure SyN again even where a kept run exists. */
+    peers: { type: 'boolean', default: false },
+    /** Only these pairs (names, comma-separated), e.g. slice-seed1,macaque-seed1. */
+    pairs: { type: 'string' },
     parameters: { type: 'string' },
   },
 });
 
 interface Row {
   pair: string;
-  method: 'XiMorph' | 'elastix';
+  method: 'XiMorph' | 'elastix' | 'SyN (dipy)';
   size: string;
   diceBefore?: number;
   diceAfter?: number;
@@ -125,6 +134,24 @@ async function runPeer(pair: BenchPair, dir: string): Promise<Row> {
   return row;
 }
 
+/** SyN on a labelled pair (what the peer is compared by); kept runs report when they were measured. */
+async function runSynPeer(pair: BenchPair, dir: string): Promise<Row> {
+  const run = await runSyn(dir, pair.fixed, pair.moving, pair.movingLabels, values.peers!);
+  const jacobian = (await readImageFile(run.jacobian)).image;
+  return {
+    pair: pair.name,
+    method: 'SyN (dipy)',
+    size: pair.size.join('×'),
+    diceBefore: await dice(pair.fixedLabels!, pair.movingLabels!),
+    diceAfter: await dice(pair.fixedLabels!, run.warpedLabels!),
+    foldPercent: foldPercent(jacobian.pixels, await foreground(pair.fixed)),
+    seconds: run.seconds,
+    processSeconds: run.seconds,
+    peakRssMiB: run.peakRssMiB,
+    detail: `dipy 1.6: centres of mass, translation, rigid, affine (MI), SyN (CC radius 4, iterations 100/50/25); ${run.cached ? `kept run of ${run.measuredAt}` : 'measured in this run'}`,
+  };
+}
+
 const f = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 function table(rows: Row[]): string {
@@ -147,7 +174,8 @@ const root = path.resolve(import.meta.dirname, '..', '.bench', stamp);
 await mkdir(root, { recursive: true });
 console.log(`XiMorph benchmark → ${root}`);
 const seeds = values.seeds!.split(',').map(Number);
-const pairs = await preparePairs(root, seeds);
+const only = values.pairs?.split(',');
+const pairs = (await preparePairs(root, seeds)).filter((p) => !only || only.includes(p.name));
 const rows: Row[] = [];
 for (const pair of pairs) {
   const dir = path.join(root, pair.name);
@@ -160,9 +188,14 @@ for (const pair of pairs) {
     rows.push(peer);
     console.log(`${pair.name}: elastix ${peer.seconds.toFixed(1)} s, Dice ${f(peer.diceBefore, 3)} → ${f(peer.diceAfter, 3)}`);
   }
+  if (!values['skip-syn'] && pair.movingLabels) {
+    const syn = await runSynPeer(pair, dir);
+    rows.push(syn);
+    console.log(`${pair.name}: SyN ${syn.seconds.toFixed(1)} s, Dice ${f(syn.diceBefore, 3)} → ${f(syn.diceAfter, 3)}; ${syn.detail}`);
+  }
 }
 const markdown = table(rows);
 console.log(`\n${markdown}\n`);
-for (const r of rows.filter((x) => x.method === 'XiMorph')) console.log(`${r.pair}: ${r.detail}`);
+for (const r of rows.filter((x) => x.method !== 'elastix')) console.log(`${r.pair}, ${r.method}: ${r.detail}`);
 await writeFile(path.join(root, 'table.md'), `${markdown}\n`);
 await writeFile(path.join(root, 'results.json'), JSON.stringify({ pairs, rows }, null, 1));

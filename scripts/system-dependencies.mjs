@@ -20,6 +20,8 @@ export const pythonModules = {
   pydicom: 'python3-pydicom',
   PIL: 'python3-pil',
   h5py: 'python3-h5py',
+  // The benchmark's second peer, SyN (bench/syn/dipy_syn.py).
+  dipy: 'python3-dipy',
 };
 
 /** Programs, by absolute path. */
