@@ -6,9 +6,10 @@
 // run that made the entry, which the table says.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentHash } from '../main/engine/io/content-hash';
 import { measure } from './processes';
 
 const script = path.resolve(import.meta.dirname, 'syn', 'dipy_syn.py');
@@ -25,22 +26,15 @@ export interface SynRun {
   readonly cached: boolean;
 }
 
-async function hashOf(files: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of files)
-    await new Promise<void>((resolve, reject) => {
-      hash.update(`${path.basename(file)}\u0000`);
-      createReadStream(file)
-        .on('data', (chunk) => hash.update(chunk))
-        .on('end', resolve)
-        .on('error', reject);
-    });
-  return hash.digest('hex').slice(0, 24);
+/** The key of a run: its inputs' and the script's contents, in order. */
+async function keyOf(files: readonly string[]): Promise<string> {
+  const hashes = await Promise.all(files.map(contentHash));
+  return createHash('sha256').update(hashes.join('\n')).digest('hex').slice(0, 24);
 }
 
 export async function runSyn(dir: string, fixed: string, moving: string, movingLabels: string | undefined, again: boolean): Promise<SynRun> {
   const inputs = [script, fixed, moving, ...(movingLabels ? [movingLabels] : [])];
-  const entry = path.join(cacheRoot, await hashOf(inputs));
+  const entry = path.join(cacheRoot, await keyOf(inputs));
   const measurement = path.join(entry, 'measurement.json');
   const cached = !again && existsSync(measurement);
   if (!cached) {
@@ -51,8 +45,7 @@ export async function runSyn(dir: string, fixed: string, moving: string, movingL
     const run = await measure('/usr/bin/python3', [script, fixed, moving, staging, ...(movingLabels ? [movingLabels] : [])]);
     await writeFile(path.join(staging, 'measurement.json'), JSON.stringify({ seconds: run.seconds, peakRssMiB: run.peakRssMiB, measuredAt: new Date().toISOString() }));
     await rm(entry, { recursive: true, force: true });
-    await cp(staging, entry, { recursive: true });
-    await rm(staging, { recursive: true, force: true });
+    await rename(staging, entry);
   }
   const m = JSON.parse(await readFile(measurement, 'utf8')) as { seconds: number; peakRssMiB: number; measuredAt: string };
   // The outputs beside the other methods', for a look.

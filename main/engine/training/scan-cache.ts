@@ -5,11 +5,11 @@
 // that cannot be used is skipped and listed with its reason; it never stops the others.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../../../shared/contract/errors';
 import { throwIfCancelled } from '../../../shared/rpc/cancellation';
+import { contentHash } from '../io/content-hash';
 import { listFilesRecursively, readScannedSeries, scanDicomFolder } from '../io/dicom-series';
 import { formatFromExtension } from '../io/image-formats';
 import { readImageFile } from '../io/index';
@@ -36,12 +36,6 @@ export interface PreparedScans {
 }
 
 const cacheVersion = 1;
-
-async function contentHash(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 async function cached(cacheFolder: string, key: string, source: string, load: () => Promise<LoadedImageFile>, resolutionMm: number): Promise<CachedScan> {
   const file = path.join(cacheFolder, `${key}.f32`);

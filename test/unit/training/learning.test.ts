@@ -1,6 +1,7 @@
 // What training learns, in runs short enough for a test suite: with the equivariance
 // augmentation, on synthetic data alone, features that follow anatomy get better (label
-// propagation on held-out pairs rises above the untrained network's); without it, the loss falls while the features learn
+// propagation on held-out pairs rises above the untrained network's); without it, and with
+// zero padding that shows the network where it is, the loss falls while the features learn
 // nothing about anatomy — they encode position, so on a pair whose anatomy moved, label
 // propagation is no better than chance.
 
