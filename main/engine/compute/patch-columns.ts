@@ -6,13 +6,18 @@
 //
 // Layout: x is [batch, (z,) y, x, channels], x fastest; columns are [batch·voxels, k^d·channels],
 // one row per voxel, offsets slowest-axis first (as kernelOffsets lists them), then channels.
-// Beyond the edge the neighbours are zero. 2D runs as 3D with one slice.
+// Beyond the edge the neighbours are zero, or, with the circular boundary, the far side's voxels
+// (the grid wraps around). 2D runs as 3D with one slice.
 
 import type * as tf from '@tensorflow/tfjs-core';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
+/** What a convolution sees beyond the grid's edge. */
+export type Boundary = 'zero' | 'circular';
+
 interface Attrs {
   size: number;
+  boundary: Boundary;
 }
 interface RangeAttrs extends Attrs {
   /** Rows come in lines of nx voxels (one y of one z of one batch item): the first line and how many. */
@@ -40,8 +45,14 @@ function geometryOf(shape: readonly number[], size: number): Geometry {
   return { batch: shape[0], nz: d === 3 ? shape[1] : 1, ny: shape[d === 3 ? 2 : 1], nx: shape[d === 3 ? 3 : 2], channels: shape[shape.length - 1], kz: d === 3 ? size : 1, k: size };
 }
 
-/** columns[row, tap·C + c] = x[neighbour tap of voxel row, c], zero beyond the edge, for the rows of lines [first, first + lines). */
-function writeColumns(x: Float32Array, g: Geometry, out: Float32Array, firstLine = 0, lines = g.batch * g.nz * g.ny): void {
+/**
+ * Where the neighbour at `s` (possibly beyond [0, n)) lies along an axis of n voxels: itself,
+ * the far side's voxel under the circular boundary, or -1 (a zero) under the zero boundary.
+ */
+const neighbourAlong = (s: number, n: number, circular: boolean): number => (s >= 0 && s < n ? s : circular ? ((s % n) + n) % n : -1);
+
+/** columns[row, tap·C + c] = x[neighbour tap of voxel row, c], for the rows of lines [first, first + lines). */
+function writeColumns(x: Float32Array, g: Geometry, circular: boolean, out: Float32Array, firstLine = 0, lines = g.batch * g.nz * g.ny): void {
   const { nz, ny, nx, channels: C, kz, k } = g;
   const rz = (kz - 1) / 2;
   const r = (k - 1) / 2;
@@ -52,14 +63,14 @@ function writeColumns(x: Float32Array, g: Geometry, out: Float32Array, firstLine
     const b = Math.floor(line / (ny * nz));
     for (let x0 = 0; x0 < nx; x0++)
       for (let dz = -rz; dz <= rz; dz++) {
-        const sz = z + dz;
+        const sz = neighbourAlong(z + dz, nz, circular);
         for (let dy = -r; dy <= r; dy++) {
-          const sy = y + dy;
-          const rowInside = sz >= 0 && sz < nz && sy >= 0 && sy < ny;
+          const sy = neighbourAlong(y + dy, ny, circular);
+          const rowInside = sz >= 0 && sy >= 0;
           const source0 = ((b * nz + sz) * ny + sy) * nx;
           for (let dx = -r; dx <= r; dx++, o += C) {
-            const sx = x0 + dx;
-            if (rowInside && sx >= 0 && sx < nx) {
+            const sx = neighbourAlong(x0 + dx, nx, circular);
+            if (rowInside && sx >= 0) {
               const source = (source0 + sx) * C;
               for (let c = 0; c < C; c++) out[o + c] = x[source + c];
             } else for (let c = 0; c < C; c++) out[o + c] = 0;
@@ -70,7 +81,7 @@ function writeColumns(x: Float32Array, g: Geometry, out: Float32Array, firstLine
 }
 
 /** The transpose, written row by row of the output (contiguous writes): out[tap·C + c, row]. */
-function writeColumnsTransposed(x: Float32Array, g: Geometry, out: Float32Array): void {
+function writeColumnsTransposed(x: Float32Array, g: Geometry, circular: boolean, out: Float32Array): void {
   const { batch, nz, ny, nx, channels: C, kz, k } = g;
   const rz = (kz - 1) / 2;
   const r = (k - 1) / 2;
@@ -81,18 +92,18 @@ function writeColumnsTransposed(x: Float32Array, g: Geometry, out: Float32Array)
         for (let c = 0; c < C; c++)
           for (let b = 0; b < batch; b++)
             for (let z = 0; z < nz; z++) {
-              const sz = z + dz;
+              const sz = neighbourAlong(z + dz, nz, circular);
               for (let y = 0; y < ny; y++) {
-                const sy = y + dy;
-                if (sz < 0 || sz >= nz || sy < 0 || sy >= ny) {
+                const sy = neighbourAlong(y + dy, ny, circular);
+                if (sz < 0 || sy < 0) {
                   out.fill(0, o, o + nx);
                   o += nx;
                   continue;
                 }
                 const line = ((b * nz + sz) * ny + sy) * nx;
                 for (let x0 = 0; x0 < nx; x0++, o++) {
-                  const sx = x0 + dx;
-                  out[o] = sx >= 0 && sx < nx ? x[(line + sx) * C + c] : 0;
+                  const sx = neighbourAlong(x0 + dx, nx, circular);
+                  out[o] = sx >= 0 ? x[(line + sx) * C + c] : 0;
                 }
               }
             }
@@ -105,7 +116,7 @@ registerTypedArrayKernel<Attrs>({
     const g = geometryOf(shape, a.size);
     return [g.batch * g.nz * g.ny * g.nx, g.kz * g.k * g.k * g.channels];
   },
-  compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), out),
+  compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), a.boundary === 'circular', out),
 });
 
 registerTypedArrayKernel<RangeAttrs>({
@@ -115,7 +126,7 @@ registerTypedArrayKernel<RangeAttrs>({
     const g = geometryOf(shape, a.size);
     return [a.lines * g.nx, g.kz * g.k * g.k * g.channels];
   },
-  compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), out, a.firstLine, a.lines),
+  compute: ([x], [shape], out, a) => writeColumns(x, geometryOf(shape, a.size), a.boundary === 'circular', out, a.firstLine, a.lines),
 });
 
 registerTypedArrayKernel<Attrs>({
@@ -125,7 +136,7 @@ registerTypedArrayKernel<Attrs>({
     const g = geometryOf(shape, a.size);
     return [g.kz * g.k * g.k * g.channels, g.batch * g.nz * g.ny * g.nx];
   },
-  compute: ([x], [shape], out, a) => writeColumnsTransposed(x, geometryOf(shape, a.size), out),
+  compute: ([x], [shape], out, a) => writeColumnsTransposed(x, geometryOf(shape, a.size), a.boundary === 'circular', out),
 });
 
 export function hasPatchColumnsKernel(): boolean {
@@ -133,16 +144,16 @@ export function hasPatchColumnsKernel(): boolean {
 }
 
 /** The columns of `x` for a cubic kernel of `size` ([rows, k^d·channels]); not differentiable. */
-export function patchColumns(x: tf.Tensor, size: number): tf.Tensor2D {
-  return runTypedArrayKernel(IM2COL, { x }, { size }) as tf.Tensor2D;
+export function patchColumns(x: tf.Tensor, size: number, boundary: Boundary): tf.Tensor2D {
+  return runTypedArrayKernel(IM2COL, { x }, { size, boundary }) as tf.Tensor2D;
 }
 
 /** The rows of patchColumns for lines [firstLine, firstLine + lines): a part of a big image's columns. */
-export function patchColumnsOfLines(x: tf.Tensor, size: number, firstLine: number, lines: number): tf.Tensor2D {
-  return runTypedArrayKernel(IM2COL_RANGE, { x }, { size, firstLine, lines }) as tf.Tensor2D;
+export function patchColumnsOfLines(x: tf.Tensor, size: number, boundary: Boundary, firstLine: number, lines: number): tf.Tensor2D {
+  return runTypedArrayKernel(IM2COL_RANGE, { x }, { size, boundary, firstLine, lines }) as tf.Tensor2D;
 }
 
 /** The transpose of patchColumns ([k^d·channels, rows]), made directly. */
-export function patchColumnsTransposed(x: tf.Tensor, size: number): tf.Tensor2D {
-  return runTypedArrayKernel(IM2COL_TRANSPOSED, { x }, { size }) as tf.Tensor2D;
+export function patchColumnsTransposed(x: tf.Tensor, size: number, boundary: Boundary): tf.Tensor2D {
+  return runTypedArrayKernel(IM2COL_TRANSPOSED, { x }, { size, boundary }) as tf.Tensor2D;
 }

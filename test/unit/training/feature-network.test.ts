@@ -38,6 +38,35 @@ describe('the im2col convolution', () => {
     });
   }
 
+  /** The grid padded by one voxel from its far sides, axis by axis (tfjs's ops, which tfjs differentiates). */
+  const wrapPadded = (x: tf.Tensor) => {
+    let padded = x;
+    for (let axis = 1; axis < x.rank - 1; axis++) {
+      const n = padded.shape[axis];
+      const begin = padded.shape.map(() => 0);
+      const last = tf.slice(padded, begin.map((b, i) => (i === axis ? n - 1 : b)), padded.shape.map((s, i) => (i === axis ? 1 : s)));
+      const first = tf.slice(padded, begin, padded.shape.map((s, i) => (i === axis ? 1 : s)));
+      padded = tf.concat([last, padded, first], axis);
+    }
+    return padded;
+  };
+
+  for (const dimension of [2, 3] as const) {
+    it(`with the circular boundary, matches tfjs's conv${dimension}d of the grid padded from its far sides, in value and gradient`, () => {
+      const spatial = dimension === 2 ? [5, 6] : [4, 3, 5];
+      const x = tf.randomNormal([2, ...spatial, 2], 0, 1, 'float32', 5);
+      const k = tf.randomNormal([...spatial.map(() => 3), 2, 3], 0, 1, 'float32', 6);
+      const ours = (xx: tf.Tensor, kk: tf.Tensor) => convolve(xx, tf.reshape(kk, [3 ** dimension * 2, 3]) as tf.Tensor2D, undefined, 3, 'circular');
+      const theirs = (xx: tf.Tensor, kk: tf.Tensor) =>
+        dimension === 2 ? tf.conv2d(wrapPadded(xx) as tf.Tensor4D, kk as tf.Tensor4D, 1, 'valid') : tf.conv3d(wrapPadded(xx) as tf.Tensor5D, kk as tf.Tensor5D, 1, 'valid');
+      expect(maxAbs(ours(x, k).dataSync(), theirs(x, k).dataSync())).toBeLessThan(1e-4);
+      const weight = tf.randomNormal(ours(x, k).shape, 0, 1, 'float32', 7);
+      const gOurs = tf.grads((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.mul(ours(xx, kk), weight)))([x, k]);
+      const gTheirs = tf.grads((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.mul(theirs(xx, kk), weight)))([x, k]);
+      for (let i = 0; i < 2; i++) expect(maxAbs(gOurs[i].dataSync(), gTheirs[i].dataSync())).toBeLessThan(1e-3);
+    });
+  }
+
   it('halves by block means and doubles by repetition, in 2D and 3D', () => {
     const x = tf.tensor(Array.from({ length: 2 * 4 * 4 }, (_, i) => i), [1, 2, 4, 4, 1]);
     const h = halve(x);

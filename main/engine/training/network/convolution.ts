@@ -7,11 +7,15 @@
 //   dL/dW = columnsᵀ(x) · dy         (the transposed columns made directly by a kernel)
 //   dL/dx = columns(dy) · W̃          (a convolution of dy with the flipped, transposed kernel)
 //   dL/db = Σ dy
-// Backends without the typed-array im2col kernels run the same math from tfjs's own ops, which
-// tfjs differentiates itself.
+// A circular convolution (the grid wraps around) is the same three products with wrapping
+// columns: its adjoint is again a circular convolution, with the flipped kernel. Backends
+// without the typed-array im2col kernels run the same math from tfjs's own ops, which tfjs
+// differentiates itself, circular ones on a grid padded from its far sides.
 
 import * as tf from '@tensorflow/tfjs-core';
+import type { Boundary } from '../../compute/patch-columns';
 import { hasPatchColumnsKernel, patchColumns, patchColumnsOfLines, patchColumnsTransposed } from '../../compute/patch-columns';
+import { convolveCircularly } from './circular-padding';
 
 /** Every offset of a cubic kernel of `size` (odd) in `dimension` axes, slowest axis first. */
 export function kernelOffsets(dimension: number, size: number): number[][] {
@@ -48,37 +52,42 @@ function flippedKernel(kernel: tf.Tensor2D, taps: number): tf.Tensor2D {
 }
 
 /** x·W through the typed-array im2col kernels, with the gradients above. */
-const convolveWithKernels = (size: number) =>
+const convolveWithKernels = (size: number, boundary: Boundary) =>
   tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, kernel, save] = args as [tf.Tensor, tf.Tensor2D, tf.GradSaveFunc];
     save([x, kernel]);
     const outShape = [...x.shape.slice(0, x.rank - 1), kernel.shape[1]];
     return {
-      value: tf.tidy(() => tf.reshape(tf.matMul(patchColumns(x, size), kernel), outShape)),
+      value: tf.tidy(() => tf.reshape(tf.matMul(patchColumns(x, size, boundary), kernel), outShape)),
       gradFunc: (dy: tf.Tensor, [sx, sk]: tf.Tensor[]) =>
         tf.tidy(() => {
           const taps = size ** (sx.rank - 2);
-          const dx = tf.reshape(tf.matMul(patchColumns(dy, size), flippedKernel(sk as tf.Tensor2D, taps)), sx.shape);
-          const dk = tf.matMul(patchColumnsTransposed(sx, size), tf.reshape(dy, [-1, dy.shape[dy.rank - 1]]) as tf.Tensor2D);
+          const dx = tf.reshape(tf.matMul(patchColumns(dy, size, boundary), flippedKernel(sk as tf.Tensor2D, taps)), sx.shape);
+          const dk = tf.matMul(patchColumnsTransposed(sx, size, boundary), tf.reshape(dy, [-1, dy.shape[dy.rank - 1]]) as tf.Tensor2D);
           return [dx, dk];
         }),
     };
   });
 
+/** The convolution from tfjs's own ops, zero boundary: columns, then the product. */
+function convolveComposite(x: tf.Tensor, kernel: tf.Tensor2D, size: number): tf.Tensor {
+  const voxels = x.shape.slice(1, x.rank - 1).reduce((a, b) => a * b, 1);
+  const cin = x.shape[x.rank - 1];
+  const columns = size === 1 ? tf.reshape(x, [x.shape[0] * voxels, cin]) : patchColumnsComposite(x, size);
+  return tf.reshape(tf.matMul(columns as tf.Tensor2D, kernel), [...x.shape.slice(0, x.rank - 1), kernel.shape[1]]);
+}
+
 /**
- * 'Same' convolution, stride 1, zero padding: `x` is [batch, ...spatial, cin], `kernel` is
- * [size^d · cin, cout] (rows: offset-major, then input channel), `bias` is [cout] or absent.
+ * 'Same' convolution, stride 1: `x` is [batch, ...spatial, cin], `kernel` is [size^d · cin, cout]
+ * (rows: offset-major, then input channel), `bias` is [cout] or absent; beyond the grid's edge
+ * zeros, or with the circular boundary the far side.
  */
-export function convolve(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number): tf.Tensor {
+export function convolve(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number, boundary: Boundary = 'zero'): tf.Tensor {
   return tf.tidy(() => {
     let y: tf.Tensor;
-    if (hasPatchColumnsKernel()) y = convolveWithKernels(size)(x, kernel);
-    else {
-      const voxels = x.shape.slice(1, x.rank - 1).reduce((a, b) => a * b, 1);
-      const cin = x.shape[x.rank - 1];
-      const columns = size === 1 ? tf.reshape(x, [x.shape[0] * voxels, cin]) : patchColumnsComposite(x, size);
-      y = tf.reshape(tf.matMul(columns as tf.Tensor2D, kernel), [...x.shape.slice(0, x.rank - 1), kernel.shape[1]]);
-    }
+    if (hasPatchColumnsKernel()) y = convolveWithKernels(size, boundary)(x, kernel);
+    else if (boundary === 'circular') y = convolveCircularly(x, (size - 1) / 2, (padded) => convolveComposite(padded, kernel, size));
+    else y = convolveComposite(x, kernel, size);
     return bias ? tf.add(y, bias) : y;
   });
 }
@@ -91,16 +100,16 @@ const inferenceColumnElements = 16 * 2 ** 20;
  * are made and multiplied a few lines at a time, so memory stays bounded whatever the image.
  * Not differentiable; the result equals convolve's.
  */
-export function convolveForInference(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number): tf.Tensor {
+export function convolveForInference(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number, boundary: Boundary = 'zero'): tf.Tensor {
   const nx = x.shape[x.rank - 2];
   const lines = x.shape.slice(0, x.rank - 2).reduce((a, b) => a * b, 1);
   const width = kernel.shape[0];
-  if (!hasPatchColumnsKernel() || lines * nx * width <= inferenceColumnElements) return convolve(x, kernel, bias, size);
+  if (!hasPatchColumnsKernel() || lines * nx * width <= inferenceColumnElements) return convolve(x, kernel, bias, size, boundary);
   const linesPerPart = Math.max(1, Math.floor(inferenceColumnElements / (nx * width)));
   const parts: tf.Tensor[] = [];
   for (let first = 0; first < lines; first += linesPerPart) {
     const count = Math.min(linesPerPart, lines - first);
-    parts.push(tf.tidy(() => tf.matMul(patchColumnsOfLines(x, size, first, count), kernel)));
+    parts.push(tf.tidy(() => tf.matMul(patchColumnsOfLines(x, size, boundary, first, count), kernel)));
   }
   return tf.tidy(() => {
     const y = tf.reshape(tf.concat(parts, 0), [...x.shape.slice(0, x.rank - 1), kernel.shape[1]]);

@@ -7,7 +7,6 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { seededGaussian } from '../../registration/random';
-import { convolveCircularly } from './circular-padding';
 import { convolutionMacs, convolve, convolveForInference } from './convolution';
 import { double, halve } from './resampling';
 
@@ -98,8 +97,9 @@ export function featureNetwork(spec: FeatureNetworkSpec, weights: readonly tf.Te
   return tf.tidy(() => {
     let next = 0;
     const take = () => weights[next++];
-    const plain = options.inference ? convolveForInference : convolve;
-    const convolution: typeof convolve = spec.padding === 'circular' ? (input, kernel, bias, size) => convolveCircularly(input, (size - 1) / 2, (padded) => plain(padded, kernel, bias, size)) : plain;
+    const boundary = spec.padding ?? 'zero';
+    const convolution = (input: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, size: number) =>
+      (options.inference ? convolveForInference : convolve)(input, kernel, bias, size, boundary);
     const conv = (input: tf.Tensor, size = kernelSize) => convolution(input, take() as tf.Tensor2D, take() as tf.Tensor1D, size);
     // Leaky: a voxel whose activations all died would have no direction to normalize.
     const activate = (t: tf.Tensor) => tf.leakyRelu(t, 0.1);
