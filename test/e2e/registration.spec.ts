@@ -1,7 +1,7 @@
-// Issue: click Register. The sample pair registers in the browser-mode workstation with live
-// progress; the result renders and can be judged (checkerboard, Jacobian) and exported.
-// Cancelling and bad input are in registration-cancel.spec.ts (a file of their own, so that
-// the two Playwright workers share the registrations).
+// Issue: click Register. A first job is cancelled within seconds with the app responsive; then
+// the sample pair registers in the browser-mode workstation with live progress, and the result
+// renders and can be judged (checkerboard, Jacobian) and exported. One registration of the
+// 1 mm pair serves both (the suite runs on two cores); bad input is in registration-failure.spec.ts.
 
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -28,7 +28,7 @@ const shot = async (page: Page, selector: string) => PNG.sync.read(await page.lo
 
 test.describe.configure({ mode: 'serial' });
 
-test('registers the sample pair: progress, result layers, checkerboard, Jacobian, export', async ({ page }) => {
+test('cancels a job within seconds and stays responsive, then registers the sample pair: progress, result layers, checkerboard, Jacobian, export', async ({ page }) => {
   test.setTimeout(600_000);
   const policy = await watchContentSecurityPolicy(page);
   await page.goto(server.url);
@@ -38,6 +38,23 @@ test('registers the sample pair: progress, result layers, checkerboard, Jacobian
   for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
     await expect(page.getByRole('combobox', { name: role, exact: true })).not.toHaveValue('', { timeout: 120_000 });
 
+  // A first job, cancelled while it runs: it stops within seconds and leaves no result.
+  await startRegistration(page);
+  const cancelled = page.getByRole('article', { name: /Registration job/ }).first();
+  await expect(cancelled).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  await cancelled.getByRole('button', { name: 'Cancel' }).click();
+  await expect(cancelled).toHaveAttribute('data-status', 'cancelled', { timeout: 2000 });
+  await expect(page.getByTestId('metrics-card')).toHaveCount(0);
+  // A slice scroll still updates the view.
+  const axial = page.locator('[data-view="axial"]');
+  const unscrolled = await axial.screenshot();
+  await axial.hover();
+  await page.mouse.wheel(0, -300);
+  await expect.poll(async () => Buffer.compare(unscrolled, await axial.screenshot()) !== 0, { timeout: 5000 }).toBe(true);
+  await page.mouse.wheel(0, 300);
+
+  // The next job runs to completion (new jobs are listed first).
   await startRegistration(page);
   const job = page.getByRole('article', { name: /Registration job/ }).first();
   // Progress events arrive: the stage and the fraction move.
