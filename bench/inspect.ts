@@ -28,7 +28,11 @@ async function main() {
   const server = await startServe(['--sample']);
   const browser = await chromium.launch({
     executablePath: process.env.XIMORPH_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--disable-background-networking', '--no-first-run'],
+    // What Chromium does on a machine without a GPU once WebGL is allowed on SwiftShader: WebGL
+    // on SwiftShader, the page composited in software. Forcing SwiftShader as the GPU
+    // (--use-angle=swiftshader, --ignore-gpu-blocklist) composites through it too: 7.0 updates/s
+    // against 10.7 (measured in one session).
+    args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -1,12 +1,11 @@
-// Launches Debian's Chromium headless with WebGL2 through SwiftShader (the set of flags that
-// gives a WebGL2 context on machines without a GPU).
+// Launches Debian's Chromium headless with WebGL2 through SwiftShader (the one flag that
+// gives a WebGL2 context on machines without a GPU; the page is composited in software, as
+// Chromium does there by default).
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
   '--disable-background-networking',
   '--disable-component-update',
