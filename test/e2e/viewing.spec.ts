@@ -56,6 +56,19 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
   const centre = indexToWorld(grid, readout.index);
   centre.forEach((c, a) => expect(Math.abs(c - readout.world[a])).toBeLessThanOrEqual(0.5 + 1e-6));
 
+  // 3b. The image's information: its grid as itk-wasm reads it, in LPS, and where it came from.
+  await page.getByRole('button', { name: 'Information on ch2bet.nii.gz' }).click();
+  const info = page.getByRole('dialog', { name: 'Image information: ch2bet.nii.gz' });
+  const field = (name: string) => info.locator(`[data-info="${name}"]`);
+  await expect(field('Size (voxels)')).toHaveText(grid.size.join(' × '));
+  await expect(field('Spacing (mm)')).toHaveText(grid.spacing.map((v: number) => +v.toFixed(4)).join(', '));
+  await expect(field('Origin (LPS mm)')).toHaveText(grid.origin.map((v: number) => +v.toFixed(4)).join(', '));
+  await expect(field('Direction of axis i (LPS)')).toHaveText([0, 3, 6].map((k) => +grid.direction[k].toFixed(4)).join(', '));
+  await expect(field('File')).toHaveText(ch2bet);
+  await expect(field('Intensity range')).toContainText(' to ');
+  await page.keyboard.press('Escape');
+  await expect(info).toBeHidden();
+
   // 4. A window preset changes the rendered pixels.
   const before = await screenshotStats(axial);
   await page.getByRole('combobox', { name: 'Window preset' }).selectOption({ label: 'CT bone (W1800 L400)' });

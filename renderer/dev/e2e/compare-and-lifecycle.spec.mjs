@@ -60,11 +60,14 @@ test('deformation overlays: Jacobian with folds, deformed grid lines', async ({ 
   await openScenario(page, 'deformation');
   const folds = Number(await page.locator('[data-folds]').getAttribute('data-folds'));
   expect(folds).toBeGreaterThan(0);
+  // det J's colour bar: folds, no change, expansion; |u|'s in millimetres once shown.
+  await expect(page.getByRole('figure', { name: 'Colour bar of jacobian' })).toHaveAttribute('data-ticks', '≤ 0 folds|1|≥ 2');
   await expect(view(page, 'axial').locator('svg path')).toHaveCount(1);
   await page.screenshot({ path: `${shots}deformation.png` });
   await page.getByLabel('Show jacobian').uncheck();
   await page.getByLabel('Show grid').uncheck();
   await page.getByLabel('Show displacement').check();
+  await expect(page.getByRole('figure', { name: 'Colour bar of displacement' })).toHaveAttribute('data-ticks', /^0 mm\|[\d.]+ mm$/);
   await settle(page);
   const magnitude = await decodePng(page, await view(page, 'coronal').screenshot({ path: `${shots}displacement-magnitude.png` }));
   expect(colourfulShare(magnitude)).toBeGreaterThan(0.2);

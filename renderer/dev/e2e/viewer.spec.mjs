@@ -201,6 +201,21 @@ test('left-drag changes window/level without moving the crosshair; presets chang
   expect(ctBrain.mean - auto.mean).toBeGreaterThan(10); // W80/L40 saturates this T1's tissue
   await page.getByLabel('Window preset').selectOption('ct-lung');
   expect(await windowLevel(page)).toEqual([1500, -600]);
+
+  // The image's colour bar marks the window's ends, and another colour map colours the pixels.
+  await page.getByLabel('Window preset').selectOption('ct-abdomen');
+  const bar = page.getByRole('figure', { name: /^Colour bar of / }).first();
+  await expect(bar).toHaveAttribute('data-ticks', '-150|250');
+  const colourful = (img) => {
+    let n = 0;
+    for (let i = 0; i < img.data.length; i += 4) if (Math.max(img.data[i], img.data[i + 1], img.data[i + 2]) - Math.min(img.data[i], img.data[i + 1], img.data[i + 2]) > 60) n++;
+    return n / (img.data.length / 4);
+  };
+  await settle(page);
+  expect(colourful(await decodePng(page, await axial.screenshot()))).toBeLessThan(0.01);
+  await page.getByRole('combobox', { name: /^Colours of / }).first().selectOption('hot');
+  await settle(page);
+  expect(colourful(await decodePng(page, await axial.screenshot({ path: `${shots}colormap-hot.png` })))).toBeGreaterThan(0.1);
 });
 
 test('label overlay: names and colours under the cursor, patient right on screen left', async ({ page, request }) => {

@@ -9,7 +9,10 @@ export interface ColorPoint {
   readonly rgb: Rgb;
 }
 
-export type ColormapName = 'gray' | 'hot' | 'inferno' | 'viridis' | 'green' | 'magenta' | 'cool-warm';
+export type ColormapName = 'gray' | 'hot' | 'inferno' | 'viridis' | 'jet' | 'green' | 'magenta' | 'cool-warm';
+
+/** The maps offered for an image layer (green and magenta are fusion's halves). */
+export const IMAGE_COLORMAPS: readonly ColormapName[] = ['gray', 'hot', 'inferno', 'viridis', 'jet', 'cool-warm'];
 
 export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
   gray: [
@@ -41,6 +44,17 @@ export const COLORMAPS: Record<ColormapName, readonly ColorPoint[]> = {
     { x: 0.75, rgb: [0.267, 0.749, 0.441] },
     { x: 0.875, rgb: [0.478, 0.821, 0.318] },
     { x: 1, rgb: [0.993, 0.906, 0.144] },
+  ],
+  // The classic rainbow: familiar from other viewers, though not perceptually ordered.
+  jet: [
+    { x: 0, rgb: [0, 0, 0.5] },
+    { x: 0.11, rgb: [0, 0, 1] },
+    { x: 0.125, rgb: [0, 0, 1] },
+    { x: 0.34, rgb: [0, 0.875, 1] },
+    { x: 0.375, rgb: [0, 1, 1] },
+    { x: 0.625, rgb: [1, 1, 0] },
+    { x: 0.89, rgb: [1, 0, 0] },
+    { x: 1, rgb: [0.5, 0, 0] },
   ],
   // The two halves of magenta/green fusion: equal where the images agree.
   green: [

@@ -2,6 +2,7 @@
 // what the cursor is over. Inputs from the app (layers, compare) are $state.raw and replaced
 // whole; everything the views draw is $derived from here.
 
+import type { ColormapName } from './colormaps';
 import { activeCompare, baseImageLayer, comparedMoving, paneLayers, planDisplay, type DisplayPlan, type PaneRole } from './display-plan';
 import { jacobianOf } from './derived-data';
 import { centralVoxelWorld, stepSlice, unionBoxes, worldBoundingBox } from './grid-view';
@@ -29,6 +30,8 @@ export interface ViewerCallbacks {
 export interface LayerOverride {
   readonly visible?: boolean;
   readonly opacity?: number;
+  /** Image layers' colour map. */
+  readonly colormap?: ColormapName;
   readonly outline?: boolean;
   readonly spacingMm?: number;
 }
