@@ -99,6 +99,7 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   await page.getByRole('combobox', { name: 'Heatmap colours' }).selectOption('viridis');
   await page.getByRole('combobox', { name: 'Heatmap scale' }).selectOption('linear');
   await page.getByRole('slider', { name: 'Heatmap opacity' }).fill('1');
+  await expect(page.getByRole('figure', { name: 'Colour bar of the heatmap' })).toHaveAttribute('data-ticks', '0|peak');
 
   // 2. Click a point of the fixed image (inside the brain): it is pinned and asked about.
   const box = (await fixedAxial.boundingBox())!;

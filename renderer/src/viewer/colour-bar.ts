@@ -3,7 +3,7 @@
 // Plain data, drawn by ColourBar.svelte; label layers have a legend (the label list) instead.
 
 import type { Rgb } from './label-table';
-import { COLORMAPS, heatmapTransfer, JACOBIAN_COLORMAP, JACOBIAN_RANGE, sampleColormap, type ColorPoint } from './colormaps';
+import { COLORMAPS, heatmapTransfer, JACOBIAN_COLORMAP, JACOBIAN_RANGE, sampleColormap, type ColormapName, type ColorPoint, type HeatmapScale } from './colormaps';
 import { magnitudeOf } from './derived-data';
 import type { ImageLayer, ViewerLayer } from './layers';
 import { windowRange, type WindowLevel } from './window-level';
@@ -38,6 +38,16 @@ const ends = (low: number, high: number, unit = '') => [
   { offset: 1, label: `${tickLabel(high)}${unit}` },
 ];
 
+/** A similarity heatmap's bar: over the map's position t, linear in the similarity or in its logarithm. */
+export function heatmapColourBar(colormap: ColormapName, scale: HeatmapScale): ColourBar {
+  const { colors } = heatmapTransfer(colormap, scale);
+  const stops = Array.from({ length: STOPS + 1 }, (_, i) => {
+    const t = i / STOPS;
+    return { offset: t, rgb: sampleColormap(colors, scale === 'linear' ? 255 * t : 255 ** t) };
+  });
+  return { stops, ticks: [{ offset: 0, label: scale === 'log' ? '1/255 of the peak' : '0' }, { offset: 1, label: 'peak' }], caption: `similarity (${scale})` };
+}
+
 /** The bar of a layer as drawn, or null for layers without one (labels, grids). */
 export function colourBarOf(layer: ViewerLayer, windowOf: (layer: ImageLayer) => WindowLevel): ColourBar | null {
   switch (layer.kind) {
@@ -63,16 +73,8 @@ export function colourBarOf(layer: ViewerLayer, windowOf: (layer: ImageLayer) =>
       const [low, high] = windowRange(layer.window ?? magnitudeOf(layer.field).window);
       return { stops: sampledStops(COLORMAPS.inferno, 0, 1), ticks: ends(Math.max(0, low), high, ' mm'), caption: '|u| (displacement)' };
     }
-    case 'heatmap': {
-      const scale = layer.scale ?? 'log';
-      const { colors } = heatmapTransfer(layer.colormap ?? 'hot', scale);
-      // Over the map's position t: linear in the similarity, or in its logarithm.
-      const stops = Array.from({ length: STOPS + 1 }, (_, i) => {
-        const t = i / STOPS;
-        return { offset: t, rgb: sampleColormap(colors, scale === 'linear' ? 255 * t : 255 ** t) };
-      });
-      return { stops, ticks: [{ offset: 0, label: scale === 'log' ? '1/255 of the peak' : '0' }, { offset: 1, label: 'peak' }], caption: `similarity (${scale})` };
-    }
+    case 'heatmap':
+      return heatmapColourBar(layer.colormap ?? 'hot', layer.scale ?? 'log');
     default:
       return null;
   }
