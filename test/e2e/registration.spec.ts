@@ -5,7 +5,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -159,11 +159,22 @@ test('cancels a job within seconds and stays responsive, then registers the samp
     });
   expect(await wouldAskBeforeLeaving()).toBe(true);
 
-  // Export, then load an exported file back in the app and through `ximorph info`.
+  // An export shows which file it writes, and stops when cancelled, leaving its folder as it was.
   const folder = path.join(mkdtempSync(path.join(os.tmpdir(), 'ximorph-export-')), 'result');
   mkdirSync(folder);
   await card.getByRole('button', { name: 'Export…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByRole('textbox', { name: 'Export folder' }).fill(folder);
+  await dialog.getByRole('button', { name: 'Export' }).click();
+  await expect(dialog.getByText(/^Writing \S+/)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel export' }).click();
+  await expect(dialog.getByRole('alert')).toContainText(`Export cancelled: nothing was written to ${folder}`);
+  expect(readdirSync(folder)).toEqual([]);
+  await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(dialog).toBeHidden();
+
+  // Export, then load an exported file back in the app and through `ximorph info`.
+  await card.getByRole('button', { name: 'Export…' }).click();
   await dialog.getByRole('textbox', { name: 'Export folder' }).fill(folder);
   // The lean default set, and the Jacobian on request.
   await dialog.getByRole('checkbox', { name: 'Jacobian determinant' }).check();

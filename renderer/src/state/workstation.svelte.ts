@@ -17,6 +17,9 @@ import { SaveLocations, type SaveLocation } from './save-locations.svelte';
 import { Inspection, type InspectionPair } from './inspection.svelte';
 import { Landmarks } from './landmarks.svelte';
 import { defaultExportFolder } from './export-folder';
+import { isCancelled } from '../../../shared/contract/errors';
+import type { CancellationToken } from '../../../shared/rpc/cancellation';
+import type { Progress } from '../../../shared/contract/index';
 
 const lastExportKey = 'ximorph.lastExportFolder';
 
@@ -169,13 +172,17 @@ export class Workstation {
     }
   }
 
-  /** Writes the chosen outputs of the shown result; resolves to why it could not, or null. */
-  async export(location: SaveLocation, items: OutputItem[]): Promise<string | null> {
+  /**
+   * Writes the chosen outputs of the shown result, streaming which file is being written;
+   * resolves to why it could not (a cancel among the reasons), or null. The engine writes into
+   * a staging folder and renames it into place, so a cancelled export leaves the folder as it was.
+   */
+  async export(location: SaveLocation, items: OutputItem[], watch: { token?: CancellationToken; onProgress?: (p: Progress) => void } = {}): Promise<string | null> {
     const r = this.shownResult;
     if (!r) return null;
     this.exporting = true;
     try {
-      const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant });
+      const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant }, watch);
       this.#kept.add(r.jobId);
       this.lastExport = location.path;
       remember(lastExportKey, location.path);
@@ -183,6 +190,7 @@ export class Workstation {
       this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`, { sticky: true });
       return null;
     } catch (error) {
+      if (isCancelled(error)) return `Export cancelled: nothing was written to ${location.path}.`;
       return (error as Error).message;
     } finally {
       this.exporting = false;
