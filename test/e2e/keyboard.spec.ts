@@ -99,4 +99,16 @@ test('a slice view reached with Tab moves the crosshair with the arrows, a voxel
   await expect(page.getByRole('combobox', { name: 'Preset', exact: true })).toHaveValue('brain-mri');
   await openThroughDialog(page, '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySliceR10X13Y17.png');
   await expect(page.getByRole('combobox', { name: 'Preset', exact: true })).toHaveValue('2d');
+
+  // Advanced: parameters under readable names, lists as "200, 100, 50", levels as rows of cells.
+  await page.getByText('Advanced', { exact: true }).click();
+  await expect(page.getByText('Rotation search step (degrees)', { exact: true })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'alignment.iterations' })).toHaveValue(/^\d+(, \d+)*$/);
+  const iterationCells = page.getByRole('textbox', { name: /^optimization\.levels level \d+: Iterations$/ });
+  const levels = await iterationCells.count();
+  expect(levels).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Add a level to optimization.levels' }).click();
+  await expect(iterationCells).toHaveCount(levels + 1);
+  await page.getByRole('button', { name: 'Reset optimization.levels' }).click();
+  await expect(iterationCells).toHaveCount(levels);
 });

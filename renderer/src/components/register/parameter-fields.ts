@@ -1,6 +1,8 @@
 // The editable fields of the registration parameters, read from the contract's schema so
 // that every parameter the engine takes appears, with its kind and choices, and nothing is
-// listed by hand.
+// listed by hand. Each gets a readable name (its key stays the `--set` path), and lists get
+// editors of their own: numbers as "200, 100, 50", levels as rows of cells, an optional record
+// (the CT window) as its cells; none is typed as JSON.
 
 import { z } from 'zod';
 import { registrationParametersSchema } from '../../../../shared/contract/index';
@@ -10,11 +12,36 @@ export interface ParameterField {
   path: string;
   group: string | null;
   key: string;
-  kind: 'number' | 'integer' | 'choice' | 'text' | 'json';
+  kind: 'number' | 'integer' | 'choice' | 'text' | 'numbers' | 'rows' | 'record' | 'json';
   choices?: string[];
+  /** The cells of a row ('rows') or of the record ('record'). */
+  cells?: ParameterCell[];
+  /** What people read: "Rotation search step (degrees)". */
+  title: string;
   optional: boolean;
   /** What the parameter does, from the schema. */
   description?: string;
+}
+
+/** One cell of a level or record: a number, or a number or a word ('global'). */
+export interface ParameterCell {
+  key: string;
+  title: string;
+  kind: 'number' | 'integer' | 'integer-or-word';
+  /** The word allowed beside the numbers. */
+  word?: string;
+}
+
+const acronyms: Record<string, string> = { mind: 'MIND', ncc: 'NCC', lncc: 'LNCC', icon: 'ICON', ct: 'CT' };
+const units: Record<string, string> = { mm: 'mm', degrees: 'degrees', voxels: 'voxels' };
+
+/** "rotationSearchStepDegrees" → "Rotation search step (degrees)"; "gradIconWeight" → "GradICON weight". */
+export function readableName(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ');
+  const unit = words.length > 1 && units[words[words.length - 1]] ? units[words.pop()!] : null;
+  const spelled = words.map((w) => acronyms[w] ?? w).join(' ').replace(/^grad ICON/, 'GradICON');
+  const title = spelled.charAt(0).toUpperCase() + spelled.slice(1);
+  return unit ? `${title} (${unit})` : title;
 }
 
 function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
@@ -27,12 +54,40 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
   return { inner, optional };
 }
 
+function cellOf(key: string, schema: z.ZodType): ParameterCell | null {
+  const { inner } = unwrap(schema);
+  const title = readableName(key);
+  if (inner instanceof z.ZodNumber) return { key, title, kind: inner.format?.includes('int') ? 'integer' : 'number' };
+  if (inner instanceof z.ZodUnion) {
+    const options = inner.options as z.ZodType[];
+    const word = options.find((o): o is z.ZodLiteral => o instanceof z.ZodLiteral);
+    if (word && options.some((o) => o instanceof z.ZodNumber)) return { key, title, kind: 'integer-or-word', word: String(word.value) };
+  }
+  return null;
+}
+
+/** The cells of an object schema, or null when one of them is not a number (then it is edited as JSON). */
+function cellsOf(schema: z.ZodType): ParameterCell[] | null {
+  const { inner } = unwrap(schema);
+  if (!(inner instanceof z.ZodObject)) return null;
+  const cells = Object.entries(inner.shape as Record<string, z.ZodType>).map(([k, s]) => cellOf(k, s));
+  return cells.every((c) => c !== null) ? (cells as ParameterCell[]) : null;
+}
+
 function fieldOf(group: string | null, key: string, schema: z.ZodType): ParameterField {
   const { inner, optional } = unwrap(schema);
-  const common = { path: group ? `${group}.${key}` : key, group, key, optional, description: schema.description };
+  const common = { path: group ? `${group}.${key}` : key, group, key, optional, description: schema.description, title: readableName(key) };
   if (inner instanceof z.ZodEnum) return { ...common, kind: 'choice', choices: inner.options.map(String) };
   if (inner instanceof z.ZodNumber) return { ...common, kind: inner.format?.includes('int') ? 'integer' : 'number' };
   if (inner instanceof z.ZodString) return { ...common, kind: 'text' };
+  if (inner instanceof z.ZodArray) {
+    const element = unwrap(inner.element as z.ZodType).inner;
+    if (element instanceof z.ZodNumber) return { ...common, kind: 'numbers' };
+    const cells = cellsOf(element);
+    if (cells) return { ...common, kind: 'rows', cells };
+  }
+  const cells = cellsOf(inner);
+  if (cells) return { ...common, kind: 'record', cells };
   return { ...common, kind: 'json' };
 }
 
@@ -44,7 +99,7 @@ export const parameterGroups: { group: string | null; title: string; fields: Par
     const { inner } = unwrap(schema as z.ZodType);
     if (inner instanceof z.ZodObject) {
       const fields = Object.entries(inner.shape as Record<string, z.ZodType>).map(([k, s]) => fieldOf(key, k, s));
-      groups.push({ group: key, title: key.charAt(0).toUpperCase() + key.slice(1), fields });
+      groups.push({ group: key, title: readableName(key), fields });
     } else topLevel.push(fieldOf(null, key, schema as z.ZodType));
   }
   return [{ group: null, title: 'General', fields: topLevel }, ...groups];
@@ -58,7 +113,21 @@ export function valueAt(record: Record<string, unknown> | null | undefined, fiel
 
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'auto';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.length === 0 ? 'none' : value.join(', ');
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((row) => Object.values(row as object).join(' × ')).join('; ');
+  if (value !== null && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} ${v}`).join(', ');
+  return String(value);
+}
+
+/** A cell as typed: a number (an integer where asked), or the cell's word. */
+export function parseCell(cell: ParameterCell, text: string): number | string {
+  const trimmed = text.trim();
+  if (cell.kind === 'integer-or-word' && trimmed === cell.word) return trimmed;
+  const n = Number(trimmed);
+  const integer = cell.kind !== 'number';
+  if (trimmed === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new Error(`${cell.title}: expected ${integer ? 'an integer' : 'a number'}${cell.word ? ` or '${cell.word}'` : ''}`);
+  return n;
 }
 
 /** Parses what the user typed for a field; throws with a short reason when it cannot. */
@@ -78,7 +147,16 @@ export function parseValue(field: ParameterField, text: string): unknown {
     case 'choice':
     case 'text':
       return trimmed;
+    case 'numbers': {
+      if (trimmed === 'none') return [];
+      const numbers = trimmed.split(/[\s,;]+/).filter(Boolean).map(Number);
+      if (numbers.some((n) => !Number.isInteger(n) || n < 0)) throw new Error('expected whole numbers separated by commas, such as 200, 100, 50');
+      return numbers;
+    }
+    case 'rows':
+    case 'record':
     case 'json':
+      // Rows and records have editors of their own; a typed value is JSON.
       return JSON.parse(trimmed);
   }
 }
