@@ -3,7 +3,7 @@
 // reproduces a result. Components read it and call its methods; App.svelte only lays them out.
 
 import { SvelteSet } from 'svelte/reactivity';
-import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
+import type { OutputItem, Progress, RegistrationOverrides } from '../../../shared/contract/index';
 import { defaultOutputItems, defaultPresetId, resultsFolderOf } from '../../../shared/contract/index';
 import { isSavable, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
@@ -19,7 +19,6 @@ import { Landmarks } from './landmarks.svelte';
 import { defaultExportFolder } from './export-folder';
 import { isCancelled } from '../../../shared/contract/errors';
 import type { CancellationToken } from '../../../shared/rpc/cancellation';
-import type { Progress } from '../../../shared/contract/index';
 
 const lastExportKey = 'ximorph.lastExportFolder';
 
