@@ -80,8 +80,9 @@ describe('what training learns', () => {
     const model = await readModelFolder(request.out);
     const { state } = await readTrainingCheckpoint(request.out);
     const last = state.history.slice(-10).reduce((s, h) => s + h.loss, 0) / 10;
-    // log K for K = 64 points is what features that say nothing give.
-    expect(last).toBeLessThan(0.5 * Math.log(64));
+    // log K for K = 64 points is what features that say nothing give; position codes take the
+    // loss to 0 (0.15 after these 80 steps, 0.000 after 300).
+    expect(last).toBeLessThan(0.075 * Math.log(64));
 
     // Each held-out anatomy moved by a cyclic shift of half the grid: position now says nothing.
     const edge = request.exampleEdge;
