@@ -3,7 +3,7 @@
 // reproduces a result. Components read it and call its methods; App.svelte only lays them out.
 
 import { SvelteSet } from 'svelte/reactivity';
-import type { OutputItem, Progress, RegistrationOverrides } from '../../../shared/contract/index';
+import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
 import { defaultOutputItems, defaultPresetId, resultsFolderOf } from '../../../shared/contract/index';
 import { isSavable, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
@@ -18,7 +18,7 @@ import { Inspection, type InspectionPair } from './inspection.svelte';
 import { Landmarks } from './landmarks.svelte';
 import { defaultExportFolder } from './export-folder';
 import { isCancelled } from '../../../shared/contract/errors';
-import type { CancellationToken } from '../../../shared/rpc/cancellation';
+import type { RequestOptions } from '../../../shared/rpc/client';
 
 const lastExportKey = 'ximorph.lastExportFolder';
 
@@ -176,7 +176,7 @@ export class Workstation {
    * resolves to why it could not (a cancel among the reasons), or null. The engine writes into
    * a staging folder and renames it into place, so a cancelled export leaves the folder as it was.
    */
-  async export(location: SaveLocation, items: OutputItem[], watch: { token?: CancellationToken; onProgress?: (p: Progress) => void } = {}): Promise<string | null> {
+  async export(location: SaveLocation, items: OutputItem[], watch: RequestOptions<'registration.export'> = {}): Promise<string | null> {
     const r = this.shownResult;
     if (!r) return null;
     this.exporting = true;

@@ -1,11 +1,11 @@
 // A convolution on a grid that wraps around, for backends without the typed-array im2col
 // kernels (whose columns wrap by themselves, with none of the padding's extra work: a 3D
 // network's 8³ level padded to 10³ does twice the multiply-adds): the grid padded from its far
-// sides, convolved with zero padding, then cropped back to its own extent. Both the padding and the cropping are
-// one gather of voxels by an index map (the padded grid's voxel → the grid's voxel, and back),
-// whose gradient scatters and adds by the same map. Done on host arrays, as the trainer's
-// other kernels are: tfjs's slice and concat of 5D tensors, and their gradients, ran the 3D
-// network about twelve times slower on the wasm backend.
+// sides, convolved with zero padding, then cropped back to its own extent. Both the padding and
+// the cropping are one gather of voxels by an index map (the padded grid's voxel → the grid's
+// voxel, and back), whose gradient scatters and adds by the same map. Done on host arrays, as
+// the trainer's other kernels are: tfjs's slice and concat of 5D tensors, and their gradients,
+// ran the 3D network about twelve times slower on the wasm backend.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { readsBackAsynchronously } from '../../compute/backend';
