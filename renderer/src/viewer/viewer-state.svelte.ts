@@ -9,6 +9,7 @@ import { centralVoxelWorld, stepSlice, unionBoxes, worldBoundingBox } from './gr
 import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
 import { isVisible, layerName } from './layers';
 import type { ViewerMarker } from './markers';
+import { distanceMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
 import { sliceBasis } from './orientation';
 import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
 import { panBy, zoomAbout, type SliceCamera } from './slice-camera';
@@ -59,6 +60,12 @@ export class ViewerState {
   selectedLabel = $state.raw<LabelSelection | null>(null);
   /** The app's markers, drawn over every view. */
   markers = $state.raw<readonly ViewerMarker[]>([]);
+  /** What a left drag in a slice view does: window/level, or draw a ruler or a region. */
+  tool = $state<MeasureTool>('navigate');
+  measurements = $state.raw<readonly Measurement[]>([]);
+  #nextMeasurement = 1;
+  /** Region statistics, once per region and base image: the overlay asks on every frame. */
+  #statistics = new WeakMap<object, { image: object; statistics: RegionStatistics | null }>();
 
   readonly #callbacks: ViewerCallbacks;
   readonly #inputLayers: () => readonly ViewerLayer[];
@@ -188,6 +195,27 @@ export class ViewerState {
     this.selectLabelAt(world);
     this.hover = world;
     this.#callbacks.onPointClick?.(this.crosshair, { withModifier });
+  }
+
+  /** Keeps a measurement drawn in a view; one of no length is a slip of the hand, not kept. */
+  addMeasurement(m: DrawnMeasurement): void {
+    const length = m.kind === 'ruler' ? distanceMm(m.from, m.to) : distanceMm(m.center, m.rim);
+    if (length > 0) this.measurements = [...this.measurements, { ...m, id: this.#nextMeasurement++ } as Measurement];
+  }
+
+  removeMeasurement(id: number): void {
+    this.measurements = this.measurements.filter((m) => m.id !== id);
+  }
+
+  /** A region's statistics over the base image (the fixed image), in its stored values. */
+  regionStatistics(region: Pick<Region, 'center' | 'rim'>): RegionStatistics | null {
+    const base = this.base;
+    if (!base) return null;
+    const cached = this.#statistics.get(region);
+    if (cached?.image === base.image) return cached.statistics;
+    const statistics = regionStatistics({ id: base.id, name: layerName(base), grid: base.image.info.grid, pixels: base.image.pixels }, region.center, distanceMm(region.center, region.rim));
+    this.#statistics.set(region, { image: base.image, statistics });
+    return statistics;
   }
 
   moveMarker(id: string, world: Vec3): void {
