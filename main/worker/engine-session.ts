@@ -1,7 +1,8 @@
 // Everything one engine worker holds for its clients: the images, files being uploaded, the
-// compute backend, the job queue, recent files, and what to open at startup.
+// compute backend, the job queue, recent files, what to open at startup, and the record of
+// what the UI shows, so that a reload finds it again.
 
-import type { BackendInfo, ImageSource } from '../../shared/contract/index';
+import type { BackendInfo, ImageSource, SessionRecord } from '../../shared/contract/index';
 import { selectComputeBackend } from '../engine/compute/backend';
 import type { BackendPreference } from '../engine/compute/backend';
 import { appDirectories } from '../engine/session/app-directories';
@@ -29,6 +30,8 @@ export class EngineSession {
   readonly directories = appDirectories();
   readonly recentFiles = new RecentFiles(this.directories.config);
   readonly startupSources: ImageSource[];
+  /** What the last window or tab showed: the next one to connect shows it again. */
+  record: SessionRecord | null = null;
   readonly #backendPreference: BackendPreference;
   #backend: Promise<BackendInfo> | null = null;
 

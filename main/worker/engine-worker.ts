@@ -16,13 +16,14 @@ import { uploadHandlers } from './handlers/upload-handlers';
 import { trainingHandlers } from './handlers/training-handlers';
 import { featureHandlers } from './handlers/feature-handlers';
 import { inspectionHandlers } from './handlers/inspection-handlers';
+import { sessionRecordHandlers } from './handlers/session-record-handlers';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 
 const data = workerData as EngineWorkerData;
 const session = new EngineSession(data);
 const cancelBoard = data.cancelBoard ? new CancelBoard(data.cancelBoard) : undefined;
-const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session), ...featureHandlers(session), ...inspectionHandlers(session) };
+const sharedHandlers = { ...sessionHandlers(session), ...registrationHandlers(session), ...workspaceHandlers(), ...trainingHandlers(session), ...featureHandlers(session), ...inspectionHandlers(session), ...sessionRecordHandlers(session) };
 
 demultiplex(
   framePortOf(parentPort),

@@ -29,6 +29,10 @@ export class ImageStore {
     return stored;
   }
 
+  has(id: string): boolean {
+    return this.#images.has(id);
+  }
+
   release(id: string): void {
     this.#images.delete(id);
   }

@@ -16,11 +16,15 @@ export interface StoredRegistration {
   readonly preset?: string;
   readonly commandInputs: Omit<CommandInputs, 'out'>;
   lastExport?: string;
+  /** The command a reopened result was made with, as its report.json names it. */
+  readonly originalCommand?: string;
   /** The session images it registered (a result reopened from a folder has none). */
   readonly fixedImageId?: string;
   readonly movingImageId?: string;
   /** The session images made for its display (warped, before...), released with it. */
   imageIds: string[];
+  /** Which of them is which, to show the result again. */
+  shown?: { warpedMoving: string; warpedMovingLabels?: string; movingOnFixedGrid: string };
 }
 
 /** Results are large (full-resolution fields); keep the most recent few. */
@@ -43,6 +47,10 @@ export class RegistrationStore {
       this.#onEvict(evicted);
     }
     return id;
+  }
+
+  has(id: string): boolean {
+    return this.#results.has(id);
   }
 
   get(id: string): StoredRegistration {

@@ -85,6 +85,12 @@ export const imageChannels = {
     progress: progressSchema,
     result: z.object({ folder: z.string(), series: z.array(dicomSeriesSchema) }),
   },
+  /** An image the engine holds, again: a reloaded tab shows what it had without reading files. */
+  'image.fetch': {
+    request: z.object({ id: z.string() }),
+    progress: noProgressSchema,
+    result: loadedImageSchema,
+  },
   'image.release': {
     request: z.object({ id: z.string() }),
     progress: noProgressSchema,

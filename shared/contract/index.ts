@@ -12,6 +12,7 @@ import { saveLocationChannels } from './save-location-channels';
 import { trainingChannels } from './training-channels';
 import { featureChannels } from './feature-channels';
 import { inspectionChannels } from './inspection-channels';
+import { sessionRecordChannels } from './session-record-channels';
 
 export const channels = {
   ...sessionChannels,
@@ -23,6 +24,7 @@ export const channels = {
   ...trainingChannels,
   ...featureChannels,
   ...inspectionChannels,
+  ...sessionRecordChannels,
 } as const;
 
 export const events = {
@@ -57,3 +59,4 @@ export * from './save-location-channels';
 export * from './training-channels';
 export * from './feature-channels';
 export * from './inspection-channels';
+export * from './session-record-channels';

@@ -70,6 +70,18 @@ export const defaultPresetId = 'brain-mri';
  */
 export const automaticPreset = (dimension: number): string => (dimension === 2 ? '2d' : defaultPresetId);
 
+/** A registration as the UI shows it: its report and its layers. */
+export const registrationOutcomeSchema = z.object({
+  jobId: z.string(),
+  report: registrationReportSchema,
+  warpedMoving: loadedImageSchema,
+  warpedMovingLabels: loadedImageSchema.optional(),
+  /** The moving image on the fixed grid through no transform: the "before" of before/after. */
+  movingOnFixedGrid: loadedImageSchema,
+  /** The deformable part at the working resolution, for det J, the deformed grid and |u|. */
+  displayField: z.object({ grid: gridSchema, components: z.int().positive(), vectors: float32ArraySchema }),
+});
+
 export const registrationChannels = {
   'registration.defaults': {
     request: emptySchema,
@@ -82,16 +94,13 @@ export const registrationChannels = {
   'registration.run': {
     request: z.object({ inputs: registrationInputsSchema, overrides: registrationOverridesSchema, preset: z.string().optional() }),
     progress: progressSchema,
-    result: z.object({
-      jobId: z.string(),
-      report: registrationReportSchema,
-      warpedMoving: loadedImageSchema,
-      warpedMovingLabels: loadedImageSchema.optional(),
-      /** The moving image on the fixed grid through no transform: the "before" of before/after. */
-      movingOnFixedGrid: loadedImageSchema,
-      /** The deformable part at the working resolution, for det J, the deformed grid and |u|. */
-      displayField: z.object({ grid: gridSchema, components: z.int().positive(), vectors: float32ArraySchema }),
-    }),
+    result: registrationOutcomeSchema,
+  },
+  /** A result the engine still holds, with its layers again: a reloaded tab, or a job card's "Show". */
+  'registration.fetch': {
+    request: z.object({ jobId: z.string() }),
+    progress: noProgressSchema,
+    result: registrationOutcomeSchema,
   },
   'registration.export': {
     request: z.object({ jobId: z.string(), directory: z.string().min(1), items: z.array(outputItemSchema).min(1), grant: saveGrantSchema.optional() }),

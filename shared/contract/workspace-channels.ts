@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { noProgressSchema, progressSchema } from './common-schemas';
 import { imageRoleSchema } from './image-channels';
 import { registrationOverridesSchema } from './registration-parameters';
-import { registrationChannels } from './registration-channels';
+import { registrationOutcomeSchema } from './registration-channels';
 import { landmarkSchema } from './inspection-channels';
 import { saveGrantSchema } from './save-location-channels';
 
@@ -16,6 +16,16 @@ export const savedSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sample'), sampleId: z.string().min(1), item: z.string().min(1) }),
 ]);
 
+/** The part an image plays in a session. */
+export const imagePartSchema = z.enum(['fixed', 'moving', 'fixedLabels', 'movingLabels', 'fixedMask', 'movingMask']);
+export type ImagePart = z.infer<typeof imagePartSchema>;
+
+/** How the viewer compares the pair: the overlay mode, its settings, and before or after. */
+export const compareViewSchema = z
+  .object({ mode: z.string(), blendOpacity: z.number(), tileMm: z.number(), curtain: z.number(), flickerHz: z.number(), showing: z.enum(['before', 'after']) })
+  .partial();
+export type CompareView = z.infer<typeof compareViewSchema>;
+
 export const workspaceSchema = z.object({
   format: z.literal('ximorph-workspace'),
   version: z.literal(1),
@@ -25,7 +35,7 @@ export const workspaceSchema = z.object({
       name: z.string(),
       loadAs: imageRoleSchema.optional(),
       volumeIndex: z.int().nonnegative().optional(),
-      part: z.enum(['fixed', 'moving', 'fixedLabels', 'movingLabels', 'fixedMask', 'movingMask']).nullable(),
+      part: imagePartSchema.nullable(),
     }),
   ),
   registration: z.object({ preset: z.string(), overrides: registrationOverridesSchema }),
@@ -35,10 +45,7 @@ export const workspaceSchema = z.object({
   /** Paired landmarks (fixed ↔ moving points, LPS mm). */
   landmarks: z.array(landmarkSchema).optional(),
   view: z.object({
-    compare: z
-      .object({ mode: z.string(), blendOpacity: z.number(), tileMm: z.number(), curtain: z.number(), flickerHz: z.number(), showing: z.enum(['before', 'after']) })
-      .partial()
-      .optional(),
+    compare: compareViewSchema.optional(),
   }),
 });
 export type Workspace = z.infer<typeof workspaceSchema>;
@@ -73,6 +80,6 @@ export const workspaceChannels = {
   'registration.open': {
     request: z.object({ directory: z.string().min(1) }),
     progress: progressSchema,
-    result: registrationChannels['registration.run'].result,
+    result: registrationOutcomeSchema,
   },
 } as const;

@@ -1,7 +1,8 @@
 // Issue: click Register. A first job is cancelled within seconds with the app responsive; then
 // the sample pair registers in the browser-mode workstation with live progress, and the result
-// renders and can be judged (checkerboard, Jacobian) and exported. One registration of the
-// 1 mm pair serves both (the suite runs on two cores); bad input is in registration-failure.spec.ts.
+// renders and can be judged (checkerboard, Jacobian) and exported; a reload keeps it all. One
+// registration of the 1 mm pair serves both (the suite runs on two cores); bad input is in
+// registration-failure.spec.ts; reopening an earlier result, in results.spec.ts.
 
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -166,7 +167,8 @@ test('cancels a job within seconds and stays responsive, then registers the samp
   const dialog = page.getByRole('dialog', { name: 'Export' });
   await dialog.getByRole('textbox', { name: 'Export folder' }).fill(folder);
   await dialog.getByRole('button', { name: 'Export' }).click();
-  await expect(dialog.getByText(/^Writing \S+/)).toBeVisible();
+  // Watched in the page at every frame: an idle machine writes the first files in moments.
+  await page.waitForFunction(() => /Writing \S+/.test(document.querySelector('[role="dialog"]')?.textContent ?? ''), null, { polling: 'raf', timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Cancel export' }).click();
   await expect(dialog.getByRole('alert')).toContainText(`Export cancelled: nothing was written to ${folder}`);
   expect(readdirSync(folder)).toEqual([]);
@@ -209,8 +211,25 @@ test('cancels a job within seconds and stays responsive, then registers the samp
   await page.getByRole('dialog', { name: 'Save workspace' }).getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status').filter({ hasText: `Saved ${workspace}` })).toBeVisible({ timeout: 120_000 });
   const meanDice = await card.getByTestId('mean-dice').innerText();
+  await overlay.selectOption({ label: 'Checkerboard' });
+
+  // A reload keeps the session: the engine kept the images in their parts, the job cards, the
+  // result on show and the view; nothing is read from disk or registered again.
   await page.reload();
   await waitForIdle(page);
+  await expect(page.getByTestId('metrics-card').getByTestId('mean-dice')).toHaveText(meanDice, { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Images' }).getByRole('listitem')).toHaveCount(5);
+  for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
+    await expect(page.getByRole('combobox', { name: role, exact: true })).not.toHaveValue('');
+  const cards = page.getByRole('article', { name: /Registration job/ });
+  await expect(cards.first()).toHaveAttribute('data-status', 'done');
+  await expect(cards.nth(1)).toHaveAttribute('data-status', 'cancelled');
+  await expect(cards.first().getByText('on show')).toBeVisible();
+  await expect(cards.first().getByTestId('job-metrics')).toContainText(`Dice ${after.toFixed(3)}`);
+  await expect(page.getByRole('combobox', { name: 'Overlay' })).toHaveValue('checkerboard');
+  // Exported before the reload: still nothing to lose by leaving.
+  expect(await wouldAskBeforeLeaving()).toBe(false);
+
   await page.getByRole('button', { name: 'Open workspace…' }).click();
   await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('textbox', { name: 'Workspace file' }).fill(workspace);
   await page.getByRole('dialog', { name: 'Open workspace' }).getByRole('button', { name: 'Open' }).click();

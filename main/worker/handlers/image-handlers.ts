@@ -27,6 +27,10 @@ export function imageHandlers(session: EngineSession, owner: object): Handlers {
     },
     'image.describe': async ({ path }) => ({ info: await describeImageFile(path) }),
     'image.listDicomSeries': async ({ folder }, context) => ({ folder, series: await listDicomSeries(folder, context) }),
+    'image.fetch': async ({ id }) => {
+      const { info, image } = session.images.get(id);
+      return { info, pixels: image.pixels };
+    },
     'image.release': async ({ id }) => {
       session.images.release(id);
       session.features.release(id);

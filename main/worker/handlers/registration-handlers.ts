@@ -35,25 +35,52 @@ function commandOf(entry: StoredRegistration, out = entry.lastExport ?? './ximor
 
 function reportOf(entry: StoredRegistration, outputs = describeOutputs(defaultOutputItems, entry.result)) {
   const provenance: Provenance = { ...entry.provenance, command: commandOf(entry) };
-  return buildRegistrationReport(entry.result, provenance, outputs, entry.seconds);
+  const report = buildRegistrationReport(entry.result, provenance, outputs, entry.seconds);
+  // The command of a reopened result is the one it was made with.
+  return entry.originalCommand ? { ...report, command: entry.originalCommand } : report;
 }
 
-/** What the UI gets for a registration: its report and the layers to show, kept in the session's store. */
+/** The deformable part at the working resolution: what the viewer draws det J, |u| and the grid from. */
+function displayFieldOf(entry: StoredRegistration): Outcome['displayField'] {
+  const { result } = entry;
+  return { grid: result.workingGrid, components: result.workingGrid.size.length, vectors: resampleDisplacement(result.deformable, result.workingGrid) };
+}
+
+/**
+ * What the UI gets for a new registration: its report and the layers to show. The layers are
+ * kept as session images, released with the result, so that it can be shown again.
+ */
 function outcomeOf(session: EngineSession, jobId: string, entry: StoredRegistration, moving: { name: string; image: ScalarImage }, movingLabelsName?: string, labelNames?: Outcome['warpedMoving']['info']['labels']): Outcome {
   const { result } = entry;
   const keep = (name: string, image: ScalarImage, role: 'intensity' | 'labels', labels?: typeof labelNames) => {
     const added = session.images.add(describeDerivedImage(name, `registration ${jobId}`, image, role, labels), image);
     entry.imageIds.push(added.info.id);
-    return { info: added.info, pixels: image.pixels };
+    return added.info.id;
   };
   const fixedGrid = result.warpedMoving.grid;
-  return {
-    jobId,
-    report: reportOf(entry),
+  entry.shown = {
     warpedMoving: keep(`${moving.name} (warped)`, result.warpedMoving, 'intensity'),
     warpedMovingLabels: result.warpedMovingLabels ? keep(`${movingLabelsName ?? 'moving labels'} (warped)`, result.warpedMovingLabels, 'labels', labelNames) : undefined,
     movingOnFixedGrid: keep(`${moving.name} (before)`, resampleImage(moving.image, fixedGrid, identityAffine(fixedGrid.size.length), 'linear'), 'intensity'),
-    displayField: { grid: result.workingGrid, components: result.workingGrid.size.length, vectors: resampleDisplacement(result.deformable, result.workingGrid) },
+  };
+  return shownOutcome(session, jobId, entry);
+}
+
+/** A held result as the UI shows it: the layers made when it was new. */
+function shownOutcome(session: EngineSession, jobId: string, entry: StoredRegistration): Outcome {
+  const shown = entry.shown;
+  if (!shown) throw new Error(`registration ${jobId} has no layers to show`);
+  const layer = (id: string) => {
+    const { info, image } = session.images.get(id);
+    return { info, pixels: image.pixels };
+  };
+  return {
+    jobId,
+    report: reportOf(entry),
+    warpedMoving: layer(shown.warpedMoving),
+    warpedMovingLabels: shown.warpedMovingLabels ? layer(shown.warpedMovingLabels) : undefined,
+    movingOnFixedGrid: layer(shown.movingOnFixedGrid),
+    displayField: displayFieldOf(entry),
   };
 }
 
@@ -119,14 +146,15 @@ export function registrationHandlers(session: EngineSession): Handlers {
           movingMask: provenance.inputs.movingMask && { path: provenance.inputs.movingMask.source },
         },
         lastExport: path.resolve(directory),
+        originalCommand: report.command,
         imageIds: [],
       };
       const jobId = session.registrations.add(entry);
       const movingImage = moving?.image ?? result.warpedMoving;
-      const outcome = outcomeOf(session, jobId, entry, { name: moving?.info.name ?? 'moving', image: movingImage }, labels?.info.name, labels?.info.labels);
-      // The command of a reopened result is the one it was made with.
-      return { ...outcome, report: { ...outcome.report, command: report.command } };
+      return outcomeOf(session, jobId, entry, { name: moving?.info.name ?? 'moving', image: movingImage }, labels?.info.name, labels?.info.labels);
     },
+
+    'registration.fetch': async ({ jobId }) => shownOutcome(session, jobId, session.registrations.get(jobId)),
 
     'registration.export': async ({ jobId, directory, items }, context) => {
       const entry = session.registrations.get(jobId);

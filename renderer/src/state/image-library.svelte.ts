@@ -108,6 +108,19 @@ export class ImageLibrary {
     }
   }
 
+  /** An image the engine still holds, shown again (after a reload): no file is read again. */
+  async fetchHeld(id: string, source: ImageSource): Promise<LibraryImage | null> {
+    try {
+      const { info, pixels } = await this.#client.request('image.fetch', { id });
+      const image = { info, pixels, source };
+      this.images = [...this.images, image];
+      return image;
+    } catch (error) {
+      this.#notifications.error(`Could not show ${describeSource(source)} again: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
   #handleFailure(source: ImageSource, error: EngineError): void {
     const details = error.details ?? {};
     if (error.code === 'NEEDS_CHOICE' && Array.isArray(details.series)) {
@@ -138,8 +151,24 @@ export class ImageLibrary {
   }
 
   async remove(id: string): Promise<void> {
+    this.takeOut(id);
+    await this.release(id);
+  }
+
+  /** Takes an image off the list; the engine keeps it until `release`, so that `putBack` can undo this. */
+  takeOut(id: string): void {
     this.images = this.images.filter((i) => i.info.id !== id);
     this.#notifications.dismissForImage(id);
+  }
+
+  putBack(image: LibraryImage, index: number): void {
+    const images = this.images.filter((i) => i !== image);
+    images.splice(Math.min(index, images.length), 0, image);
+    this.images = images;
+  }
+
+  /** The engine lets go of an image taken off the list. */
+  async release(id: string): Promise<void> {
     await this.#client.request('image.release', { id }).catch(() => undefined);
   }
 }

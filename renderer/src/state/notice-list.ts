@@ -14,11 +14,22 @@ export interface Notice {
   readonly imageId?: string;
   /** Stays until dismissed, whatever its level (a result written: the user may want its folder). */
   readonly sticky: boolean;
+  /** A button on the notice ("Undo"); taking it removes the notice without `onGone`. */
+  readonly action?: NoticeAction;
+  /** Called when the notice goes any other way (dismissed, or by itself): the undo is over. */
+  readonly onGone?: () => void;
+}
+
+export interface NoticeAction {
+  readonly label: string;
+  readonly run: () => void;
 }
 
 export interface NoticeOptions {
   readonly imageId?: string;
   readonly sticky?: boolean;
+  readonly action?: NoticeAction;
+  readonly onGone?: () => void;
 }
 
 /** How long a passing notice shows, ms; errors (and sticky notices) stay. */
@@ -37,7 +48,7 @@ export function withNotice(items: readonly Notice[], id: number, level: Notice['
   const same = items.find((n) => n.level === level && n.text === clean && n.imageId === options.imageId);
   const notice: Notice = same
     ? { ...same, count: same.count + 1, sticky: same.sticky || Boolean(options.sticky) }
-    : { id, level, text: clean, count: 1, imageId: options.imageId, sticky: Boolean(options.sticky) };
+    : { id, level, text: clean, count: 1, imageId: options.imageId, sticky: Boolean(options.sticky), action: options.action, onGone: options.onGone };
   return { items: [...items.filter((n) => n !== same), notice], notice };
 }
 

@@ -26,9 +26,20 @@ export class Notifications {
   }
 
   dismiss(id: number): void {
+    this.#take(id)?.onGone?.();
+  }
+
+  /** Takes a notice's action (its "Undo"): the notice goes, and what it offered to undo is undone. */
+  act(id: number): void {
+    this.#take(id)?.action?.run();
+  }
+
+  #take(id: number): Notice | undefined {
     clearTimeout(this.#timers.get(id));
     this.#timers.delete(id);
+    const notice = this.items.find((n) => n.id === id);
     this.items = this.items.filter((n) => n.id !== id);
+    return notice;
   }
 
   /** An image closed: what was said about it no longer applies. */

@@ -5,7 +5,9 @@
 import type { ContractClient } from '../../../shared/rpc/client';
 import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
 import type {
+  JobSummary,
   Progress,
+  RecordedJob,
   RegistrationInputIds,
   RegistrationOverrides,
   RegistrationParametersData,
@@ -22,14 +24,29 @@ export interface RegistrationJob {
   readonly id: number;
   readonly label: string;
   readonly inputs: RegistrationInputIds;
+  readonly preset?: string;
   status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
   progress: Progress | null;
   /** The similarity value at each reported optimization step: the live curve. */
   curve: number[];
   /** The engine's id of the finished registration. */
   jobId: string | null;
-  summary: { seconds: number; backend: string } | null;
+  summary: JobSummary | null;
   error: string | null;
+  /** The folder its outputs were last written to: leaving the page loses nothing of it, and it reopens from there. */
+  exportedTo?: string;
+}
+
+/** What a job card says of a finished registration. */
+function summaryOf({ report }: RegistrationOutcome): JobSummary {
+  const { metrics } = report;
+  return {
+    seconds: report.totalSeconds,
+    backend: report.backend.name,
+    nccAfter: metrics.nccAfter,
+    foldPercent: metrics.foldPercent,
+    ...(metrics.diceAfter ? { diceAfter: metrics.diceAfter.mean } : {}),
+  };
 }
 
 export class RegistrationJobs {
@@ -62,7 +79,7 @@ export class RegistrationJobs {
     const id = this.#next++;
     const cancel = new CancellationTokenSource();
     this.#cancels.set(id, cancel);
-    this.jobs = [...this.jobs, { id, label, inputs, status: 'queued', progress: null, curve: [], jobId: null, summary: null, error: null }];
+    this.jobs = [...this.jobs, { id, label, inputs, preset, status: 'queued', progress: null, curve: [], jobId: null, summary: null, error: null }];
     try {
       const outcome = await this.#client.request(
         'registration.run',
@@ -85,7 +102,7 @@ export class RegistrationJobs {
       this.#update(id, {
         status: 'done',
         jobId: outcome.jobId,
-        summary: { seconds: outcome.report.totalSeconds, backend: outcome.report.backend.name },
+        summary: summaryOf(outcome),
         progress: null,
       });
       return outcome;
@@ -100,6 +117,30 @@ export class RegistrationJobs {
     } finally {
       this.#cancels.delete(id);
     }
+  }
+
+  /** The finished jobs, as the engine keeps them for the next reload or tab. */
+  recorded(): RecordedJob[] {
+    return this.jobs.flatMap((j) =>
+      j.status === 'queued' || j.status === 'running'
+        ? []
+        : [{ label: j.label, inputs: j.inputs, preset: j.preset, status: j.status, jobId: j.jobId, summary: j.summary, error: j.error, ...(j.exportedTo ? { exportedTo: j.exportedTo } : {}) }],
+    );
+  }
+
+  /** The job cards of an earlier page of this session. */
+  restore(recorded: readonly RecordedJob[]): void {
+    this.jobs = recorded.map((r) => ({ ...r, id: this.#next++, progress: null, curve: [] }));
+  }
+
+  /** A result's outputs were written to `folder`. */
+  markExported(jobId: string, folder: string): void {
+    this.jobs = this.jobs.map((j) => (j.jobId === jobId ? { ...j, exportedTo: folder } : j));
+  }
+
+  /** A result reopened from its folder is held again, under a new id. */
+  rebind(oldJobId: string, newJobId: string): void {
+    this.jobs = this.jobs.map((j) => (j.jobId === oldJobId ? { ...j, jobId: newJobId } : j));
   }
 
   cancel(id: number): void {

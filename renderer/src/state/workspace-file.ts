@@ -2,7 +2,7 @@
 // plays, the registration parameters, the shown result (as an exported result folder), the
 // paired landmarks and the comparison view.
 
-import type { Landmark, RegistrationOverrides, Workspace } from '../../../shared/contract/index';
+import type { CompareView, Landmark, RegistrationOverrides, Workspace } from '../../../shared/contract/index';
 import type { CompareSettings } from '../viewer/layers';
 import type { LibraryImage } from './image-library.svelte';
 
@@ -37,8 +37,16 @@ export function workspaceOf(s: WorkstationSnapshot): Workspace {
     results: s.resultDirectory ? [{ directory: s.resultDirectory }] : [],
     shownResult: s.resultDirectory ? 0 : null,
     ...(s.landmarks.length > 0 ? { landmarks: [...s.landmarks] } : {}),
-    view: s.compare
-      ? { compare: { mode: s.compare.mode, blendOpacity: s.compare.blendOpacity, tileMm: s.compare.tileMm, curtain: s.compare.curtain, flickerHz: s.compare.flickerHz, showing: s.compare.showing } }
-      : {},
+    view: s.compare ? { compare: compareViewOf(s.compare) } : {},
   };
+}
+
+/** The view's comparison as workspaces and the session record keep it. */
+export function compareViewOf(c: CompareSettings): CompareView {
+  return { mode: c.mode, blendOpacity: c.blendOpacity, tileMm: c.tileMm, curtain: c.curtain, flickerHz: c.flickerHz, showing: c.showing };
+}
+
+/** A kept comparison back on the view; the layers it acts on follow from the images and the result. */
+export function compareFromView(view: CompareView, current: CompareSettings | null): CompareSettings {
+  return { fixedLayerId: 'fixed', after: [], ...(current ?? {}), ...view } as CompareSettings;
 }

@@ -2,22 +2,21 @@
 // result on show, inspecting the pair and its landmarks, exporting, and the command line that
 // reproduces a result. Components read it and call its methods; App.svelte only lays them out.
 
-import { SvelteSet } from 'svelte/reactivity';
-import type { OutputItem, RegistrationOverrides } from '../../../shared/contract/index';
+import type { OutputItem, RegistrationOverrides, SessionRecord } from '../../../shared/contract/index';
 import { defaultOutputItems, defaultPresetId, resultsFolderOf } from '../../../shared/contract/index';
-import { isSavable, workspaceOf, type Part } from './workspace-file';
+import { compareFromView, compareViewOf, isSavable, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
 import type { ImageLibrary, OpenableSource } from './image-library.svelte';
 import type { Notifications } from './notifications.svelte';
 import { RoleAssignment } from './roles.svelte';
-import { RegistrationJobs, type RegistrationOutcome } from './registration-jobs.svelte';
+import { RegistrationJobs, type RegistrationJob, type RegistrationOutcome } from './registration-jobs.svelte';
 import { displayCompare, displayLayers, type RoleImages } from './display-layers';
 import { SaveLocations, type SaveLocation } from './save-locations.svelte';
 import { Inspection, type InspectionPair } from './inspection.svelte';
 import { Landmarks } from './landmarks.svelte';
 import { defaultExportFolder } from './export-folder';
-import { isCancelled } from '../../../shared/contract/errors';
+import { isCancelled, type EngineError } from '../../../shared/contract/errors';
 import type { RequestOptions } from '../../../shared/rpc/client';
 
 const lastExportKey = 'ximorph.lastExportFolder';
@@ -50,6 +49,8 @@ export class Workstation {
   readonly landmarks: Landmarks;
 
   preset = $state(defaultPresetId);
+  /** The user chose the preset; until then the pair's dimension chooses it. */
+  presetPicked = $state(false);
   overrides = $state<RegistrationOverrides>({});
   fixedMask = $state<string | null>(null);
   movingMask = $state<string | null>(null);
@@ -62,8 +63,8 @@ export class Workstation {
   documentsFolder = $state('');
   /** The last folder exported to, remembered across sessions in this browser. */
   lastExport = $state<string | null>(readRemembered(lastExportKey));
-  /** Results written somewhere (exported, or saved with a workspace): leaving loses nothing of them. */
-  readonly #kept = new SvelteSet<string>();
+  /** Whether the session is on show: what the engine kept of it, or the startup files. Until then nothing is recorded. */
+  started = $state(false);
 
   constructor(engine: EngineConnection, library: ImageLibrary, notifications: Notifications) {
     this.engine = engine;
@@ -110,18 +111,145 @@ export class Workstation {
 
   /** Finished registrations of this session that were never exported or saved with a workspace. */
   get unexportedResults(): number {
-    return this.jobs.jobs.filter((j) => j.status === 'done' && j.jobId !== null && !this.#kept.has(j.jobId)).length;
+    return this.jobs.jobs.filter((j) => j.status === 'done' && j.jobId !== null && !j.exportedTo).length;
   }
 
+  /**
+   * Shows the session the engine kept (a reload, a second tab), or else opens the files named
+   * at startup: those were opened by the first page already.
+   */
   async start(): Promise<void> {
     try {
       const startup = await this.engine.start();
       this.documentsFolder = startup.documentsFolder;
       await this.jobs.loadDefaults();
-      await this.open(startup.sources);
+      const kept = await this.engine.client.request('session.restore', {});
+      if (kept.record) await this.#serially(() => this.#restore(kept.record!, kept.heldJobIds));
+      else await this.open(startup.sources);
+      this.started = true;
     } catch (error) {
       this.notifications.error(`Could not reach the engine: ${(error as Error).message}`);
     }
+  }
+
+  /** The session as the engine keeps it for the next page: ids, parts, jobs and the view. */
+  record(): SessionRecord {
+    return {
+      images: this.library.images.map((image) => ({ id: image.info.id, source: image.source, part: this.#partOf(image.info.id) })),
+      registration: { preset: this.preset, overrides: $state.snapshot(this.overrides) as RegistrationOverrides, presetPicked: this.presetPicked },
+      jobs: this.jobs.recorded(),
+      shownJobId: this.result?.jobId ?? null,
+      landmarks: this.landmarks.asContract(),
+      compare: this.compare ? compareViewOf(this.compare) : null,
+    };
+  }
+
+  /**
+   * Sends the record whenever it changes (call inside an effect: it reads everything it
+   * records), at once: a reload right after a change must find it. Changes come at the pace
+   * of a person (Svelte runs the effect once for a batch of them); progress ticks change
+   * nothing recorded, so they send nothing.
+   */
+  keepRecord(): void {
+    if (!this.started) return;
+    const record = this.record();
+    const text = JSON.stringify(record);
+    if (text === this.#recorded) return;
+    this.#recorded = text;
+    this.engine.client.request('session.record', { record }).catch(() => (this.#recorded = ''));
+  }
+
+  #recorded = '';
+
+  async #restore(record: SessionRecord, heldJobIds: readonly string[]): Promise<void> {
+    for (const entry of record.images) {
+      const image = await this.library.fetchHeld(entry.id, entry.source);
+      if (image) this.#assignPart(image.info.id, entry.part);
+    }
+    this.preset = record.registration.preset;
+    this.presetPicked = record.registration.presetPicked ?? false;
+    this.overrides = record.registration.overrides;
+    this.jobs.restore(record.jobs);
+    this.landmarks.replaceAll(record.landmarks);
+    if (record.shownJobId && heldJobIds.includes(record.shownJobId)) {
+      try {
+        this.result = await this.engine.client.request('registration.fetch', { jobId: record.shownJobId });
+      } catch (error) {
+        this.notifications.error(`Could not show the result again: ${(error as Error).message}`);
+      }
+    }
+    if (record.compare) this.compare = compareFromView(record.compare, this.compare);
+  }
+
+  /** Finished results registered from an image that were never written anywhere: closing it asks first. */
+  unexportedResultsFrom(imageId: string): RegistrationJob[] {
+    return this.jobs.jobs.filter((j) => j.status === 'done' && !j.exportedTo && Object.values(j.inputs).includes(imageId));
+  }
+
+  /**
+   * Closes an image, with an Undo on the notice that says so: the engine lets go of it only
+   * once the notice is gone, so that the undo puts back the same image in the same part.
+   */
+  closeImage(id: string): void {
+    const image = this.library.byId(id);
+    if (!image) return;
+    const index = this.library.images.indexOf(image);
+    const part = this.#partOf(id);
+    this.assignment.forget(id);
+    if (this.fixedMask === id) this.fixedMask = null;
+    if (this.movingMask === id) this.movingMask = null;
+    this.library.takeOut(id);
+    this.notifications.push('info', `Closed ${image.info.name}`, {
+      action: {
+        label: 'Undo',
+        run: () => {
+          this.library.putBack(image, index);
+          this.#assignPart(id, part);
+        },
+      },
+      onGone: () => void this.library.release(id),
+    });
+  }
+
+  #assignPart(id: string, part: Part): void {
+    if (part === 'fixedMask') this.fixedMask = id;
+    else if (part === 'movingMask') this.movingMask = id;
+    else if (part) this.assignment.set(part, id);
+  }
+
+  /**
+   * Shows a finished job's result again, with the images it registered in their parts. The
+   * engine holds the last few results; an older one reopens from the folder it was exported to.
+   */
+  async showResult(job: RegistrationJob): Promise<void> {
+    if (!job.jobId) return;
+    if (!this.library.byId(job.inputs.fixedId) || !this.library.byId(job.inputs.movingId)) {
+      this.notifications.error(`${job.label}: the images it registered are closed; open them again and register to see it`);
+      return;
+    }
+    let outcome: RegistrationOutcome;
+    try {
+      outcome = await this.engine.client.request('registration.fetch', { jobId: job.jobId });
+    } catch (error) {
+      const gone = (error as EngineError).code === 'NOT_FOUND';
+      if (!gone || !job.exportedTo) {
+        this.notifications.error(gone ? `${job.label}: the engine keeps only the last two results, and this one was never exported; register again to see it` : (error as Error).message);
+        return;
+      }
+      try {
+        outcome = await this.engine.client.request('registration.open', { directory: job.exportedTo });
+      } catch (reopenError) {
+        this.notifications.error(`${job.label}: could not reopen it from ${job.exportedTo}: ${(reopenError as Error).message}`);
+        return;
+      }
+      this.jobs.rebind(job.jobId, outcome.jobId);
+    }
+    for (const part of ['fixed', 'moving', 'fixedLabels', 'movingLabels'] as const) {
+      const id = job.inputs[`${part}Id`];
+      if (id && this.library.byId(id)) this.assignment.set(part, id);
+    }
+    this.result = outcome;
+    this.notifications.push('info', `Showing ${job.label}: mean NCC ${outcome.report.metrics.nccAfter.toFixed(3)}`);
   }
 
   #loads: Promise<unknown> = Promise.resolve();
@@ -182,7 +310,7 @@ export class Workstation {
     this.exporting = true;
     try {
       const { files } = await this.engine.client.request('registration.export', { jobId: r.jobId, directory: location.path, items, grant: location.grant }, watch);
-      this.#kept.add(r.jobId);
+      this.jobs.markExported(r.jobId, location.path);
       this.lastExport = location.path;
       remember(lastExportKey, location.path);
       // It stays: the user may want to find the folder.
@@ -230,7 +358,7 @@ export class Workstation {
         const resultDirectory = `${resultsFolderOf(saved.path)}/${r.jobId}`;
         try {
           await this.engine.client.request('registration.export', { jobId: r.jobId, directory: resultDirectory, items: [...defaultOutputItems], grant: location.grant });
-          this.#kept.add(r.jobId);
+          this.jobs.markExported(r.jobId, resultDirectory);
         } catch (error) {
           this.notifications.error(`Saved ${saved.path} without its result: ${(error as Error).message}`);
           return;
@@ -263,10 +391,7 @@ export class Workstation {
     this.fixedMask = this.movingMask = this.result = null;
     for (const entry of workspace.images) {
       const image = await this.library.load(entry.source, { role: entry.loadAs, volumeIndex: entry.volumeIndex });
-      if (!image || !entry.part) continue;
-      if (entry.part === 'fixedMask') this.fixedMask = image.info.id;
-      else if (entry.part === 'movingMask') this.movingMask = image.info.id;
-      else this.assignment.set(entry.part, image.info.id);
+      if (image) this.#assignPart(image.info.id, entry.part);
     }
     this.landmarks.replaceAll(workspace.landmarks ?? []);
     this.preset = workspace.registration.preset;
@@ -280,7 +405,7 @@ export class Workstation {
       }
     }
     const c = workspace.view.compare;
-    if (c) this.compare = { fixedLayerId: 'fixed', after: [], ...(this.compare ?? {}), ...c } as CompareSettings;
+    if (c) this.compare = compareFromView(c, this.compare);
   }
 
   async command(): Promise<string | null> {

@@ -63,6 +63,13 @@ const exchanges: Record<ChannelName, Exchange> = {
     shared.fixed = result.info.id;
     shared.moving = (await c.request('image.load', { source: { kind: 'path', path: lung2 } })).info.id;
   },
+  'image.fetch': async (c, shared) => {
+    // The engine's copy again, as a reloaded page gets it: same id, same pixels.
+    const again = await c.request('image.fetch', { id: shared.fixed });
+    expect(again.info.id).toBe(shared.fixed);
+    expect(again.pixels.length).toBe(128 * 128);
+    await expect(c.request('image.fetch', { id: 'no-such-image' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  },
   'features.pcaSlice': async (c, shared) => {
     const r = await c.request('features.pcaSlice', { imageId: shared.fixed, model: 'mind-ssc', axis: 'axial' });
     expect(r.featurizer).toMatch(/MIND-SSC/);
@@ -101,6 +108,12 @@ const exchanges: Record<ChannelName, Exchange> = {
     expect(result.report.metrics.nccAfter).toBeGreaterThan(result.report.metrics.nccBefore);
     shared.job = result.jobId;
   },
+  'registration.fetch': async (c, shared) => {
+    const again = await c.request('registration.fetch', { jobId: shared.job });
+    expect(again.jobId).toBe(shared.job);
+    expect(again.warpedMoving.info.grid.size).toEqual([128, 128]);
+    expect(again.displayField.vectors.length).toBe(again.displayField.grid.size.reduce((a, b) => a * b, 2));
+  },
   'inspect.match': async (c, shared) => {
     // A point in the middle of the fixed slice, matched in the moving one, through the result too.
     const r = await c.request('inspect.match', { queryImageId: shared.fixed, otherImageId: shared.moving, point: [64, 64], model: 'mind-ssc', jobId: shared.job, heatmap: true });
@@ -134,6 +147,28 @@ const exchanges: Record<ChannelName, Exchange> = {
   'registration.open': async (c, shared) => {
     const r = await c.request('registration.open', { directory: shared.exported });
     expect(r.warpedMoving.info.grid.size).toEqual([128, 128]);
+  },
+  'session.record': async (c, shared) => {
+    const record = {
+      images: [
+        { id: shared.fixed, source: { kind: 'path' as const, path: lung1 }, part: 'fixed' as const },
+        { id: 'released-meanwhile', source: { kind: 'path' as const, path: lung2 }, part: 'moving' as const },
+      ],
+      registration: { preset: '2d', overrides: {} },
+      jobs: [{ label: 'lung 2 → lung 1', inputs: { fixedId: shared.fixed, movingId: shared.moving }, status: 'done' as const, jobId: shared.job, summary: { seconds: 1, backend: 'wasm' }, error: null }],
+      shownJobId: shared.job,
+      landmarks: [],
+      compare: { mode: 'checkerboard', showing: 'after' as const },
+    };
+    expect(await c.request('session.record', { record })).toEqual({});
+    await expect(c.request('session.record', { record: { ...record, images: 'all' } } as never)).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+  },
+  'session.restore': async (c, shared) => {
+    // What the engine no longer holds is left out: the page never reaches for pixels that are gone.
+    const { record, heldJobIds } = await c.request('session.restore', {});
+    expect(record!.images.map((i) => i.id)).toEqual([shared.fixed]);
+    expect(record!.compare).toEqual({ mode: 'checkerboard', showing: 'after' });
+    expect(heldJobIds).toEqual([shared.job]);
   },
   'workspace.save': async (c, shared) => {
     shared.workspace = path.join(scratch, `study-${shared.transport}.json`);
