@@ -1,10 +1,11 @@
-// Issue 11, measurement: a ruler between two marks a known distance apart on an oblique,
+// Issue 11, measurement and screenshots: a ruler between two marks a known distance apart on an oblique,
 // anisotropic 2D image reads that distance in mm, and a round region inside a disc of known
-// value reads its mean, SD and area. The marks are found in the rendered pixels, as a user
+// value reads its mean, SD and area, and a screenshot of the view holds both the image and
+// the measurements drawn over it. The marks are found in the rendered pixels, as a user
 // finds them by eye; the distance comes from the file's header, not from the viewer's math.
 
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -91,7 +92,7 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
   await page.mouse.up();
 }
 
-test('a ruler between two marks reads their distance in mm; a region in a disc reads its value, SD and area', async ({ page }) => {
+test('a ruler between two marks reads their distance in mm; a region in a disc reads its value, SD and area; a screenshot holds both', async ({ page }) => {
   await page.goto(server.url);
   await waitForIdle(page);
   await expect(page.locator('[data-view="axial"]')).toBeVisible();
@@ -131,6 +132,26 @@ test('a ruler between two marks reads their distance in mm; a region in a disc r
   expect(Math.abs(area - Math.PI * radius ** 2) / (Math.PI * radius ** 2)).toBeLessThan(0.1);
   await expect(region).toContainText(/mean 150 ± 0\.00 · [\d.]+ mm² \(\d+ voxels\)/);
   await page.screenshot({ path: 'docs/screenshots/measure.png' });
+
+  // A screenshot of the view is what the view shows: the image (the disc's grey) and its
+  // overlay (the ruler's orange), at the view's size.
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Screenshot view' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^ximorph-axial-\d{8}-\d{6}\.png$/);
+  const shot = PNG.sync.read(readFileSync(await download.path()));
+  const viewBox = (await page.locator('[data-view="axial"]').boundingBox())!;
+  expect([shot.width, shot.height]).toEqual([Math.round(viewBox.width), Math.round(viewBox.height)]);
+  let discGrey = 0;
+  let rulerOrange = 0;
+  for (let y = 0; y < shot.height; y++)
+    for (let x = 0; x < shot.width; x++) {
+      const [r, g, b] = rgbAt(shot, x, y);
+      if (neutral([r, g, b]) && r > 140 && r < 160) discGrey++;
+      if (r > 230 && g > 120 && g < 160 && b < 90) rulerOrange++;
+    }
+  expect(discGrey, 'the rendered image').toBeGreaterThan(500);
+  expect(rulerOrange, 'the overlay').toBeGreaterThan(20);
 
   // Removed from the list, gone from the view; Navigate gives the left drag back to window/level.
   await region.getByRole('button', { name: /Remove measurement/ }).click();

@@ -9,6 +9,7 @@ import { centralVoxelWorld, stepSlice, unionBoxes, worldBoundingBox } from './gr
 import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
 import { isVisible, layerName } from './layers';
 import type { ViewerMarker } from './markers';
+import { ViewCaptures } from './render/capture';
 import { distanceMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
 import { sliceBasis } from './orientation';
 import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
@@ -64,6 +65,8 @@ export class ViewerState {
   tool = $state<MeasureTool>('navigate');
   measurements = $state.raw<readonly Measurement[]>([]);
   #nextMeasurement = 1;
+  /** The mounted views, for screenshots. */
+  readonly captures = new ViewCaptures();
   /** Region statistics, once per region and base image: the overlay asks on every frame. */
   #statistics = new WeakMap<object, { image: object; statistics: RegionStatistics | null }>();
 

@@ -110,6 +110,11 @@ export class VolumeViewport {
     this.#surface.requestRender();
   }
 
+  /** Draws now rather than at the next frame: screenshots. */
+  renderNow(): void {
+    this.#surface.renderNow();
+  }
+
   dispose(): void {
     this.#interactor.unbindEvents();
     this.#interactor.delete();
