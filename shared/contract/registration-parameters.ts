@@ -26,6 +26,12 @@ export const normalizationSchema = z.strictObject({
 export const alignmentSchema = z.strictObject({
   transform: z.enum(['affine', 'rigid', 'none']).describe("'affine' (12 degrees of freedom in 3D), 'rigid', or 'none' for pre-aligned data."),
   initialization: z.enum(['center-of-mass', 'geometry']).describe('Initial translation from the centres of mass or from the fields of view.'),
+  initialTransform: z
+    .array(z.number().refine(Number.isFinite, 'must be finite'))
+    .refine((m) => m.length === 6 || m.length === 12, 'must hold 6 numbers (2D) or 12 (3D)')
+    .readonly()
+    .optional()
+    .describe('A starting affine instead of the initialization: fixed → moving world (LPS mm), the rows of [L | t] (2×3 in 2D, 3×4 in 3D), as a manual alignment or landmarks give it. The search and refinement start from it.'),
   rotationSearchDegrees: z.number().min(0).max(180).describe('Largest rotation searched around each axis before refinement, degrees.'),
   rotationSearchStepDegrees: z.number().min(1).max(180).describe('Step of the rotation search, degrees.'),
   iterations: z.array(iterationCount).max(8).readonly().describe('Gradient iterations per pyramid level, coarsest first.'),

@@ -22,6 +22,7 @@ import { seededRandom } from '../random';
 import type { AlignmentParameters } from '../parameters';
 import { rotationCandidates, rotationMatrix, rotationMatrixTensor } from './rotations';
 import { centerOfMass } from './center-of-mass';
+import { badInput } from '../../../../shared/contract/errors';
 
 export interface AlignmentInput {
   /** Normalized fixed image at the working resolution, fixed frame. */
@@ -118,8 +119,29 @@ async function readScalar(compute: () => tf.Tensor): Promise<number> {
 
 async function initialPose(input: AlignmentInput, p: AlignmentParameters, fixedCenter: number[]): Promise<Pose> {
   const d = fixedCenter.length;
+  if (p.initialTransform) return poseFromRows(p.initialTransform, fixedCenter);
   const movingCenter = p.initialization === 'geometry' ? gridCenter(input.moving.grid) : await centerOfMass(input.moving);
   return { linear: identityMatrix(d), translation: movingCenter.map((m, a) => m - fixedCenter[a]) };
+}
+
+/**
+ * The pose about centre c of T(x) = L x + t₀, given as the rows of [L | t₀]:
+ * T(x) = L (x − c) + c + (L c + t₀ − c).
+ */
+function poseFromRows(rows: readonly number[], center: readonly number[]): Pose {
+  const d = center.length;
+  if (rows.length !== d * (d + 1)) throw badInput('alignment.initialTransform', `holds ${rows.length} numbers; a ${d}D registration needs ${d * (d + 1)} (the rows of [L | t])`);
+  const linear: number[] = [];
+  const translation: number[] = [];
+  for (let r = 0; r < d; r++) {
+    let lc = 0;
+    for (let k = 0; k < d; k++) {
+      linear.push(rows[r * (d + 1) + k]);
+      lc += rows[r * (d + 1) + k] * center[k];
+    }
+    translation.push(lc + rows[r * (d + 1) + d] - center[r]);
+  }
+  return { linear, translation };
 }
 
 /** Ranks every rotation candidate by NCC in one batched sample; returns the best few poses. */
@@ -223,7 +245,9 @@ export async function alignImages(
   const d = input.fixed.grid.size.length;
   const random = seededRandom(seed);
   const center = await centerOfMass(input.fixed);
-  let pose: Pose = p.transform === 'none' ? { linear: identityMatrix(d), translation: new Array<number>(d).fill(0) } : await initialPose(input, p, center);
+  // 'none' keeps the world as it is, or the user's own starting affine.
+  let pose: Pose =
+    p.transform === 'none' && !p.initialTransform ? { linear: identityMatrix(d), translation: new Array<number>(d).fill(0) } : await initialPose(input, p, center);
   const initial = poseToAffine(pose, center);
 
   const levels = p.transform === 'none' ? [] : p.iterations;
