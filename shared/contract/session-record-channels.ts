@@ -51,6 +51,11 @@ export const sessionRecordSchema = z.object({
   shownJobId: z.string().nullable(),
   landmarks: z.array(landmarkSchema),
   compare: compareViewSchema.nullable(),
+  /** The moving image moved by hand: the start of its next registration. */
+  manualAlignment: z
+    .object({ imageId: z.string(), translationMm: z.tuple([z.number(), z.number(), z.number()]), rotationDeg: z.tuple([z.number(), z.number(), z.number()]) })
+    .nullable()
+    .optional(),
 });
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 

@@ -17,6 +17,9 @@ import { Inspection, type InspectionPair } from './inspection.svelte';
 import { Landmarks } from './landmarks.svelte';
 import { defaultExportFolder } from './export-folder';
 import { isCancelled, type EngineError } from '../../../shared/contract/errors';
+import { gridCenter } from '../../../shared/geometry/grid';
+import { alignmentFromPairs, initialTransformRows, isIdentity, movedGrid, noAlignment, type ManualAlignment } from './manual-alignment';
+import type { LibraryImage } from './image-library.svelte';
 import type { RequestOptions } from '../../../shared/rpc/client';
 
 const lastExportKey = 'ximorph.lastExportFolder';
@@ -57,6 +60,8 @@ export class Workstation {
   /** The registration whose layers are on show. */
   result = $state.raw<RegistrationOutcome | null>(null);
   selectedLabel = $state.raw<LabelSelection | null>(null);
+  /** The moving image moved by hand, and which image that was: another moving image starts unmoved. */
+  #alignment = $state.raw<{ imageId: string; alignment: ManualAlignment } | null>(null);
   compare = $state.raw<CompareSettings | null>(null);
   exporting = $state(false);
   /** The engine machine's documents folder, where exports go when nothing better is known. */
@@ -85,7 +90,15 @@ export class Workstation {
       if (job && (job.inputs.fixedId !== this.assignment.fixed || job.inputs.movingId !== this.assignment.moving)) return null;
       return r;
     });
-    this.layers = $derived(displayLayers(this.roleImages, this.shownResult));
+    this.shownImages = $derived.by(() => {
+      const { moving, movingLabels } = this.roleImages;
+      const a = this.alignment;
+      if (!moving || isIdentity(a)) return this.roleImages;
+      const center = gridCenter(moving.info.grid);
+      const moved = (image: LibraryImage | undefined) => image && { ...image, info: { ...image.info, grid: movedGrid(image.info.grid, a, center) } };
+      return { ...this.roleImages, moving: moved(moving), movingLabels: moved(movingLabels) };
+    });
+    this.layers = $derived(displayLayers(this.shownImages, this.shownResult));
     this.inspectionPair = $derived.by(() => {
       const { fixed, moving } = this.roleImages;
       return fixed && moving ? { fixed, moving, jobId: this.shownResult?.jobId ?? null } : null;
@@ -96,12 +109,38 @@ export class Workstation {
   }
 
   readonly roleImages: RoleImages;
+  /** The role images as shown: the moving image (and its labels) where the manual alignment puts them. */
+  readonly shownImages: RoleImages;
   /** The shown result, as long as it still belongs to the chosen fixed and moving images. */
   readonly shownResult: RegistrationOutcome | null;
   readonly layers: ViewerLayer[];
   /** The fixed and moving images and the result relating them, when both are chosen. */
   readonly inspectionPair: InspectionPair | null;
   readonly activeCompare: CompareSettings | null;
+
+  /** The manual alignment of the moving image now chosen. */
+  get alignment(): ManualAlignment {
+    const a = this.#alignment;
+    return a && a.imageId === this.assignment.moving ? a.alignment : noAlignment;
+  }
+
+  setAlignment(alignment: ManualAlignment): void {
+    const imageId = this.assignment.moving;
+    if (imageId) this.#alignment = { imageId, alignment };
+  }
+
+  /**
+   * The rigid alignment that carries the landmarks' moving points onto their fixed ones (the
+   * accepted pairs, or every pair where none is accepted); null with too few.
+   */
+  alignmentFromLandmarks(): ManualAlignment | null {
+    const moving = this.roleImages.moving;
+    if (!moving) return null;
+    const d = moving.info.grid.size.length;
+    const pairs = this.landmarks.items.filter((l) => l.moving).map((l) => ({ fixed: l.fixed.slice(0, d), moving: l.moving!.slice(0, d), accepted: l.accepted }));
+    const chosen = pairs.some((p) => p.accepted) ? pairs.filter((p) => p.accepted) : pairs;
+    return alignmentFromPairs(chosen, gridCenter(moving.info.grid));
+  }
 
   /** Where Export proposes to write (export-folder.ts). */
   get exportFolder(): string {
@@ -141,6 +180,7 @@ export class Workstation {
       shownJobId: this.result?.jobId ?? null,
       landmarks: this.landmarks.asContract(),
       compare: this.compare ? compareViewOf(this.compare) : null,
+      manualAlignment: this.#alignment && { imageId: this.#alignment.imageId, translationMm: [...this.#alignment.alignment.translationMm], rotationDeg: [...this.#alignment.alignment.rotationDeg] },
     };
   }
 
@@ -179,6 +219,8 @@ export class Workstation {
       }
     }
     if (record.compare) this.compare = compareFromView(record.compare, this.compare);
+    const a = record.manualAlignment;
+    if (a) this.#alignment = { imageId: a.imageId, alignment: { translationMm: a.translationMm, rotationDeg: a.rotationDeg } };
   }
 
   /** Finished results registered from an image that were never written anywhere: closing it asks first. */
@@ -292,7 +334,12 @@ export class Workstation {
       fixedMaskId: this.fixedMask ?? undefined,
       movingMaskId: this.movingMask ?? undefined,
     };
-    const outcome = await this.jobs.run(label, inputs, $state.snapshot(this.overrides) as RegistrationOverrides, this.preset);
+    const overrides = $state.snapshot(this.overrides) as RegistrationOverrides;
+    const moved = this.alignment;
+    const movingImage = this.library.byId(moving);
+    // A manual alignment is where the registration starts: M⁻¹, fixed → moving.
+    const start = !isIdentity(moved) && movingImage ? { ...overrides, alignment: { ...overrides.alignment, initialTransform: initialTransformRows(moved, gridCenter(movingImage.info.grid)) } } : overrides;
+    const outcome = await this.jobs.run(label, inputs, start, this.preset);
     if (outcome) {
       this.result = outcome;
       this.notifications.push('info', `Registered: mean NCC ${outcome.report.metrics.nccBefore.toFixed(3)} → ${outcome.report.metrics.nccAfter.toFixed(3)}`);

@@ -27,8 +27,12 @@ export interface DisplayLabels {
   readonly table: LabelTable;
 }
 
+/** Per pixel array and names: a label map moved by hand (a new grid) keeps its indices, and so its texture. */
+const labelIndicesOf = memoize((pixels: LoadedImage['pixels']) => memoize((labels: NonNullable<LoadedImage['info']['labels']>) => indexLabels(pixels, labels)));
+const noLabels: NonNullable<LoadedImage['info']['labels']> = [];
+
 export const displayLabelsOf = memoize((image: LoadedImage): DisplayLabels => {
-  const { table, indices } = indexLabels(image.pixels, image.info.labels ?? []);
+  const { table, indices } = labelIndicesOf(image.pixels)(image.info.labels ?? noLabels);
   return { indices: { grid: image.info.grid, pixels: indices }, table };
 });
 

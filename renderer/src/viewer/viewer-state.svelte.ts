@@ -90,10 +90,20 @@ export class ViewerState {
   base = $derived(baseImageLayer(paneLayers(this.layers, this.activeCompare, 'primary')) ?? baseImageLayer(this.layers));
   baseGrid = $derived(this.base?.image.info.grid ?? null);
   is2D = $derived(this.baseGrid?.size.length === 2);
-  /** Field of view: every image and label map, visible or not, so toggles never reframe. */
+  /**
+   * Field of view: every image and label map, visible or not, so toggles never reframe. An
+   * image moved by hand (its pixels on a new grid) keeps the box it first had, so that the
+   * view holds still while the user aligns it.
+   */
   fov = $derived(
-    unionBoxes(this.layers.flatMap((l) => ('image' in l ? [worldBoundingBox(l.image.info.grid)] : []))) ?? FALLBACK_FOV,
+    unionBoxes(this.layers.flatMap((l) => ('image' in l ? [this.#firstBox(l.image.pixels, l.image.info.grid)] : []))) ?? FALLBACK_FOV,
   );
+  #boxes = new WeakMap<object, WorldBox>();
+  #firstBox(pixels: object, grid: Parameters<typeof worldBoundingBox>[0]): WorldBox {
+    let box = this.#boxes.get(pixels);
+    if (!box) this.#boxes.set(pixels, (box = worldBoundingBox(grid)));
+    return box;
+  }
   sideBySide = $derived(this.activeCompare?.mode === 'side-by-side');
   layoutShown = $derived<LayoutKind>(this.is2D ? '1x1' : this.layout);
   activeShown = $derived<ViewKind>(this.is2D ? 'axial' : this.activeView);

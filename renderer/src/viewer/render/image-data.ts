@@ -34,7 +34,14 @@ function textureValues(pixels: ScalarImage['pixels']): ScalarImage['pixels'] {
   return copy;
 }
 
-export function toVtkImage(image: ScalarImage): VtkImage {
+type VtkScalars = ReturnType<typeof vtkDataArray.newInstance>;
+
+function scalarsOf(pixels: ScalarImage['pixels']): VtkScalars {
+  return vtkDataArray.newInstance({ name: 'scalars', numberOfComponents: 1, values: textureValues(pixels) });
+}
+
+/** `scalars`: the pixels already wrapped, to share (vtk.js keeps one texture per array object). */
+export function toVtkImage(image: ScalarImage, scalars: VtkScalars = scalarsOf(image.pixels)): VtkImage {
   const g = embedGrid3D(image.grid);
   const data = vtkImageData.newInstance();
   data.setDimensions([g.size[0], g.size[1], g.size[2]]);
@@ -42,21 +49,26 @@ export function toVtkImage(image: ScalarImage): VtkImage {
   data.setOrigin([g.origin[0], g.origin[1], g.origin[2]]);
   // vtk.js keeps it in a Float64Array whatever its typings say.
   data.setDirection(Float64Array.from(vtkDirection(g)) as unknown as Float32Array);
-  data.getPointData().setScalars(vtkDataArray.newInstance({ name: 'scalars', numberOfComponents: 1, values: textureValues(image.pixels) }));
+  data.getPointData().setScalars(scalars);
   return data;
 }
 
 /**
  * vtkImageData per image object for one render window, released when no spec uses it any
- * more. A new pixel array is a new object, so data never goes stale.
+ * more. A new pixel array is a new object, so data never goes stale. Images that share their
+ * pixels on another grid (one moved by hand: the same voxels, a new origin and direction)
+ * share the wrapped array, so its texture is uploaded once and only the geometry changes.
  */
 export class VtkImageCache {
   readonly #entries = new Map<ScalarImage, VtkImage>();
+  readonly #scalars = new WeakMap<ScalarImage['pixels'], VtkScalars>();
 
   get(image: ScalarImage): VtkImage {
     let data = this.#entries.get(image);
     if (!data) {
-      data = toVtkImage(image);
+      let scalars = this.#scalars.get(image.pixels);
+      if (!scalars) this.#scalars.set(image.pixels, (scalars = scalarsOf(image.pixels)));
+      data = toVtkImage(image, scalars);
       this.#entries.set(image, data);
     }
     return data;
