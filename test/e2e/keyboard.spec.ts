@@ -1,10 +1,11 @@
 // Issue 11, keyboard and notices: `?` opens the list of every shortcut; dialogs take focus,
 // keep Tab inside, close on Esc and give focus back; Esc in a dialog does not reach what lies
-// behind. A repeated error is one notice with its count, naming its file once.
+// behind. A repeated error is one notice with its count, naming its file once. The main flow
+// (sample, register, before/after, export) works by keyboard alone.
 
-import { expect, test } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { startServe, type RunningServer } from './browser-mode';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openThroughDialog, waitForIdle } from './app-actions';
@@ -111,4 +112,52 @@ test('a slice view reached with Tab moves the crosshair with the arrows, a voxel
   await expect(iterationCells).toHaveCount(levels + 1);
   await page.getByRole('button', { name: 'Reset optimization.levels' }).click();
   await expect(iterationCells).toHaveCount(levels);
+});
+
+test('the main flow by keyboard alone: open the sample, register, toggle before/after, export', async ({ page }) => {
+  test.setTimeout(240_000);
+  // A server of its own: the session lives in the engine, and this flow starts from nothing.
+  const own = await startServe([]);
+  try {
+    await page.goto(own.url);
+    await waitForIdle(page);
+    /** Tab (never the mouse) until `target` has focus, then Enter. */
+    const tabToAndPress = async (target: Locator) => {
+      for (let i = 0; i < 80 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      await expect(target).toBeFocused();
+      await page.keyboard.press('Enter');
+    };
+    // The toolbar's sample button (the welcome page has one too, further on).
+    await tabToAndPress(page.getByRole('button', { name: 'Head phantom pair' }).first());
+    for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
+      await expect(page.getByRole('combobox', { name: role, exact: true })).not.toHaveValue('', { timeout: 120_000 });
+    await waitForIdle(page);
+
+    await tabToAndPress(page.getByRole('button', { name: 'Register', exact: true }));
+    const job = page.getByRole('article', { name: /Registration job/ }).first();
+    await expect(job).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+    await expect(page.getByTestId('metrics-card')).toBeVisible();
+
+    // B shows the images before registration, and again after.
+    const viewer = page.locator('[data-showing]').first();
+    await expect(viewer).toHaveAttribute('data-showing', 'after');
+    await page.keyboard.press('b');
+    await expect(viewer).toHaveAttribute('data-showing', 'before');
+    await page.keyboard.press('b');
+    await expect(viewer).toHaveAttribute('data-showing', 'after');
+
+    // Export: the dialog takes focus in its folder field; Tab reaches its Export button.
+    const folder = path.join(mkdtempSync(path.join(os.tmpdir(), 'ximorph-keys-')), 'result');
+    await tabToAndPress(page.getByTestId('metrics-card').getByRole('button', { name: 'Export…' }));
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    const field = dialog.getByRole('textbox', { name: 'Export folder' });
+    await expect(field).toBeFocused();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(folder);
+    await tabToAndPress(dialog.getByRole('button', { name: 'Export', exact: true }));
+    await expect(page.getByRole('status').filter({ hasText: `to ${folder}` })).toBeVisible({ timeout: 120_000 });
+    expect(existsSync(path.join(folder, 'report.json'))).toBe(true);
+  } finally {
+    await own.stop();
+  }
 });
