@@ -88,6 +88,15 @@ test('a ruler between two marks reads their distance in mm; a region in a disc r
   // Removed from the list, gone from the view; Navigate gives the left drag back to window/level.
   await region.getByRole('button', { name: /Remove measurement/ }).click();
   await expect(region).toHaveCount(0);
+  // Undo brings it back (Ctrl+Z), redo takes it away again; so does the toolbar's Undo.
+  await page.keyboard.press('ControlOrMeta+z');
+  await expect(region).toHaveCount(1);
+  await page.keyboard.press('ControlOrMeta+Shift+z');
+  await expect(region).toHaveCount(0);
+  await page.getByRole('group', { name: 'History' }).getByRole('button', { name: 'Undo' }).click();
+  await expect(region).toHaveCount(1);
+  await page.getByRole('group', { name: 'History' }).getByRole('button', { name: 'Redo' }).click();
+  await expect(region).toHaveCount(0);
   await page.getByRole('group', { name: 'Tool' }).getByRole('button', { name: 'Navigate' }).click();
   await expect(page.getByRole('group', { name: 'Tool' }).getByRole('button', { name: 'Navigate' })).toHaveAttribute('aria-pressed', 'true');
 });

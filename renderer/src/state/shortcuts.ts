@@ -20,6 +20,8 @@ export const shortcuts: readonly Shortcut[] = [
   { keys: ['Page Up', 'Page Down'], action: 'Next or previous slice of the view (with Shift: ten)', where: 'a slice view has focus', handledBy: 'SliceView' },
   { keys: ['↑', '↓'], action: 'Next or previous slice of the active view', where: 'the viewer has focus, outside the slice views', handledBy: 'ViewerWorkspace' },
   { keys: ['r'], action: 'Reset the views (zoom, pan, crosshair)', where: 'the viewer has focus', handledBy: 'ViewerWorkspace' },
+  { keys: ['Ctrl+Z'], action: 'Undo the last change to the view or its layers (window, colours, visibility, overlay, layout, zoom, measurements)', where: 'the viewer', handledBy: 'ViewerWorkspace' },
+  { keys: ['Ctrl+Shift+Z', 'Ctrl+Y'], action: 'Redo', where: 'the viewer', handledBy: 'ViewerWorkspace' },
   { keys: ['Esc'], action: 'Close the dialog; in Inspect mode, release a pinned point', where: 'a dialog is open; Inspect mode', handledBy: 'modal.ts, InspectWorkspace' },
   { keys: ['Tab', 'Shift+Tab'], action: 'Move between controls (kept within an open dialog)', where: 'anywhere', handledBy: 'modal.ts' },
 ];

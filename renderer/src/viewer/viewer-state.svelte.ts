@@ -10,6 +10,7 @@ import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from '.
 import { isVisible, layerName } from './layers';
 import type { ViewerMarker } from './markers';
 import { ViewCaptures } from './render/capture';
+import { History } from './view-history';
 import { distanceMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
 import { sliceBasis } from './orientation';
 import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
@@ -37,6 +38,20 @@ export interface LayerOverride {
   readonly outline?: boolean;
   readonly spacingMm?: number;
 }
+
+/** What undo and redo restore: the user's changes to the view and its layers (not the crosshair). */
+export interface ViewSnapshot {
+  readonly overrides: ViewerState['overrides'];
+  readonly windows: ViewerState['windows'];
+  readonly compare: ViewerState['compare'];
+  readonly layout: LayoutKind;
+  readonly framing: ViewerState['framing'];
+  readonly measurements: ViewerState['measurements'];
+}
+
+// Every part is replaced whole when it changes, so identity tells a change.
+const sameView = (a: ViewSnapshot, b: ViewSnapshot) =>
+  a.overrides === b.overrides && a.windows === b.windows && a.compare === b.compare && a.layout === b.layout && a.framing === b.framing && a.measurements === b.measurements;
 
 const initialFraming = (): Record<SliceOrientation, ViewFraming> => ({ axial: DEFAULT_FRAMING, coronal: DEFAULT_FRAMING, sagittal: DEFAULT_FRAMING });
 
@@ -67,6 +82,9 @@ export class ViewerState {
   #nextMeasurement = 1;
   /** The mounted views, for screenshots. */
   readonly captures = new ViewCaptures();
+  readonly #history = new History<ViewSnapshot>(sameView);
+  canUndo = $state(false);
+  canRedo = $state(false);
   /** Region statistics, once per region and base image: the overlay asks on every frame. */
   #statistics = new WeakMap<object, { image: object; statistics: RegionStatistics | null }>();
 
@@ -229,6 +247,47 @@ export class ViewerState {
     const statistics = regionStatistics({ id: base.id, name: layerName(base), grid: base.image.info.grid, pixels: base.image.pixels }, region.center, distanceMm(region.center, region.rim));
     this.#statistics.set(region, { image: base.image, statistics });
     return statistics;
+  }
+
+  snapshot(): ViewSnapshot {
+    return { overrides: this.overrides, windows: this.windows, compare: this.compare, layout: this.layout, framing: this.framing, measurements: this.measurements };
+  }
+
+  /** A settled state of the view: a change from the last one becomes a step to undo. */
+  recordView(snapshot: ViewSnapshot): void {
+    this.#history.record(snapshot);
+    this.#syncHistory();
+  }
+
+  undo(): void {
+    // A change that has not settled yet is the step to undo.
+    this.#history.record(this.snapshot());
+    const previous = this.#history.undo();
+    if (previous) this.#restoreView(previous);
+    this.#syncHistory();
+  }
+
+  redo(): void {
+    const next = this.#history.redo();
+    if (next) this.#restoreView(next);
+    this.#syncHistory();
+  }
+
+  #syncHistory(): void {
+    this.canUndo = this.#history.canUndo;
+    this.canRedo = this.#history.canRedo;
+  }
+
+  #restoreView(s: ViewSnapshot): void {
+    this.overrides = s.overrides;
+    this.windows = s.windows;
+    this.layout = s.layout;
+    this.framing = s.framing;
+    this.measurements = s.measurements;
+    if (s.compare && this.compare && s.compare !== this.compare) {
+      this.compare = s.compare;
+      this.#callbacks.onCompareChange?.(s.compare);
+    }
   }
 
   moveMarker(id: string, world: Vec3): void {
