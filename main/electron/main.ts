@@ -11,7 +11,7 @@ import { NativeSaveGrants } from '../host/save-grants';
 import { applyAppWideSecurity, secureWebPreferences } from './security';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { installAppMenu } from './app-menu';
-import { nativeSaveLocationChooser } from './save-dialogs';
+import { nativeSaveLocationChooser, revealFolderInFileManager } from './save-dialogs';
 import { windowPort } from './window-port';
 import { appOrigin } from './ipc-channel';
 
@@ -49,7 +49,7 @@ function createWindow(engine: EngineHost): void {
   });
   mainWindow = window;
   // Writes go only where the user chose in a native dialog, whatever the page asks.
-  const connection = engine.connect(windowPort(window), new NativeSaveGrants(nativeSaveLocationChooser(() => (window.isDestroyed() ? null : window))));
+  const connection = engine.connect(windowPort(window), new NativeSaveGrants(nativeSaveLocationChooser(() => (window.isDestroyed() ? null : window)), revealFolderInFileManager));
   connectionId = connection.id;
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {

@@ -1,10 +1,12 @@
 // The native dialogs behind files.chooseSaveLocation (see host/save-grants.ts): the only way
 // a path the page may write to comes into being in Electron. Both dialogs confirm replacing
-// what exists themselves (GTK only when asked to: showOverwriteConfirmation).
+// what exists themselves (GTK only when asked to: showOverwriteConfirmation). And the file
+// manager, to show a folder just written to.
 
-import { dialog } from 'electron';
+import { dialog, shell } from 'electron';
 import type { BrowserWindow } from 'electron';
-import type { ChooseSaveLocation } from '../host/save-grants';
+import { stat } from 'node:fs/promises';
+import type { ChooseSaveLocation, RevealFolder } from '../host/save-grants';
 
 export function nativeSaveLocationChooser(getWindow: () => BrowserWindow | null): ChooseSaveLocation {
   return async (purpose, suggestedPath) => {
@@ -40,3 +42,10 @@ export function nativeSaveLocationChooser(getWindow: () => BrowserWindow | null)
     return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
   };
 }
+
+/** Opens a folder the user just wrote to in the file manager; a folder only, never a file (that would run it). */
+export const revealFolderInFileManager: RevealFolder = async (folder) => {
+  if (!(await stat(folder)).isDirectory()) throw new Error('not a folder');
+  const problem = await shell.openPath(folder);
+  if (problem) throw new Error(problem);
+};

@@ -32,5 +32,9 @@ export function parseRequest<C extends ChannelName>(channel: C, payload: unknown
  * the user's yes; no system folders or devices), not where the page may write.
  */
 export const pageChoosesSaveLocations: RequestGate = {
-  screen: (channel) => (channel === 'files.chooseSaveLocation' ? Promise.resolve({ kind: 'result', result: { outcome: 'askInPage' } }) : undefined),
+  screen: (channel) => {
+    if (channel === 'files.chooseSaveLocation') return Promise.resolve({ kind: 'result', result: { outcome: 'askInPage' } });
+    if (channel === 'files.reveal') return Promise.resolve({ kind: 'result', result: { outcome: 'notHere' } });
+    return undefined;
+  },
 };

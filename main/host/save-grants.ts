@@ -23,6 +23,9 @@ import { parseRequest, refusal } from './request-gate';
 /** Shows a native dialog; resolves to the chosen path, or null when the user cancels. */
 export type ChooseSaveLocation = (purpose: SavePurpose, suggestedPath: string | undefined) => Promise<string | null>;
 
+/** Opens a folder in the desktop's file manager. */
+export type RevealFolder = (folder: string) => Promise<void>;
+
 interface Grant {
   readonly id: string;
   readonly path: string;
@@ -35,11 +38,13 @@ const forbidden = (target: string) =>
 
 export class NativeSaveGrants implements RequestGate {
   readonly #choose: ChooseSaveLocation;
+  readonly #reveal: RevealFolder;
   readonly #latest = new Map<SavePurpose, Grant>();
   #dialogOpen = false;
 
-  constructor(choose: ChooseSaveLocation) {
+  constructor(choose: ChooseSaveLocation, reveal: RevealFolder = async () => {}) {
     this.#choose = choose;
+    this.#reveal = reveal;
   }
 
   screen(channel: ChannelName, payload: unknown): Promise<GateAnswer> | undefined {
@@ -61,6 +66,20 @@ export class NativeSaveGrants implements RequestGate {
       const workspace = this.#granted('workspace', parsed.request.grant)?.path;
       const besideWorkspace = workspace !== undefined && path.dirname(target) === path.resolve(resultsFolderOf(workspace));
       return exportFolder === target || besideWorkspace ? undefined : forbidden(target);
+    }
+    if (channel === 'files.reveal') {
+      // Only the folder of the latest export or workspace the user chose: the page cannot
+      // open other places (or files: a file manager would run them) through it.
+      const parsed = parseRequest(channel, payload);
+      if ('answer' in parsed) return parsed.answer;
+      const target = path.resolve(parsed.request.path);
+      const exportFolder = this.#granted('export', parsed.request.grant)?.path;
+      const workspace = this.#granted('workspace', parsed.request.grant)?.path;
+      if (target !== exportFolder && (workspace === undefined || target !== path.dirname(workspace))) return forbidden(target);
+      return this.#reveal(target).then(
+        (): GateAnswer => ({ kind: 'result', result: { outcome: 'shown' } }),
+        (error: Error): GateAnswer => ({ kind: 'error', error: serializeError(new EngineError('FAILED', `could not open ${target}: ${error.message}`)) }),
+      );
     }
     if (channel === 'landmarks.write') {
       const parsed = parseRequest(channel, payload);

@@ -49,6 +49,14 @@ export class RegistrationStore {
     return id;
   }
 
+  /** Lets go of a result and the images made for it; nothing if it is gone already. */
+  release(id: string): void {
+    const entry = this.#results.get(id);
+    if (!entry) return;
+    this.#results.delete(id);
+    this.#onEvict(entry);
+  }
+
   has(id: string): boolean {
     return this.#results.has(id);
   }

@@ -102,6 +102,12 @@ export const registrationChannels = {
     progress: noProgressSchema,
     result: registrationOutcomeSchema,
   },
+  /** The engine lets go of a result (removed from the list, its undo over). */
+  'registration.release': {
+    request: z.object({ jobId: z.string() }),
+    progress: noProgressSchema,
+    result: emptySchema,
+  },
   'registration.export': {
     request: z.object({ jobId: z.string(), directory: z.string().min(1), items: z.array(outputItemSchema).min(1), grant: saveGrantSchema.optional() }),
     progress: progressSchema,

@@ -35,6 +35,16 @@ export const saveLocationChannels = {
       z.object({ outcome: z.literal('askInPage') }),
     ]),
   },
+  /**
+   * Opens a folder just written to in the desktop's file manager: only the one the user chose
+   * (the grant's), in Electron. In browser mode the folder is on the engine's machine, not the
+   * user's: 'notHere', and the page shows its path instead.
+   */
+  'files.reveal': {
+    request: z.object({ path: z.string().min(1), grant: saveGrantSchema }),
+    progress: noProgressSchema,
+    result: z.object({ outcome: z.enum(['shown', 'notHere']) }),
+  },
 } as const;
 
 /** The details of the NEEDS_CHOICE error that asks before a write replaces a file XiMorph did not write. */

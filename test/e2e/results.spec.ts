@@ -1,7 +1,8 @@
 // Issue 11, results and a session that survives: two registrations of a 2D pair, each listed
 // with its metrics; the earlier one shown again from its job card; a reload, and a second tab,
 // find the same images, job cards and result on show; closing an image its results came from
-// asks first, and can be undone.
+// asks first, and can be undone; two results compare side by side; a removed one comes back
+// with Undo.
 
 import { expect, test, type Page } from '@playwright/test';
 import { startServe, type RunningServer } from './browser-mode';
@@ -86,4 +87,17 @@ test('every result stays listed with its metrics, shows again from its card, and
   await expect(images.getByRole('listitem')).toHaveCount(2);
   await expect(page.getByRole('combobox', { name: 'Fixed', exact: true })).toHaveValue(fixed);
   expect(await shownNcc()).toBe(firstShown);
+
+  // Two results compared side by side; a removed card comes back with Undo.
+  for (const k of [0, 1]) await cards(page).nth(k).getByRole('checkbox', { name: /^Compare / }).check();
+  const compared = page.getByRole('region', { name: 'Results compared' });
+  await expect(compared.getByRole('row')).toHaveCount(7);
+  await expect(compared.getByRole('row', { name: /^NCC/ })).toContainText(/NCC0\.\d{3}0\.\d{3}/);
+  await compared.getByRole('button', { name: 'Close the comparison' }).click();
+  await expect(compared).toHaveCount(0);
+  await cards(page).first().getByRole('button', { name: /^Remove job/ }).click();
+  await expect(cards(page)).toHaveCount(1);
+  await page.getByRole('status').filter({ hasText: /^Removed / }).getByRole('button', { name: 'Undo' }).click();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(metricsOf(page, 0)).toHaveText(second);
 });

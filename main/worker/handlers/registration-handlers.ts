@@ -156,6 +156,11 @@ export function registrationHandlers(session: EngineSession): Handlers {
 
     'registration.fetch': async ({ jobId }) => shownOutcome(session, jobId, session.registrations.get(jobId)),
 
+    'registration.release': async ({ jobId }) => {
+      session.registrations.release(jobId);
+      return {};
+    },
+
     'registration.export': async ({ jobId, directory, items }, context) => {
       const entry = session.registrations.get(jobId);
       const target = path.resolve(directory);

@@ -133,6 +133,21 @@ export class RegistrationJobs {
     this.jobs = recorded.map((r) => ({ ...r, id: this.#next++, progress: null, curve: [] }));
   }
 
+  /** Takes a finished job's card off the list; `putBack` undoes it. */
+  takeOut(id: number): { job: RegistrationJob; index: number } | null {
+    const index = this.jobs.findIndex((j) => j.id === id);
+    if (index < 0) return null;
+    const job = this.jobs[index];
+    this.jobs = this.jobs.filter((j) => j.id !== id);
+    return { job, index };
+  }
+
+  putBack(job: RegistrationJob, index: number): void {
+    const jobs = this.jobs.filter((j) => j.id !== job.id);
+    jobs.splice(Math.min(index, jobs.length), 0, job);
+    this.jobs = jobs;
+  }
+
   /** A result's outputs were written to `folder`. */
   markExported(jobId: string, folder: string): void {
     this.jobs = this.jobs.map((j) => (j.jobId === jobId ? { ...j, exportedTo: folder } : j));

@@ -253,6 +253,30 @@ export class Workstation {
     });
   }
 
+  /**
+   * Removes a job card, with an Undo on the notice that says so; the engine lets go of its
+   * result once the notice is gone. A result on show leaves the view (and comes back with Undo).
+   */
+  removeJob(job: RegistrationJob): void {
+    const taken = this.jobs.takeOut(job.id);
+    if (!taken) return;
+    const wasShown = job.jobId !== null && this.result?.jobId === job.jobId;
+    const shown = this.result;
+    if (wasShown) this.result = null;
+    this.notifications.push('info', `Removed ${job.label}${job.exportedTo ? ` (its files stay in ${job.exportedTo})` : ''}`, {
+      action: {
+        label: 'Undo',
+        run: () => {
+          this.jobs.putBack(taken.job, taken.index);
+          if (wasShown) this.result = shown;
+        },
+      },
+      onGone: () => {
+        if (job.jobId) void this.engine.client.request('registration.release', { jobId: job.jobId }).catch(() => undefined);
+      },
+    });
+  }
+
   #assignPart(id: string, part: Part): void {
     if (part === 'fixedMask') this.fixedMask = id;
     else if (part === 'movingMask') this.movingMask = id;
@@ -360,14 +384,25 @@ export class Workstation {
       this.jobs.markExported(r.jobId, location.path);
       this.lastExport = location.path;
       remember(lastExportKey, location.path);
-      // It stays: the user may want to find the folder.
-      this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`, { sticky: true });
+      // It stays: the user may want to find the folder. In Electron (a folder the user chose
+      // in a native dialog, with its grant) the file manager can show it.
+      const grant = location.grant;
+      const reveal = grant ? { label: 'Show folder', run: () => void this.#reveal(location.path, grant) } : undefined;
+      this.notifications.push('info', `Wrote ${files.length} files to ${location.path}`, { sticky: true, action: reveal });
       return null;
     } catch (error) {
       if (isCancelled(error)) return `Export cancelled: nothing was written to ${location.path}.`;
       return (error as Error).message;
     } finally {
       this.exporting = false;
+    }
+  }
+
+  async #reveal(folder: string, grant: string): Promise<void> {
+    try {
+      await this.engine.client.request('files.reveal', { path: folder, grant });
+    } catch (error) {
+      this.notifications.error((error as Error).message);
     }
   }
 

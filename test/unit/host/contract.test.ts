@@ -56,6 +56,8 @@ const exchanges: Record<ChannelName, Exchange> = {
   'files.recent': async (c) => expect(Array.isArray((await c.request('files.recent', {})).paths)).toBe(true),
   // Both clients here are connected as browser mode connects them; Electron's native dialogs: save-locations.test.ts.
   'files.chooseSaveLocation': async (c) => expect(await c.request('files.chooseSaveLocation', { purpose: 'export' })).toEqual({ outcome: 'askInPage' }),
+  // Browser mode: the folder is on the engine's machine, so the page shows its path instead.
+  'files.reveal': async (c) => expect(await c.request('files.reveal', { path: '/tmp', grant: 'any' })).toEqual({ outcome: 'notHere' }),
   'image.load': async (c, shared) => {
     const { result, stages } = await progressOf(c, 'image.load', { source: { kind: 'path', path: lung1 } });
     expect(stages.length).toBeGreaterThan(0);
@@ -169,6 +171,12 @@ const exchanges: Record<ChannelName, Exchange> = {
     expect(record!.images.map((i) => i.id)).toEqual([shared.fixed]);
     expect(record!.compare).toEqual({ mode: 'checkerboard', showing: 'after' });
     expect(heldJobIds).toEqual([shared.job]);
+  },
+  'registration.release': async (c, shared) => {
+    expect(await c.request('registration.release', { jobId: shared.job })).toEqual({});
+    await expect(c.request('registration.fetch', { jobId: shared.job })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Twice is harmless: the result is simply gone.
+    expect(await c.request('registration.release', { jobId: shared.job })).toEqual({});
   },
   'workspace.save': async (c, shared) => {
     shared.workspace = path.join(scratch, `study-${shared.transport}.json`);

@@ -140,9 +140,11 @@ describe('Electron: writes only where the user chose in a native dialog', () => 
     asked.push({ purpose, suggestedPath });
     return answers.shift() ?? null;
   };
+  /** The folders the stand-in file manager was asked to show. */
+  const revealed: string[] = [];
   let window: ContractClient;
   beforeAll(() => {
-    window = connect(new NativeSaveGrants(chooser));
+    window = connect(new NativeSaveGrants(chooser, async (folder) => void revealed.push(folder)));
   });
 
   const choose = async (purpose: SavePurpose, answer: string | null, suggestedPath?: string) => {
@@ -187,11 +189,17 @@ describe('Electron: writes only where the user chose in a native dialog', () => 
     expect(JSON.parse(readFileSync(target, 'utf8')).results).toEqual([{ directory: resultFolder }]);
   });
 
-  it('lets a granted export folder through', async () => {
+  it('lets a granted export folder through, and shows it in the file manager; no other place', async () => {
     const folder = path.join(scratch, 'export');
     const grant = await grantOf('export', folder);
     await window.request('registration.export', { jobId, directory: folder, items: ['affine'], grant });
     expect(existsSync(path.join(folder, 'affine.txt'))).toBe(true);
+    expect(await window.request('files.reveal', { path: folder, grant })).toEqual({ outcome: 'shown' });
+    expect(revealed).toEqual([folder]);
+    for (const elsewhere of ['/usr/bin', path.join(folder, 'affine.txt'), path.dirname(folder)])
+      expect(await failureOf(window.request('files.reveal', { path: elsewhere, grant })), elsewhere).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failureOf(window.request('files.reveal', { path: folder, grant: 'x'.repeat(43) }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(revealed).toEqual([folder]);
   });
 
   it('refuses forged grants, grants for another path, purpose or window, and grants replaced by a newer choice', async () => {
