@@ -11,29 +11,17 @@
 //
 //   npm run bench:inspect [-- --seconds 10] [-- --layout 1x3]
 
-import { chromium } from 'playwright-core';
 import { startServe } from '../test/e2e/browser-mode';
+import { launchChromium, percentile } from './chromium';
 
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(argument('--seconds')) || 10;
 /** The viewers' layout: '2×2' (three slices and 3D, the default) or '1×3' (slices only). */
 const layout = argument('--layout') === '1x3' ? '1×3' : '2×2';
 
-const percentile = (values: readonly number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
-
 async function main() {
   const server = await startServe(['--sample']);
-  const browser = await chromium.launch({
-    executablePath: process.env.XIMORPH_CHROMIUM ?? '/usr/bin/chromium',
-    // What Chromium does on a machine without a GPU once WebGL is allowed on SwiftShader: WebGL
-    // on SwiftShader, the page composited in software. Forcing SwiftShader as the GPU
-    // (--use-angle=swiftshader, --ignore-gpu-blocklist) composites through it too: 7.0 updates/s
-    // against 10.7 (measured in one session).
-    args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);

@@ -1,0 +1,133 @@
+// The viewer under the interactions issue 11 names, as a person sees them: `ximorph serve
+// --sample` (the real engine and transport) and the real renderer in Debian's Chromium with
+// software WebGL, on the sample Colin27 pair (1 mm, 181×217×181), 2×2 layout.
+//
+//   1. A registration's result arrives: the main thread's long tasks (over 50 ms) from the
+//      moment the result card shows until the page has been idle for two seconds: the longest,
+//      their sum, and the time until then.
+//   2. Each overlay mode is chosen: the time from the choice to the second frame after it
+//      (the first frame that can show it), to the main thread free again (no long task for a
+//      second), and the longest task meanwhile.
+//   3. The axial view pages through slices, one page per frame: frames per second.
+//
+// Goals (issue 11): longest task after a result < 200 ms, any overlay < 1 s, paging ≥ 30 fps.
+//
+//   npm run bench:viewer
+
+import { startServe } from '../test/e2e/browser-mode';
+import { launchChromium, percentile } from './chromium';
+
+interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/**
+ * In the page: when the main thread last finished a long task after `from`, once none has come
+ * for `quietMs` (or 60 s have passed). Long tasks are reported a moment after they end.
+ */
+async function idleAfter({ from, quietMs }: { from: number; quietMs: number }): Promise<number> {
+  const w = window as unknown as { longTasks: LongTask[] };
+  for (;;) {
+    const last = w.longTasks.filter((t) => t.start + t.duration >= from).reduce((m, t) => Math.max(m, t.start + t.duration), from);
+    const now = performance.now();
+    if (now - last > quietMs || now - from > 60_000) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function main() {
+  const server = await startServe(['--sample']);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.addInitScript(() => {
+      const w = window as unknown as { longTasks: LongTask[]; resultShownAt: number | null };
+      w.longTasks = [];
+      w.resultShownAt = null;
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+      // When the result card enters the page: in the very task that takes the result in (the
+      // test's own polling could only see it once that task and those after it let go).
+      new MutationObserver(() => {
+        if (w.resultShownAt === null && document.querySelector('[data-testid="metrics-card"]')) w.resultShownAt = performance.now();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(server.url);
+    await page.getByTestId('engine-status').filter({ hasText: 'Engine ready' }).waitFor({ timeout: 120_000 });
+    for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
+      await page.waitForFunction((name) => (document.querySelector(`select[aria-label="${name}"]`) as HTMLSelectElement | null)?.value, role, { timeout: 180_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 180_000 });
+    const backend = (await page.getByText(/Compute backend:/).first().textContent())?.trim() ?? '?';
+    const renderer = await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      return gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'none';
+    });
+    await page.waitForTimeout(3000);
+
+    // 1. A result arrives.
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await page.getByTestId('metrics-card').waitFor({ timeout: 600_000 });
+    const arrived = await page.evaluate(() => (window as unknown as { resultShownAt: number }).resultShownAt);
+    const settled = await page.evaluate(idleAfter, { from: arrived, quietMs: 2000 });
+    // The task that took the result in ends after the card entered the page.
+    const afterResult = (await page.evaluate(() => (window as unknown as { longTasks: LongTask[] }).longTasks)).filter((t) => t.start + t.duration >= arrived);
+    const longest = Math.max(0, ...afterResult.map((t) => t.duration));
+    const blocked = afterResult.reduce((s, t) => s + t.duration, 0);
+
+    // 2. Each overlay mode, from blend, and back.
+    const modes = await page.locator('select[aria-label="Overlay"] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    const switches: { mode: string; frameMs: number; idleMs: number; longestMs: number }[] = [];
+    for (const mode of [...modes.filter((m) => m !== 'blend'), 'blend']) {
+      const start = await page.evaluate(async (value) => {
+        const select = document.querySelector('select[aria-label="Overlay"]') as HTMLSelectElement;
+        const t0 = performance.now();
+        select.value = value;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
+        (window as unknown as { frameAt: number }).frameAt = performance.now();
+        return t0;
+      }, mode);
+      // Flicker swaps its images on a timer: its main thread is never idle for long.
+      const idle = mode === 'flicker' ? NaN : await page.evaluate(idleAfter, { from: start, quietMs: 1000 });
+      const measured = await page.evaluate((from) => {
+        const w = window as unknown as { longTasks: LongTask[]; frameAt: number };
+        // Those the choice started (the task that made it began a moment before `from`).
+        const during = w.longTasks.filter((t) => t.start >= from - 50);
+        return { frameMs: w.frameAt - from, longestMs: Math.max(0, ...during.map((t) => t.duration)) };
+      }, start);
+      switches.push({ mode, frameMs: measured.frameMs, idleMs: Math.max(measured.frameMs, idle - start), longestMs: measured.longestMs });
+      if (mode === 'flicker') await page.waitForTimeout(1000);
+    }
+
+    // 3. Paging the axial view, one page per frame.
+    const paging = await page.evaluate(async () => {
+      const view = document.querySelector('[data-pane="primary"][data-view="axial"]') as HTMLElement;
+      view.focus();
+      const frames: number[] = [];
+      const steps = 90;
+      for (let i = 0; i < steps; i++) {
+        view.dispatchEvent(new KeyboardEvent('keydown', { key: i % 30 < 15 ? 'PageDown' : 'PageUp', bubbles: true, cancelable: true }));
+        frames.push(await new Promise<number>((r) => requestAnimationFrame(r)));
+      }
+      const intervals = frames.slice(1).map((t, i) => t - frames[i]);
+      return { fps: (1000 * (frames.length - 1)) / (frames[frames.length - 1] - frames[0]), intervals };
+    });
+
+    console.log(`Viewer interactions, 2×2 layout, the sample Colin27 pair (181×217×181 at 1 mm), Chromium with WebGL on "${renderer}"; ${backend}`);
+    console.log(`  1. a result arrives: longest main-thread task ${longest.toFixed(0)} ms (goal < 200), ${afterResult.length} long tasks, ${(blocked / 1000).toFixed(1)} s blocked in all, idle ${((settled - arrived) / 1000).toFixed(1)} s after the card showed`);
+    console.log('  2. overlay mode chosen (goal < 1000 ms): to the second frame after it; to the main thread free again; the longest task');
+    for (const s of switches)
+      console.log(
+        `       ${s.mode.padEnd(14)} ${s.frameMs.toFixed(0).padStart(6)} ms ${Number.isNaN(s.idleMs) ? ' (swaps images on a timer)' : `${s.idleMs.toFixed(0).padStart(7)} ms`} ${s.longestMs.toFixed(0).padStart(7)} ms`,
+      );
+    console.log(
+      `  3. paging the axial view: ${paging.fps.toFixed(1)} frames/s (goal ≥ 30); frame interval p50 ${percentile(paging.intervals, 50).toFixed(0)} ms, p95 ${percentile(paging.intervals, 95).toFixed(0)} ms`,
+    );
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+await main();
