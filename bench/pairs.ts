@@ -34,7 +34,7 @@ export interface BenchPair {
 }
 
 /** Tissue-like classes of a slice (four intensity bands of the foreground) as a label map. */
-function intensityClasses(image: ScalarImage): ScalarImage {
+export function intensityClasses(image: ScalarImage): ScalarImage {
   const [p20, p45, p70, p85] = percentiles(image.pixels, [20, 45, 70, 85], { ignoreZeros: true });
   const labels = new Uint8Array(image.pixels.length);
   for (let i = 0; i < labels.length; i++) {
