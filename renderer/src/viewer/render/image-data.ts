@@ -47,27 +47,51 @@ export function toVtkImage(image: ScalarImage): VtkImage {
 }
 
 /**
- * vtkImageData per image object for one render window, released when no spec uses it any
- * more. A new pixel array is a new object, so data never goes stale.
+ * One vtkImageData per image object for all views, counted by holder: the views of one image
+ * (three slices, the 3D view, both viewers of a pair) share its vtkDataArray, on which vtk.js
+ * keys the GPU texture, so the image is uploaded once. A new pixel array is a new object, so
+ * data never goes stale.
  */
+const shared = new Map<ScalarImage, { data: VtkImage; holders: number }>();
+
+export function acquireVtkImage(image: ScalarImage): VtkImage {
+  let entry = shared.get(image);
+  if (!entry) {
+    entry = { data: toVtkImage(image), holders: 0 };
+    shared.set(image, entry);
+  }
+  entry.holders++;
+  return entry.data;
+}
+
+export function releaseVtkImage(image: ScalarImage): void {
+  const entry = shared.get(image);
+  if (!entry || --entry.holders > 0) return;
+  shared.delete(image);
+  entry.data.delete();
+}
+
+/** Images with vtkImageData alive now (tests, leak checks). */
+export function sharedVtkImageCount(): number {
+  return shared.size;
+}
+
+/** One view's hold on the shared vtkImageData of the images it draws. */
 export class VtkImageCache {
-  readonly #entries = new Map<ScalarImage, VtkImage>();
+  readonly #held = new Set<ScalarImage>();
 
   get(image: ScalarImage): VtkImage {
-    let data = this.#entries.get(image);
-    if (!data) {
-      data = toVtkImage(image);
-      this.#entries.set(image, data);
-    }
-    return data;
+    if (this.#held.has(image)) return shared.get(image)!.data;
+    this.#held.add(image);
+    return acquireVtkImage(image);
   }
 
-  /** Deletes the entries not in `inUse`. */
+  /** Lets go of the images not in `inUse`. */
   retainOnly(inUse: ReadonlySet<ScalarImage>): void {
-    for (const [image, data] of this.#entries)
+    for (const image of this.#held)
       if (!inUse.has(image)) {
-        data.delete();
-        this.#entries.delete(image);
+        this.#held.delete(image);
+        releaseVtkImage(image);
       }
   }
 
