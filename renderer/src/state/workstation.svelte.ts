@@ -8,6 +8,7 @@ import { compareFromView, compareViewOf, isSavable, workspaceOf, type Part } fro
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
 import type { ImageLibrary, OpenableSource } from './image-library.svelte';
+import { MovingAlignment } from './moving-alignment.svelte';
 import type { Notifications } from './notifications.svelte';
 import { RoleAssignment } from './roles.svelte';
 import { RegistrationJobs, type RegistrationJob, type RegistrationOutcome } from './registration-jobs.svelte';
@@ -17,9 +18,6 @@ import { Inspection, type InspectionPair } from './inspection.svelte';
 import { Landmarks } from './landmarks.svelte';
 import { defaultExportFolder } from './export-folder';
 import { isCancelled, type EngineError } from '../../../shared/contract/errors';
-import { gridCenter } from '../../../shared/geometry/grid';
-import { alignmentFromPairs, initialTransformRows, isIdentity, movedGrid, noAlignment, type ManualAlignment } from './manual-alignment';
-import type { LibraryImage } from './image-library.svelte';
 import type { RequestOptions } from '../../../shared/rpc/client';
 
 const lastExportKey = 'ximorph.lastExportFolder';
@@ -50,6 +48,8 @@ export class Workstation {
   readonly locations: SaveLocations;
   readonly inspection: Inspection;
   readonly landmarks: Landmarks;
+  /** The moving image moved by hand: shown there, and where its registration starts. */
+  readonly alignment = new MovingAlignment(() => this.assignment.moving);
 
   preset = $state(defaultPresetId);
   /** The user chose the preset; until then the pair's dimension chooses it. */
@@ -60,8 +60,6 @@ export class Workstation {
   /** The registration whose layers are on show. */
   result = $state.raw<RegistrationOutcome | null>(null);
   selectedLabel = $state.raw<LabelSelection | null>(null);
-  /** The moving image moved by hand, and which image that was: another moving image starts unmoved. */
-  #alignment = $state.raw<{ imageId: string; alignment: ManualAlignment } | null>(null);
   compare = $state.raw<CompareSettings | null>(null);
   exporting = $state(false);
   /** The engine machine's documents folder, where exports go when nothing better is known. */
@@ -90,14 +88,7 @@ export class Workstation {
       if (job && (job.inputs.fixedId !== this.assignment.fixed || job.inputs.movingId !== this.assignment.moving)) return null;
       return r;
     });
-    this.shownImages = $derived.by(() => {
-      const { moving, movingLabels } = this.roleImages;
-      const a = this.alignment;
-      if (!moving || isIdentity(a)) return this.roleImages;
-      const center = gridCenter(moving.info.grid);
-      const moved = (image: LibraryImage | undefined) => image && { ...image, info: { ...image.info, grid: movedGrid(image.info.grid, a, center) } };
-      return { ...this.roleImages, moving: moved(moving), movingLabels: moved(movingLabels) };
-    });
+    this.shownImages = $derived(this.alignment.shown(this.roleImages));
     this.layers = $derived(displayLayers(this.shownImages, this.shownResult));
     this.inspectionPair = $derived.by(() => {
       const { fixed, moving } = this.roleImages;
@@ -117,30 +108,6 @@ export class Workstation {
   /** The fixed and moving images and the result relating them, when both are chosen. */
   readonly inspectionPair: InspectionPair | null;
   readonly activeCompare: CompareSettings | null;
-
-  /** The manual alignment of the moving image now chosen. */
-  get alignment(): ManualAlignment {
-    const a = this.#alignment;
-    return a && a.imageId === this.assignment.moving ? a.alignment : noAlignment;
-  }
-
-  setAlignment(alignment: ManualAlignment): void {
-    const imageId = this.assignment.moving;
-    if (imageId) this.#alignment = { imageId, alignment };
-  }
-
-  /**
-   * The rigid alignment that carries the landmarks' moving points onto their fixed ones (the
-   * accepted pairs, or every pair where none is accepted); null with too few.
-   */
-  alignmentFromLandmarks(): ManualAlignment | null {
-    const moving = this.roleImages.moving;
-    if (!moving) return null;
-    const d = moving.info.grid.size.length;
-    const pairs = this.landmarks.items.filter((l) => l.moving).map((l) => ({ fixed: l.fixed.slice(0, d), moving: l.moving!.slice(0, d), accepted: l.accepted }));
-    const chosen = pairs.some((p) => p.accepted) ? pairs.filter((p) => p.accepted) : pairs;
-    return alignmentFromPairs(chosen, gridCenter(moving.info.grid));
-  }
 
   /** Where Export proposes to write (export-folder.ts). */
   get exportFolder(): string {
@@ -180,7 +147,7 @@ export class Workstation {
       shownJobId: this.result?.jobId ?? null,
       landmarks: this.landmarks.asContract(),
       compare: this.compare ? compareViewOf(this.compare) : null,
-      manualAlignment: this.#alignment && { imageId: this.#alignment.imageId, translationMm: [...this.#alignment.alignment.translationMm], rotationDeg: [...this.#alignment.alignment.rotationDeg] },
+      manualAlignment: this.alignment.asRecord(),
     };
   }
 
@@ -219,8 +186,7 @@ export class Workstation {
       }
     }
     if (record.compare) this.compare = compareFromView(record.compare, this.compare);
-    const a = record.manualAlignment;
-    if (a) this.#alignment = { imageId: a.imageId, alignment: { translationMm: a.translationMm, rotationDeg: a.rotationDeg } };
+    this.alignment.restore(record.manualAlignment);
   }
 
   /** Finished results registered from an image that were never written anywhere: closing it asks first. */
@@ -359,10 +325,9 @@ export class Workstation {
       movingMaskId: this.movingMask ?? undefined,
     };
     const overrides = $state.snapshot(this.overrides) as RegistrationOverrides;
-    const moved = this.alignment;
     const movingImage = this.library.byId(moving);
-    // A manual alignment is where the registration starts: M⁻¹, fixed → moving.
-    const start = !isIdentity(moved) && movingImage ? { ...overrides, alignment: { ...overrides.alignment, initialTransform: initialTransformRows(moved, gridCenter(movingImage.info.grid)) } } : overrides;
+    // A manual alignment is where the registration starts.
+    const start = movingImage ? this.alignment.startFrom(overrides, movingImage) : overrides;
     const outcome = await this.jobs.run(label, inputs, start, this.preset);
     if (outcome) {
       this.result = outcome;
