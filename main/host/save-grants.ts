@@ -6,7 +6,8 @@
 //     folder directly inside the file's results folder (`study.json` → `study.results/JOB`),
 //     where the workspace keeps the result it shows;
 //   - an export grant covers registration.export into its folder;
-//   - a landmarks grant covers landmarks.write of its file.
+//   - a landmarks grant covers landmarks.write of its file;
+//   - an export grant also lets files.reveal open its folder in the file manager.
 // Each choice replaces the grant of the previous choice of the same purpose, so a script
 // injected into the page can write only where the user last clicked, and only through the
 // window (connection) that asked. The dialog itself is injected: Electron's in the app,
@@ -68,14 +69,12 @@ export class NativeSaveGrants implements RequestGate {
       return exportFolder === target || besideWorkspace ? undefined : forbidden(target);
     }
     if (channel === 'files.reveal') {
-      // Only the folder of the latest export or workspace the user chose: the page cannot
-      // open other places (or files: a file manager would run them) through it.
+      // Only the folder of the latest export the user chose: the page cannot open other
+      // places (or files: a file manager would run them) through it.
       const parsed = parseRequest(channel, payload);
       if ('answer' in parsed) return parsed.answer;
       const target = path.resolve(parsed.request.path);
-      const exportFolder = this.#granted('export', parsed.request.grant)?.path;
-      const workspace = this.#granted('workspace', parsed.request.grant)?.path;
-      if (target !== exportFolder && (workspace === undefined || target !== path.dirname(workspace))) return forbidden(target);
+      if (this.#granted('export', parsed.request.grant)?.path !== target) return forbidden(target);
       return this.#reveal(target).then(
         (): GateAnswer => ({ kind: 'result', result: { outcome: 'shown' } }),
         (error: Error): GateAnswer => ({ kind: 'error', error: serializeError(new EngineError('FAILED', `could not open ${target}: ${error.message}`)) }),

@@ -231,11 +231,25 @@ export class ViewerState {
   /** Keeps a measurement drawn in a view; one of no length is a slip of the hand, not kept. */
   addMeasurement(m: DrawnMeasurement): void {
     const length = m.kind === 'ruler' ? distanceMm(m.from, m.to) : distanceMm(m.center, m.rim);
-    if (length > 0) this.measurements = [...this.measurements, { ...m, id: this.#nextMeasurement++ } as Measurement];
+    if (length > 0) this.#step(() => (this.measurements = [...this.measurements, { ...m, id: this.#nextMeasurement++ } as Measurement]));
   }
 
   removeMeasurement(id: number): void {
-    this.measurements = this.measurements.filter((m) => m.id !== id);
+    this.#step(() => (this.measurements = this.measurements.filter((m) => m.id !== id)));
+  }
+
+  clearMeasurements(): void {
+    this.#step(() => (this.measurements = []));
+  }
+
+  /**
+   * A discrete change (a click, not a drag) is one undo step at once: the state before it and
+   * after it are recorded now, without waiting for the view to settle.
+   */
+  #step(change: () => void): void {
+    this.recordView(this.snapshot());
+    change();
+    this.recordView(this.snapshot());
   }
 
   /** A region's statistics over the base image (the fixed image), in its stored values. */
