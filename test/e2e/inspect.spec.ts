@@ -13,6 +13,12 @@ import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { waitForIdle } from './app-actions';
 
+// A known bug (issue 7, left open): beside another heavy spec on two cores, the moving image's
+// heatmap is sometimes not drawn at all after the pinned answer (it reproduces at stop 18's
+// code too). One retry, with a fresh worker and server, until it is found; failing both tries
+// still fails the suite.
+test.describe.configure({ retries: 1 });
+
 let server: RunningServer;
 
 test.beforeAll(async () => {
