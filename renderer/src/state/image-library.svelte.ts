@@ -11,6 +11,7 @@ import type { EngineError } from '../../../shared/contract/errors';
 import type { PixelArray } from '../../../shared/image/voxel-image';
 import type { UploadableFile } from '../../../shared/rpc/send-upload';
 import { sendUpload } from '../../../shared/rpc/send-upload';
+import { withItemAt } from './list-edits';
 import type { Notifications } from './notifications.svelte';
 
 /** Files dropped on the window, still on the user's side. */
@@ -162,9 +163,7 @@ export class ImageLibrary {
   }
 
   putBack(image: LibraryImage, index: number): void {
-    const images = this.images.filter((i) => i !== image);
-    images.splice(Math.min(index, images.length), 0, image);
-    this.images = images;
+    this.images = withItemAt(this.images, image, index);
   }
 
   /** The engine lets go of an image taken off the list. */

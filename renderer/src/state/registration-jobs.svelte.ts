@@ -16,6 +16,7 @@ import type {
 import { isCancelled } from '../../../shared/contract/errors';
 import type { EngineError } from '../../../shared/contract/errors';
 import type { Notifications } from './notifications.svelte';
+import { withItemAt } from './list-edits';
 
 export type RegistrationOutcome = ResultOf<'registration.run'>;
 export type Preset = ResultOf<'registration.defaults'>['presets'][number];
@@ -143,9 +144,7 @@ export class RegistrationJobs {
   }
 
   putBack(job: RegistrationJob, index: number): void {
-    const jobs = this.jobs.filter((j) => j.id !== job.id);
-    jobs.splice(Math.min(index, jobs.length), 0, job);
-    this.jobs = jobs;
+    this.jobs = withItemAt(this.jobs, job, index);
   }
 
   /** A result's outputs were written to `folder`. */

@@ -37,6 +37,11 @@ export function distanceMm(a: readonly number[], b: readonly number[]): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
+/** A ruler's length, or a region's radius, mm. */
+export function lengthMm(m: DrawnMeasurement): number {
+  return m.kind === 'ruler' ? distanceMm(m.from, m.to) : distanceMm(m.center, m.rim);
+}
+
 export interface RegionStatistics {
   /** Voxels whose centres lie inside. */
   readonly voxels: number;
@@ -53,8 +58,8 @@ export interface RegionStatistics {
 
 /** What a measurement says, in one line: its length, or its region's statistics. */
 export function describeMeasurement(m: DrawnMeasurement, statistics: RegionStatistics | null): string {
-  if (m.kind === 'ruler') return `${distanceMm(m.from, m.to).toFixed(1)} mm`;
-  const radius = distanceMm(m.center, m.rim);
+  const radius = lengthMm(m);
+  if (m.kind === 'ruler') return `${radius.toFixed(1)} mm`;
   if (!statistics) return `r ${radius.toFixed(1)} mm · outside the image`;
   const unit = statistics.sizeDimension === 2 ? 'mm²' : 'mm³';
   return `mean ${formatStatistic(statistics.mean)} ± ${formatStatistic(statistics.sd)} · ${formatStatistic(statistics.sizeMm)} ${unit} (${statistics.voxels} voxels) · r ${radius.toFixed(1)} mm`;

@@ -11,7 +11,7 @@ import { isVisible, layerName } from './layers';
 import type { ViewerMarker } from './markers';
 import { ViewCaptures } from './render/capture';
 import { History } from './view-history';
-import { distanceMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
+import { lengthMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
 import { sliceBasis } from './orientation';
 import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
 import { panBy, zoomAbout, type SliceCamera } from './slice-camera';
@@ -230,8 +230,7 @@ export class ViewerState {
 
   /** Keeps a measurement drawn in a view; one of no length is a slip of the hand, not kept. */
   addMeasurement(m: DrawnMeasurement): void {
-    const length = m.kind === 'ruler' ? distanceMm(m.from, m.to) : distanceMm(m.center, m.rim);
-    if (length > 0) this.#step(() => (this.measurements = [...this.measurements, { ...m, id: this.#nextMeasurement++ } as Measurement]));
+    if (lengthMm(m) > 0) this.#step(() => (this.measurements = [...this.measurements, { ...m, id: this.#nextMeasurement++ } as Measurement]));
   }
 
   removeMeasurement(id: number): void {
@@ -253,12 +252,12 @@ export class ViewerState {
   }
 
   /** A region's statistics over the base image (the fixed image), in its stored values. */
-  regionStatistics(region: Pick<Region, 'center' | 'rim'>): RegionStatistics | null {
+  regionStatistics(region: Omit<Region, 'id'>): RegionStatistics | null {
     const base = this.base;
     if (!base) return null;
     const cached = this.#statistics.get(region);
     if (cached?.image === base.image) return cached.statistics;
-    const statistics = regionStatistics({ id: base.id, name: layerName(base), grid: base.image.info.grid, pixels: base.image.pixels }, region.center, distanceMm(region.center, region.rim));
+    const statistics = regionStatistics({ id: base.id, name: layerName(base), grid: base.image.info.grid, pixels: base.image.pixels }, region.center, lengthMm(region));
     this.#statistics.set(region, { image: base.image, statistics });
     return statistics;
   }
