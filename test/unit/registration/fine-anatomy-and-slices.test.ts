@@ -1,11 +1,12 @@
-// Issue 12 §3: accuracy end to end beyond the human brain, with the defaults a user gets and
+// Issue 12: accuracy end to end beyond the human brain, with the defaults a user gets and
 // bounds set a little under what was measured (2-core machine, wasm backend):
 //   - fine anatomy: the inia19 macaque T1 at 0.5 mm and its NeuroMaps labels under the
 //     project's synthetic warp (4 mm mean, seed 1), the bench's macaque pair: mean label Dice
-//     0.054 → 0.668, no folds, 14 s;
+//     0.054 → 0.776, no folds (0.668 before the coarse-to-fine control levels; elastix 0.773
+//     and SyN 0.753 in the bench), 17 s;
 //   - a 2D slice: the ITK proton-density slice with four intensity classes as labels under the
 //     same generator (seed 1), the bench's slice pair, with the 2D preset ximorph register gives
-//     2D images: 0.545 → 0.830 (elastix 0.818 on the same pair in the bench), no folds, 7 s.
+//     2D images: 0.545 → 0.859 (0.830 before; elastix 0.818, SyN 0.829), no folds, 8 s.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
@@ -20,26 +21,26 @@ describe('accuracy beyond the human brain', () => {
     await selectComputeBackend('auto');
   });
 
-  it('registers the macaque at 0.5 mm: NeuroMaps Dice above 0.64, no folds', async () => {
+  it('registers the macaque at 0.5 mm: NeuroMaps Dice above 0.76, no folds', async () => {
     const fixed = await readImage(mricron + 'inia19-t1-brain.nii.gz');
     const labels = await readImage(mricron + 'inia19-NeuroMaps.nii.gz');
     const pair = await generateSyntheticPair(fixed, labels, { seed: 1, meanDisplacementMm: 4 });
     const result = await registerImages({ fixed, moving: pair.moving, fixedLabels: labels, movingLabels: pair.movingLabels });
     const { diceBefore, diceAfter, foldPercent } = result.metrics;
     console.log(`macaque: Dice ${diceBefore!.mean.toFixed(3)} → ${diceAfter!.mean.toFixed(3)}, folds ${foldPercent} %`);
-    expect(diceAfter!.mean).toBeGreaterThan(0.64);
+    expect(diceAfter!.mean).toBeGreaterThan(0.76);
     expect(diceAfter!.mean - diceBefore!.mean).toBeGreaterThan(0.5);
     expect(foldPercent).toBe(0);
   }, 180_000);
 
-  it('registers a 2D slice with the 2D preset: class Dice above 0.81, no folds', async () => {
+  it('registers a 2D slice with the 2D preset: class Dice above 0.845, no folds', async () => {
     const fixed = await readImage(itkData + 'BrainProtonDensitySliceBorder20.png');
     const labels = intensityClasses(fixed);
     const pair = await generateSyntheticPair(fixed, labels, { seed: 1 });
     const result = await registerImages({ fixed, moving: pair.moving, fixedLabels: labels, movingLabels: pair.movingLabels }, presetOverrides('2d'));
     const { diceBefore, diceAfter, foldPercent } = result.metrics;
     console.log(`slice: Dice ${diceBefore!.mean.toFixed(3)} → ${diceAfter!.mean.toFixed(3)}, folds ${foldPercent} %`);
-    expect(diceAfter!.mean).toBeGreaterThan(0.81);
+    expect(diceAfter!.mean).toBeGreaterThan(0.845);
     expect(foldPercent).toBe(0);
   }, 120_000);
 });
