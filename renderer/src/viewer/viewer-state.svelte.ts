@@ -6,6 +6,7 @@ import type { ColormapName } from './colormaps';
 import { activeCompare, baseImageLayer, comparedMoving, paneLayers, planDisplay, type DisplayPlan, type PaneRole } from './display-plan';
 import { jacobianOf } from './derived-data';
 import { centralVoxelWorld, stepSlice, unionBoxes, worldBoundingBox } from './grid-view';
+import type { LoadedImage } from '../../../shared/contract/image-channels';
 import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
 import { isVisible, layerName } from './layers';
 import type { ViewerMarker } from './markers';
@@ -13,7 +14,7 @@ import { ViewCaptures } from './render/capture';
 import { History } from './view-history';
 import { lengthMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
 import { sliceBasis } from './orientation';
-import { readoutAt, type Readout, type SampledImage, type SampledLabels } from './readout';
+import { readoutAt, widestReadoutText, type Readout, type SampledImage, type SampledLabels, type ValueKind } from './readout';
 import { panBy, zoomAbout, type SliceCamera } from './slice-camera';
 import { DEFAULT_FRAMING, type LayoutKind, type SliceOrientation, type Vec3, type ViewFraming, type ViewKind, type Viewport, type WorldBox } from './view-types';
 import { autoWindow, presetWindow, type WindowLevel, type WindowPresetId } from './window-level';
@@ -128,7 +129,35 @@ export class ViewerState {
   windowTarget = $derived(
     (this.layers.find((l) => l.id === this.windowTargetId && l.kind === 'image') as ImageLayer | undefined) ?? this.base,
   );
+  /** What the readout samples: the base image, the visible label maps (top first), the other layers with values. */
+  #sampled = $derived.by(() => {
+    const valuesOf = (image: LoadedImage): ValueKind => ({
+      range: image.info.range,
+      whole: !(image.pixels instanceof Float32Array || image.pixels instanceof Float64Array),
+    });
+    const sampled = (id: string, name: string, image: LoadedImage) => ({ id, name, grid: image.info.grid, pixels: image.pixels, values: valuesOf(image) });
+    const derived: ValueKind = { range: null, whole: false };
+    const base = this.base ? sampled(this.base.id, layerName(this.base), this.base.image) : null;
+    const visible = this.layers.filter((l) => isVisible(l));
+    const labels: (SampledLabels & { values: ValueKind })[] = visible
+      .filter((l) => l.kind === 'labels')
+      .reverse()
+      .map((l) => ({ ...sampled(l.id, layerName(l), l.image), labels: l.image.info.labels }));
+    const others: (SampledImage & { values: ValueKind })[] = [];
+    if (this.movingLayer) others.push(sampled(this.movingLayer.id, layerName(this.movingLayer), this.movingLayer.image));
+    for (const l of visible) {
+      if (l.kind === 'jacobian') {
+        const det = jacobianOf(l.field).determinant;
+        others.push({ id: l.id, name: `${layerName(l)} det J`, grid: det.grid, pixels: det.pixels, values: derived });
+      } else if (l.kind === 'displacement')
+        others.push({ id: l.id, name: `${layerName(l)} |u| mm`, grid: l.field.grid, pixels: l.field.pixels, components: l.field.components, values: derived });
+    }
+    return { base, labels, others };
+  });
+
   readout = $derived(this.#readoutAt(this.hover ?? this.crosshair));
+  /** As long as any readout of these layers over the views: it, not the point, sets the readout's height. */
+  widestReadout = $derived(widestReadoutText(this.fov, this.#sampled.base, this.#sampled.labels, this.#sampled.others));
 
   /** The layer a left-drag in a pane adjusts: the moving image's own pane adjusts it. */
   windowTargetIn(pane: PaneRole): ImageLayer | null {
@@ -314,27 +343,7 @@ export class ViewerState {
   }
 
   #readoutAt(world: Vec3): Readout {
-    const sampled = (id: string, name: string, image: { info: { grid: SampledImage['grid'] }; pixels: ArrayLike<number> }) => ({
-      id,
-      name,
-      grid: image.info.grid,
-      pixels: image.pixels,
-    });
-    const base = this.base ? sampled(this.base.id, layerName(this.base), this.base.image) : null;
-    const visible = this.layers.filter((l) => isVisible(l));
-    const labels: SampledLabels[] = visible
-      .filter((l) => l.kind === 'labels')
-      .reverse()
-      .map((l) => ({ ...sampled(l.id, layerName(l), l.image), labels: l.image.info.labels }));
-    const others: SampledImage[] = [];
-    if (this.movingLayer) others.push(sampled(this.movingLayer.id, layerName(this.movingLayer), this.movingLayer.image));
-    for (const l of visible) {
-      if (l.kind === 'jacobian') {
-        const det = jacobianOf(l.field).determinant;
-        others.push({ id: l.id, name: `${layerName(l)} det J`, grid: det.grid, pixels: det.pixels });
-      } else if (l.kind === 'displacement')
-        others.push({ id: l.id, name: `${layerName(l)} |u| mm`, grid: l.field.grid, pixels: l.field.pixels, components: l.field.components });
-    }
+    const { base, labels, others } = this.#sampled;
     return readoutAt(world, base, labels, others);
   }
 }

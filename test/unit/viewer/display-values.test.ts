@@ -5,7 +5,8 @@ import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorld } from '../../../shared/geometry/grid';
 import { autoWindow, dragWindowLevel, matchingPreset, presetWindow, WINDOW_PRESETS, windowRange } from '../../../renderer/src/viewer/window-level';
 import { buildLabelTable, generatedLabelColor, indexLabels, normalizeColor } from '../../../renderer/src/viewer/label-table';
-import { readoutAt } from '../../../renderer/src/viewer/readout';
+import { readoutAt, readoutText, widestReadoutText } from '../../../renderer/src/viewer/readout';
+import { worldBoundingBox } from '../../../renderer/src/viewer/grid-view';
 import { JACOBIAN_COLORMAP, FOLD_COLOR, sampleColormap } from '../../../renderer/src/viewer/colormaps';
 import type { Vec3 } from '../../../renderer/src/viewer/view-types';
 
@@ -127,5 +128,32 @@ describe('readout', () => {
     field.pixels.set([3, 4, 12], 3 * (1 + 4 * 2 + 12));
     const r = readoutAt(indexToWorld(grid, [1, 2, 1]) as Vec3, null, [], [field]);
     expect(r.others).toEqual([{ id: 'u', name: 'u', value: 13 }]);
+  });
+
+  // Its height must not follow the pointer: a new line would shrink the views under it.
+  it('reads no longer anywhere over the views, part by part, than its widest text for the layers', () => {
+    const fov = worldBoundingBox(grid);
+    const base = { id: 'img', name: 'img', grid, pixels, values: { range: { min: 0, max: 230 }, whole: false } };
+    const named = { id: 'b', name: 'b', grid, pixels: labels, labels: [{ value: 7, name: 'Hippocampus_L' }], values: { range: { min: 0, max: 7 }, whole: true } };
+    const moving = { id: 'm', name: 'moving', grid, pixels: Int16Array.from({ length: 24 }, (_, i) => -i), values: { range: { min: -23, max: 0 }, whole: true } };
+    const widest = widestReadoutText(fov, base, [named], [moving]);
+    expect(widest.label).toBe('Hippocampus_L (7)');
+    expect(widest.others.map((o) => o.name)).toEqual(['moving']);
+    const extent = Math.max(...fov.max.map((v, a) => v - fov.min[a]));
+    let seen = 0;
+    for (let i = 0; i <= 20; i++)
+      for (let j = 0; j <= 20; j++)
+        for (let k = 0; k <= 4; k++) {
+          // The field of view and a margin of its size on every side.
+          const world = [i / 20, j / 20, k / 4].map((t, a) => fov.min[a] - extent + t * (fov.max[a] - fov.min[a] + 2 * extent)) as Vec3;
+          const text = readoutText(readoutAt(world, base, [named], [moving]));
+          expect(text.world.length).toBeLessThanOrEqual(widest.world.length);
+          expect(text.index.length).toBeLessThanOrEqual(widest.index.length);
+          expect(text.value.length).toBeLessThanOrEqual(widest.value.length);
+          expect((text.label ?? '').length).toBeLessThanOrEqual(widest.label!.length);
+          text.others.forEach((o, n) => expect(o.value.length).toBeLessThanOrEqual(widest.others[n].value.length));
+          if (text.label) seen++;
+        }
+    expect(seen).toBeGreaterThan(0);
   });
 });
