@@ -54,32 +54,56 @@ export function toVtkImage(image: ScalarImage, scalars: VtkScalars = scalarsOf(i
 }
 
 /**
- * vtkImageData per image object for one render window, released when no spec uses it any
- * more. A new pixel array is a new object, so data never goes stale. Images that share their
- * pixels on another grid (one moved by hand: the same voxels, a new origin and direction)
- * share the wrapped array, so its texture is uploaded once and only the geometry changes.
+ * One vtkImageData per image object for all views, counted by holder: the views of one image
+ * (three slices, the 3D view, both viewers of a pair) share its vtkDataArray, on which vtk.js
+ * keys the GPU texture, so the image is uploaded once. A new pixel array is a new object, so
+ * data never goes stale. Images that share their pixels on another grid (one moved by hand:
+ * the same voxels, a new origin and direction) share the wrapped array too, so only the
+ * geometry changes.
  */
+const shared = new Map<ScalarImage, { data: VtkImage; holders: number }>();
+const wrapped = new WeakMap<ScalarImage['pixels'], VtkScalars>();
+
+export function acquireVtkImage(image: ScalarImage): VtkImage {
+  let entry = shared.get(image);
+  if (!entry) {
+    let scalars = wrapped.get(image.pixels);
+    if (!scalars) wrapped.set(image.pixels, (scalars = scalarsOf(image.pixels)));
+    entry = { data: toVtkImage(image, scalars), holders: 0 };
+    shared.set(image, entry);
+  }
+  entry.holders++;
+  return entry.data;
+}
+
+export function releaseVtkImage(image: ScalarImage): void {
+  const entry = shared.get(image);
+  if (!entry || --entry.holders > 0) return;
+  shared.delete(image);
+  entry.data.delete();
+}
+
+/** Images with vtkImageData alive now (tests, leak checks). */
+export function sharedVtkImageCount(): number {
+  return shared.size;
+}
+
+/** One view's hold on the shared vtkImageData of the images it draws. */
 export class VtkImageCache {
-  readonly #entries = new Map<ScalarImage, VtkImage>();
-  readonly #scalars = new WeakMap<ScalarImage['pixels'], VtkScalars>();
+  readonly #held = new Set<ScalarImage>();
 
   get(image: ScalarImage): VtkImage {
-    let data = this.#entries.get(image);
-    if (!data) {
-      let scalars = this.#scalars.get(image.pixels);
-      if (!scalars) this.#scalars.set(image.pixels, (scalars = scalarsOf(image.pixels)));
-      data = toVtkImage(image, scalars);
-      this.#entries.set(image, data);
-    }
-    return data;
+    if (this.#held.has(image)) return shared.get(image)!.data;
+    this.#held.add(image);
+    return acquireVtkImage(image);
   }
 
-  /** Deletes the entries not in `inUse`. */
+  /** Lets go of the images not in `inUse`. */
   retainOnly(inUse: ReadonlySet<ScalarImage>): void {
-    for (const [image, data] of this.#entries)
+    for (const image of this.#held)
       if (!inUse.has(image)) {
-        data.delete();
-        this.#entries.delete(image);
+        this.#held.delete(image);
+        releaseVtkImage(image);
       }
   }
 

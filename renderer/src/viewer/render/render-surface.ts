@@ -1,5 +1,9 @@
-// One WebGL render window in a container element: the only place that creates and destroys
-// vtk.js render windows and their GL contexts. Renders are coalesced to one per frame.
+// One view's render window in a container element: the only place that creates and destroys
+// vtk.js render windows and the GL context. Every view is a child render window of one hidden
+// root that owns the page's only WebGL context (vtk.js "child render windows"): a view renders
+// into the root's drawing buffer and copies its picture into its own 2D canvas in the same task.
+// Shaders and textures live once in that context, so an image shown in several views (three
+// slices and the 3D view) is uploaded once. Renders are coalesced to one per frame per view.
 
 // Registers the WebGL implementations of the classes the viewer uses (reslice mapper,
 // volume mapper, image slice, renderer, camera).
@@ -8,9 +12,12 @@ import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow
 import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer';
 
+type GLWindow = ReturnType<typeof vtkOpenGLRenderWindow.newInstance>;
+type CoreWindow = ReturnType<typeof vtkRenderWindow.newInstance>;
+
 let liveSurfaces = 0;
 
-/** Render windows alive now; tests check this returns to zero after unmounting a viewer. */
+/** View render windows alive now; tests check this returns to zero after unmounting a viewer. */
 export function liveRenderSurfaceCount(): number {
   return liveSurfaces;
 }
@@ -33,17 +40,82 @@ export function softwareRendering(): boolean {
   return software;
 }
 
+interface Root {
+  readonly renderWindow: CoreWindow;
+  readonly view: GLWindow;
+  users: number;
+  /** A pending release, cancelled when a view comes back in the meantime (a layout change). */
+  releaseTimer: ReturnType<typeof setTimeout> | 0;
+}
+
+let root: Root | null = null;
+
+/**
+ * The root window, made with its WebGL context on first use. Its canvas is never in the page:
+ * children copy from its drawing buffer, which is valid until the task ends.
+ */
+function acquireRoot(): Root {
+  if (!root) {
+    const renderWindow = vtkRenderWindow.newInstance();
+    const view = vtkOpenGLRenderWindow.newInstance();
+    renderWindow.addView(view);
+    view.setSize(1, 1);
+    // A child initialises itself from its root on its first render: the root must be first.
+    view.initialize();
+    root = { renderWindow, view, users: 0, releaseTimer: 0 };
+  }
+  if (root.releaseTimer) {
+    clearTimeout(root.releaseTimer);
+    root.releaseTimer = 0;
+  }
+  root.users++;
+  return root;
+}
+
+/**
+ * Gives the context back once no view is left, after the current task: views unmounted and
+ * mounted again at once (a layout change) keep their shaders and textures.
+ */
+function releaseRoot(): void {
+  const r = root!;
+  if (--r.users > 0 || r.releaseTimer) return;
+  r.releaseTimer = setTimeout(() => {
+    r.releaseTimer = 0;
+    if (r.users > 0) return;
+    root = null;
+    // getContext is in vtk.js but not in its typings.
+    const gl = (r.view as unknown as { getContext(): WebGL2RenderingContext | null }).getContext();
+    r.renderWindow.removeView(r.view);
+    r.view.delete();
+    r.renderWindow.delete();
+    // Browsers cap live contexts (16 in Chromium), and garbage collection gives them back late.
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  }, 0);
+}
+
+/** The vtk.js methods for child windows that its typings lack. */
+interface ViewTree {
+  addMissingNode(renderWindow: CoreWindow): GLWindow;
+  removeNode(node: GLWindow): boolean;
+  resizeFromChildRenderWindows(): void;
+}
+const tree = (view: GLWindow) => view as unknown as ViewTree;
+
 export class RenderSurface {
   readonly renderWindow = vtkRenderWindow.newInstance();
   readonly renderer = vtkRenderer.newInstance();
-  readonly #glWindow = vtkOpenGLRenderWindow.newInstance();
+  readonly #root: Root;
+  readonly #glWindow: GLWindow;
   #frame = 0;
   #disposed = false;
   #afterRender: (() => void) | null = null;
 
   constructor(container: HTMLElement, background: [number, number, number] = [0, 0, 0]) {
+    this.#root = acquireRoot();
     this.renderer.setBackground(...background);
     this.renderWindow.addRenderer(this.renderer);
+    this.#root.renderWindow.addRenderWindow(this.renderWindow);
+    this.#glWindow = tree(this.#root.view).addMissingNode(this.renderWindow);
     this.renderWindow.addView(this.#glWindow);
     this.#glWindow.setContainer(container);
     const canvas = this.canvas;
@@ -53,6 +125,7 @@ export class RenderSurface {
     liveSurfaces++;
   }
 
+  /** The view's own 2D canvas, holding its last picture. */
   get canvas(): HTMLCanvasElement {
     return this.#glWindow.getCanvas() as HTMLCanvasElement;
   }
@@ -65,6 +138,8 @@ export class RenderSurface {
     const [cw, ch] = this.#glWindow.getSize();
     if (cw !== w || ch !== h) {
       this.#glWindow.setSize(w, h);
+      // The root's drawing buffer is as large as the largest view.
+      tree(this.#root.view).resizeFromChildRenderWindows();
       this.requestRender();
     }
   }
@@ -82,34 +157,38 @@ export class RenderSurface {
     });
   }
 
+  /** Draws this view only (into the root's buffer, then into its canvas). */
   renderNow(): void {
     if (this.#disposed) return;
     this.renderWindow.render();
     this.#afterRender?.();
   }
 
-  get openGLRenderWindow(): ReturnType<typeof vtkOpenGLRenderWindow.newInstance> {
+  get openGLRenderWindow(): GLWindow {
     return this.#glWindow;
   }
 
   /**
-   * Deletes the render window and gives its GL context back at once: browsers cap live
-   * contexts (16 in Chromium), and garbage collection would give them back too late.
+   * Deletes the view's render window; its GPU resources go with its scene-graph nodes (shared
+   * textures once no view uses them), and the context with the last view.
    */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     if (this.#frame) cancelAnimationFrame(this.#frame);
     const canvas = this.canvas;
-    // getContext is in vtk.js but not in its typings.
-    const gl = (this.#glWindow as unknown as { getContext?(): WebGL2RenderingContext | null }).getContext?.() ?? null;
+    this.#root.renderWindow.removeRenderWindow(this.renderWindow);
     this.renderWindow.removeRenderer(this.renderer);
-    this.renderer.delete();
     this.renderWindow.removeView(this.#glWindow);
-    this.#glWindow.delete();
+    // Deletes the view node and its subtree (renderer, mapper nodes), which unregister their
+    // textures from the root.
+    tree(this.#root.view).removeNode(this.#glWindow);
+    if (!this.#glWindow.isDeleted()) this.#glWindow.delete();
+    this.renderer.delete();
     this.renderWindow.delete();
-    gl?.getExtension('WEBGL_lose_context')?.loseContext();
     canvas.remove();
     liveSurfaces--;
+    tree(this.#root.view).resizeFromChildRenderWindows();
+    releaseRoot();
   }
 }

@@ -12,7 +12,7 @@ import { worldBoundingBox } from '../grid-view';
 import type { VolumeSpec } from '../render-spec';
 import type { Viewport } from '../view-types';
 import { windowRange } from '../window-level';
-import { toVtkImage, type VtkImage } from './image-data';
+import { acquireVtkImage, releaseVtkImage, type VtkImage } from './image-data';
 import { RenderSurface } from './render-surface';
 import { MarkerSpheres } from './marker-spheres';
 import type { ViewerMarker } from '../markers';
@@ -61,12 +61,12 @@ export class VolumeViewport {
     if (spec?.image !== this.#image) {
       if (this.#data) {
         renderer.removeVolume(this.#volume);
-        this.#data.delete();
+        releaseVtkImage(this.#image!);
         this.#data = null;
       }
       this.#image = spec?.image ?? null;
       if (spec) {
-        this.#data = toVtkImage(spec.image);
+        this.#data = acquireVtkImage(spec.image);
         this.#mapper.setInputData(this.#data);
         const spacing = Math.min(...this.#data.getSpacing());
         this.#mapper.setSampleDistance(Math.max(0.5, spacing));
@@ -122,7 +122,7 @@ export class VolumeViewport {
     this.#surface.renderer.removeVolume(this.#volume);
     this.#volume.delete();
     this.#mapper.delete();
-    this.#data?.delete();
+    if (this.#data) releaseVtkImage(this.#image!);
     this.#markers.dispose();
     this.#surface.dispose();
   }
