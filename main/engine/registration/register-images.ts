@@ -120,9 +120,14 @@ export async function registerImages(
     begin('optimization');
     let final: BidirectionalField;
     if (totalIterations(p.optimization.levels) > 0) {
-      const signals = similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
-      owned.push(...signals.owned);
-      final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
+      const signals = await similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
+      // Released before the outputs: at full resolution they are 57 MB of the wasm heap, which
+      // the outputs' own tensors can then reuse.
+      try {
+        final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
+      } finally {
+        disposeLevels(signals.owned);
+      }
     } else {
       final = estimate ?? { forward: zeroField(grid), backward: zeroField(grid) };
       estimate = undefined;
