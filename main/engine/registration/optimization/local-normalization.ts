@@ -3,7 +3,8 @@
 // as tensors: at a 1 mm brain's full resolution each intermediate is 28 MB, and on the wasm
 // backend the seven that tfjs held at once (the image, μ, the mean of squares, and the
 // deviation's steps) grew the WebAssembly heap by 230 MB, which it never gives back. Here the
-// intermediates are two arrays, freed when done, and only the result becomes a tensor.
+// intermediates are two arrays (reused from one image to the next), and only the result
+// becomes a tensor.
 //
 // Every step is rounded to float32 as tfjs's ops round it (square, subtract, relu, add, sqrt,
 // divide), and the box means are the backend's own running sums (compute/box-filter.ts), so
@@ -26,14 +27,25 @@ function boxMean(values: Float32Array, size: readonly number[], radius: number):
   for (let axis = 0; axis < size.length; axis++) boxAlongAxis(values, n, axis, radius, scratch);
 }
 
+/** Two arrays of the image's length for the intermediates, reusable from one image to the next. */
+export interface NormalizationScratch {
+  readonly mean: Float32Array;
+  readonly meanOfSquares: Float32Array;
+}
+
+export function normalizationScratch(length: number): NormalizationScratch {
+  return { mean: new Float32Array(length), meanOfSquares: new Float32Array(length) };
+}
+
 /**
  * Replaces `values` (one channel on a grid of `size`, x fastest) by its local normalization in
  * a box of radius `radius` voxels, and returns it.
  */
-export function locallyNormalizeInPlace(values: Float32Array, size: readonly number[], radius: number): Float32Array {
-  const mean = Float32Array.from(values);
+export function locallyNormalizeInPlace(values: Float32Array, size: readonly number[], radius: number, scratch = normalizationScratch(values.length)): Float32Array {
+  const { mean, meanOfSquares } = scratch;
+  if (mean.length !== values.length || meanOfSquares.length !== values.length) throw new Error('locallyNormalizeInPlace: scratch of another length');
+  mean.set(values);
   boxMean(mean, size, radius);
-  const meanOfSquares = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) meanOfSquares[i] = values[i] * values[i];
   boxMean(meanOfSquares, size, radius);
   for (let i = 0; i < values.length; i++) {

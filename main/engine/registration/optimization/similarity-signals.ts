@@ -3,12 +3,14 @@
 // full resolution (finest detail, same cost per iteration since points are sampled).
 
 import * as tf from '@tensorflow/tfjs-core';
+import { voxelCount } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import type { GridTensor } from '../levels';
 import type { RegistrationParameters } from '../parameters';
-import { normalizedImageValues, resampleTensor } from '../working-space';
-import { tensorShapeOf } from '../grid-tensors';
-import { localRadiusVoxels, locallyNormalizeInPlace } from './local-normalization';
+import { resampleSlabValues } from '../../compute/slab-resampling';
+import { normalizedImageValues } from '../working-space';
+import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
+import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
 import type { OptimizationInput } from './instance-optimization';
 
 export interface WorkingTensors {
@@ -58,14 +60,17 @@ export async function similaritySignals(p: RegistrationParameters, w: WorkingTen
   }
   const grid = images.fixed.grid;
   const radius = localRadiusVoxels(grid.spacing, radiusMm);
-  const signal = (values: Float32Array) => tf.tensor(local ? locallyNormalizeInPlace(values, grid.size, radius) : values, tensorShapeOf(grid, 1), 'float32');
-  // The moving image first: it is resampled onto the fixed grid as a tensor (two of them on the
-  // heap at once), read back, and both signals are made only then.
-  const movingOwn = tf.tensor(normalizedImageValues(images.moving, images.movingRange), tensorShapeOf(images.moving.grid, 1), 'float32');
-  const onFixedGrid = tf.tidy(() => resampleTensor(movingOwn, images.moving.grid, grid, images.affine));
-  movingOwn.dispose();
-  const movingValues = (await onFixedGrid.data()) as Float32Array;
-  onFixedGrid.dispose(); // (on the cpu backend movingValues is its storage: changed only now)
+  const scratch = local ? normalizationScratch(voxelCount(grid)) : undefined;
+  const signal = (values: Float32Array) => tf.tensor(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, tensorShapeOf(grid, 1), 'float32');
+  // The moving image onto the fixed grid through the affine, in JavaScript memory: as tensors
+  // the image and its resampled copy were 57 MB more of the wasm heap's high-water mark.
+  const d = grid.size.length;
+  const movingValues = resampleSlabValues(
+    normalizedImageValues(images.moving, images.movingRange),
+    tensorShapeOf(images.moving.grid, 1),
+    { size: grid.size, first: 0, last: grid.size[d - 1] },
+    indexToIndexMatrix(grid, images.moving.grid, images.affine),
+  );
   const movingSignal = signal(movingValues);
   let fixedSignal: tf.Tensor;
   try {
