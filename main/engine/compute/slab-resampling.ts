@@ -90,18 +90,19 @@ function forEachRow(a: SlabAttrs, displacement: Float32Array | undefined, visit:
     }
 }
 
+/** The slab's samples of `image` (tensor shape `imageShape`, [..., C]) into `out`, [count, C]. */
+function resampleInto(image: Float32Array, imageShape: readonly number[], displacement: Float32Array | undefined, out: Float32Array, a: SlabAttrs): void {
+  const shape = gridShapeOf(imageShape);
+  const c = shape.channels;
+  const nx = a.size[0];
+  forEachRow(a, displacement, (points, offset) => sampleGrid(image, shape, points, out.subarray(offset * c, (offset + nx) * c), a.padding, a.interpolation));
+}
+
 registerTypedArrayKernel<SlabAttrs>({
   kernelName: RESAMPLE_SLAB,
   inputNames: ['image', 'displacement'],
   outputShape: ([image], a) => [slabCount(a), image[image.length - 1]],
-  compute: ([image, displacement], [imageShape], out, a) => {
-    const shape = gridShapeOf(imageShape);
-    const c = shape.channels;
-    const nx = a.size[0];
-    forEachRow(a, displacement.length ? displacement : undefined, (points, offset) =>
-      sampleGrid(image, shape, points, out.subarray(offset * c, (offset + nx) * c), a.padding, a.interpolation),
-    );
-  },
+  compute: ([image, displacement], [imageShape], out, a) => resampleInto(image, imageShape, displacement.length ? displacement : undefined, out, a),
 });
 
 registerTypedArrayKernel<SlabAttrs>({
@@ -154,6 +155,27 @@ export function resampleSlab(image: tf.Tensor, slab: SlabSpec, map: readonly num
     return out;
   }
   return tf.tidy(() => gridSample(image, slabPointsTensor(attrs, options.displacement), { padding: attrs.padding, interpolation: attrs.interpolation }));
+}
+
+/**
+ * resampleSlab on arrays in JavaScript memory, with the same loops as its kernel (so the same
+ * values): `image` has tensor shape `imageShape` ([..., C]), the result is [count, C]. For
+ * full-resolution images that need not sit on a backend's heap (the wasm heap keeps its
+ * high-water mark).
+ */
+export function resampleSlabValues(image: Float32Array, imageShape: readonly number[], slab: SlabSpec, map: readonly number[], options: Pick<ResampleSlabOptions, 'padding' | 'interpolation'> = {}): Float32Array {
+  const attrs: SlabAttrs = {
+    size: [...slab.size],
+    first: slab.first,
+    last: slab.last,
+    map: [...map],
+    vectorMap: [],
+    padding: options.padding ?? 'zeros',
+    interpolation: options.interpolation ?? 'linear',
+  };
+  const out = new Float32Array(slabCount(attrs) * imageShape[imageShape.length - 1]);
+  resampleInto(image, imageShape, undefined, out, attrs);
+  return out;
 }
 
 /**

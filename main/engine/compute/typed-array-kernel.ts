@@ -74,3 +74,21 @@ export function hasTypedArrayKernel(kernelName: string): boolean {
 export function runTypedArrayKernel<Attrs extends object>(kernelName: string, inputs: tf.NamedTensorMap, attrs: Attrs): tf.Tensor {
   return tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
+
+/** Where tensor values are copied to: any typed array (integer targets convert as `set` does). */
+interface CopyTarget {
+  set(values: ArrayLike<number>, offset: number): void;
+}
+
+/**
+ * Copies a float32 tensor's values into `target` from `offset` on. On the typed-array backends
+ * straight from the backend's memory: data() would first copy them into an array of their own,
+ * which at full resolution is megabytes of garbage per slab, and the allocator keeps much of
+ * such churn resident. Elsewhere (GPU, native) through data(), asynchronously.
+ */
+export async function copyTensorInto(t: tf.Tensor, target: CopyTarget, offset: number): Promise<void> {
+  const backend = tf.getBackend();
+  if (t.dtype === 'float32' && backend === 'wasm') target.set((tf.backend() as unknown as WasmBackendLike).typedArrayFromHeap(t), offset);
+  else if (t.dtype === 'float32' && backend === 'cpu') target.set((tf.backend() as unknown as CpuBackendLike).data.get(t.dataId).values as Float32Array, offset);
+  else target.set((await t.data()) as Float32Array, offset);
+}

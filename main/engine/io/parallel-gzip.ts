@@ -3,6 +3,11 @@
 // gzip (nibabel) and Node all read them as one stream. Compared with itk-wasm compressing
 // inside its single-threaded WebAssembly, this uses every core and leaves the event loop
 // free to report progress and notice cancellation.
+//
+// The bytes come from a ByteSource, a chunk at a time: a file on disk, or an image's header
+// and voxels laid out on the fly (nifti-stream-writer.ts), so that a 1 mm brain's 85 MB field
+// is never copied whole. Chunks start at the same offsets whatever the source, so the same
+// bytes always give the same file.
 
 import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
@@ -22,20 +27,35 @@ export interface GzipOptions {
   readonly onProgress?: (fraction: number) => void;
 }
 
+/** Bytes to compress, read in chunks: `read` fills `into` with the bytes from `start` on. */
+export interface ByteSource {
+  readonly size: number;
+  read(start: number, into: Uint8Array): Promise<void> | void;
+}
+
 export async function gzipFile(source: string, target: string, token: CancellationToken, options: GzipOptions = {}): Promise<void> {
+  const input = await open(source, 'r');
+  try {
+    const size = (await input.stat()).size;
+    await gzipToFile({ size, read: async (start, into) => void (await input.read(into, 0, into.length, start)) }, target, token, options);
+  } finally {
+    await input.close();
+  }
+}
+
+export async function gzipToFile(source: ByteSource, target: string, token: CancellationToken, options: GzipOptions = {}): Promise<void> {
   const level = options.level ?? 6;
   const chunkBytes = options.chunkBytes ?? 8 * 1024 * 1024;
   const parallel = Math.max(1, Math.min(4, availableParallelism()));
-  const input = await open(source, 'r');
   const output = await open(target, 'w');
   try {
-    const size = (await input.stat()).size;
+    const size = source.size;
     const chunks = Math.max(1, Math.ceil(size / chunkBytes));
     let next = 0;
     const compressNext = async (): Promise<Buffer> => {
       const start = next++ * chunkBytes;
-      const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(chunkBytes, size - start)));
-      await input.read(bytes, 0, bytes.length, start);
+      const bytes = new Uint8Array(Math.max(0, Math.min(chunkBytes, size - start)));
+      await source.read(start, bytes);
       return gzipAsync(bytes, { level, ...(options.strategy !== undefined ? { strategy: options.strategy } : {}) });
     };
     const inFlight: Promise<Buffer>[] = [];
@@ -54,7 +74,6 @@ export async function gzipFile(source: string, target: string, token: Cancellati
       options.onProgress?.((i + 1) / chunks);
     }
   } finally {
-    await input.close();
     await output.close();
   }
 }

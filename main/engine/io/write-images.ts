@@ -1,25 +1,27 @@
 // Saving images and displacement fields, atomically, in formats ITK, ANTs, Slicer, FSL and
 // nibabel read. Vector images follow ITK's displacement-field convention: components are
-// LPS millimetres on the image's grid. .nii.gz is written uncompressed by itk-wasm, then
-// gzipped by node:zlib in parallel chunks (parallel-gzip.ts). Measured on two cores for a
-// 181×217×181×3 float32 field: 2.9 s with itk-wasm's own compression, 1.9 s this way at
-// level 1, and about 0.5 s by Huffman coding alone (see below), off the event loop, so progress
-// and cancellation keep working; for ch2 (uint8) both take 0.17 s.
+// LPS millimetres on the image's grid. .nii and .nii.gz take ITK's header and stream the
+// voxels from the image's own array (nifti-stream-writer.ts), gzipped by node:zlib in parallel
+// chunks (parallel-gzip.ts): itk-wasm's writer grew the process by about 330 MB for a 1 mm
+// brain's field. Measured on two cores for a 181×217×181×3 float32 field: 2.9 s with
+// itk-wasm's own compression, 1.9 s this way at level 1, and about 0.5 s by Huffman coding
+// alone (see below), off the event loop, so progress and cancellation keep working; for ch2
+// (uint8) both take 0.17 s. Other formats go through itk-wasm.
 
 import { unlink } from 'node:fs/promises';
 import { constants as zlibConstants } from 'node:zlib';
-import { writeImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import type { ComponentType, PixelArray, ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
 import { assertPixelCount, componentTypeOf, isIntegerComponent, pixelArrayConstructors } from '../../../shared/image/voxel-image';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { writeAtomically } from './atomic-write';
-import { fileError, fileProblem, fileRef, itkFailureReason } from './file-problems';
-import { captureItkOutput } from './itk-console-capture';
+import { fileProblem, fileRef } from './file-problems';
 import { fullExtension } from './image-formats';
 import { itkImageFromScalarImage, itkImageFromVectorImage } from './itk-images';
 import { gzipFile } from './parallel-gzip';
+import { writeWithItk } from './itk-image-writer';
+import { canStreamNifti, writeNiftiStreamed } from './nifti-stream-writer';
 
 export interface WriteImageOptions {
   /** Store pixels as this type (integers are rounded and clamped). Default: as they are. */
@@ -63,33 +65,29 @@ function checkWritableExtension(target: string): string {
   return ext;
 }
 
-/** itk-wasm's writer, its console output kept (see itk-console-capture.ts), its failure one line. */
-async function writeWithItk(image: Image, path: string, useCompression: boolean, target: string): Promise<void> {
-  try {
-    await captureItkOutput(() => writeImageNode(image, path, { useCompression }));
-  } catch (error) {
-    throw fileError('FAILED', fileRef(target), `ITK could not write the file (${itkFailureReason(error) ?? 'no reason given'})`);
-  }
-}
-
 async function writeItkImage(target: string, image: Image, compress: boolean, context: JobContext): Promise<void> {
   const ext = checkWritableExtension(target);
-  const progress = stagedProgress(context, { writing: 1, compressing: ext === '.nii.gz' ? 2 : 0 });
+  const gzipped = ext === '.nii.gz';
+  const progress = stagedProgress(context, { writing: 1, compressing: gzipped ? 2 : 0 });
+  // Floats hardly compress: a 1 mm brain's displacement field (85 MB) to 0.877 of its size at
+  // level 1 in 2.4 s of one core, to 0.914 by Huffman coding alone (the exponents' bytes) in
+  // 0.83 s. Integer images gain from the default level.
+  const float = image.imageType.componentType.startsWith('float');
+  const gzip = { ...(float ? { level: 1, strategy: zlibConstants.Z_HUFFMAN_ONLY } : { level: 6 }), onProgress: (f: number) => progress.update(f) };
   await writeAtomically(target, context, async (stagingPath) => {
     progress.begin('writing');
-    if (ext !== '.nii.gz') {
+    if ((ext === '.nii' || gzipped) && canStreamNifti(image)) {
+      if (gzipped) progress.begin('compressing');
+      if (await writeNiftiStreamed(image, stagingPath, target, context.token, gzipped ? gzip : undefined)) return;
+    }
+    if (!gzipped) {
       await writeWithItk(image, stagingPath, compress && ext !== '.nii', target);
       return;
     }
     const uncompressed = stagingPath.slice(0, -'.gz'.length);
     await writeWithItk(image, uncompressed, false, target);
     progress.begin('compressing');
-    // Floats hardly compress: a 1 mm brain's displacement field (85 MB) to 0.877 of its size at
-    // level 1 in 2.4 s of one core, to 0.914 by Huffman coding alone (the exponents' bytes) in
-    // 0.83 s. Integer images gain from the default level.
-    const float = image.imageType.componentType.startsWith('float');
-    const choice = float ? { level: 1, strategy: zlibConstants.Z_HUFFMAN_ONLY } : { level: 6 };
-    await gzipFile(uncompressed, stagingPath, context.token, { ...choice, onProgress: (f) => progress.update(f) });
+    await gzipFile(uncompressed, stagingPath, context.token, gzip);
     await unlink(uncompressed);
   });
 }

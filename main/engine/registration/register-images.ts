@@ -73,6 +73,14 @@ export async function registerImages(
 
   const owned: (GridTensor | undefined)[] = [];
   const own = <T extends GridTensor | undefined>(t: T): T => (owned.push(t), t);
+  /** Disposes owned tensors before the end, once nothing later reads them. */
+  const release = (...done: (GridTensor | undefined)[]) => {
+    for (const t of done) {
+      if (!t || !owned.includes(t)) continue;
+      owned.splice(owned.indexOf(t), 1);
+      t.tensor.dispose();
+    }
+  };
   let featurizer: Featurizer | undefined;
   let estimate: BidirectionalField | undefined;
   try {
@@ -117,12 +125,23 @@ export async function registerImages(
     if (pyramid && fixedFeatures && movingFeatures)
       estimate = await pyramid({ fixed: fixedFeatures, moving: movingFeatures, fixedRegion, movingRegion }, undefined, { begin, report });
 
+    // The features (MIND: 12 channels, 43 MB for a 1 mm brain's working grid) go once the
+    // attention is done, unless they are what the optimizer compares: the wasm heap keeps its
+    // high-water mark, and the full-resolution signals and outputs come next.
+    const optimizing = totalIterations(p.optimization.levels) > 0;
+    if (!optimizing || p.optimization.similarity !== 'mind') release(fixedFeatures, movingFeatures);
+
     begin('optimization');
     let final: BidirectionalField;
-    if (totalIterations(p.optimization.levels) > 0) {
-      const signals = similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
-      owned.push(...signals.owned);
-      final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
+    if (optimizing) {
+      const signals = await similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
+      // Released before the outputs: at full resolution they are 57 MB of the wasm heap, which
+      // the outputs' own tensors can then reuse.
+      try {
+        final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
+      } finally {
+        disposeLevels(signals.owned);
+      }
     } else {
       final = estimate ?? { forward: zeroField(grid), backward: zeroField(grid) };
       estimate = undefined;
@@ -130,6 +149,8 @@ export async function registerImages(
     disposeBidirectional(estimate);
     estimate = final;
     checkFinite((await tensorIsFinite(final.forward.tensor)) && (await tensorIsFinite(final.backward.tensor)), stage, 'the deformation');
+
+    release(fixedFeatures, movingFeatures);
 
     begin('outputs');
     const labels = inputs.movingLabels ? [inputs.movingLabels] : [];

@@ -51,7 +51,7 @@ export function intensityRange(image: ScalarImage, p: NormalizationParameters): 
  * own (they would be Infinity, or 0), but its normalized ones are ordinary. Where even the
  * range's width overflows a double, both sides are halved first.
  */
-export function normalizedImageTensor(image: ScalarImage, [lo, hi]: [number, number]): tf.Tensor {
+export function normalizedImageValues(image: ScalarImage, [lo, hi]: [number, number]): Float32Array {
   const pixels = image.pixels;
   const out = new Float32Array(pixels.length);
   const halve = !Number.isFinite(hi - lo);
@@ -61,7 +61,12 @@ export function normalizedImageTensor(image: ScalarImage, [lo, hi]: [number, num
     const v = ((halve ? pixels[i] / 2 : pixels[i]) - base) / width;
     out[i] = v > 0 ? (v < 1 ? v : 1) : 0;
   }
-  return tf.tensor(out, tensorShapeOf(image.grid, 1), 'float32');
+  return out;
+}
+
+/** normalizedImageValues as a [spatial, 1] tensor. */
+export function normalizedImageTensor(image: ScalarImage, range: [number, number]): tf.Tensor {
+  return tf.tensor(normalizedImageValues(image, range), tensorShapeOf(image.grid, 1), 'float32');
 }
 
 export interface ResampleOptions {

@@ -108,6 +108,16 @@ describe('displacement fields and composites', () => {
     expect(back).toEqual(displacement);
   });
 
+  it('a field larger than one slice of h5wasm writes (2^20 values, written chunk by chunk) reads back unchanged, by ITK too', async () => {
+    const grid: ImageGrid = { ...fieldGrid, size: [72, 72, 72] };
+    const large: DisplacementFieldTransform = { kind: 'displacement', grid, vectors: Float32Array.from({ length: 72 ** 3 * 3 }, (_, i) => Math.sin(i * 0.37) * 2) };
+    const file = path.join(out.dir, 'large-field.h5');
+    await writeTransformFile(file, large);
+    const [raw] = await readTransformNode(file);
+    expect(maxAbsDifference(raw.parameters as Float64Array, large.vectors)).toBe(0);
+    expect(await readTransformFile(file)).toEqual(large);
+  });
+
   it('a composite in .h5 is stored in ITK queue order (applied last first) and reads back as the same map', async () => {
     const composite = composeTransforms(affine3d, displacement);
     const file = path.join(out.dir, 'composite.h5');

@@ -81,7 +81,9 @@ export function invertField(field: GridTensor, iterations = 20, guess?: GridTens
     const points = voxelPoints(field.grid);
     let w = guess ? tf.reshape(guess.tensor, [-1, d]) : tf.neg(tf.reshape(field.tensor, [-1, d]));
     for (let i = 0; i < iterations; i++) {
-      const next = tf.neg(sampleField(field, displacedPoints(field.grid, points, w)));
+      // A scope per iteration: the outer one would keep every iteration's points and samples
+      // (on a 1 mm brain's working grid, 100 MB of the wasm heap at the high-water mark).
+      const next = tf.tidy(() => tf.neg(sampleField(field, displacedPoints(field.grid, points, w))));
       w.dispose();
       w = next;
     }

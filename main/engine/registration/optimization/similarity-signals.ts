@@ -3,11 +3,14 @@
 // full resolution (finest detail, same cost per iteration since points are sampled).
 
 import * as tf from '@tensorflow/tfjs-core';
+import { voxelCount } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import type { GridTensor } from '../levels';
 import type { RegistrationParameters } from '../parameters';
-import { normalizedImageTensor, resampleTensor } from '../working-space';
-import { boxFilter } from '../filters';
+import { resampleSlabValues } from '../../compute/slab-resampling';
+import { normalizedImageValues } from '../working-space';
+import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
+import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
 import type { OptimizationInput } from './instance-optimization';
 
 export interface WorkingTensors {
@@ -30,55 +33,52 @@ export interface OriginalImages {
 
 type Signals = Pick<OptimizationInput, 'fixedSignal' | 'movingSignal' | 'fixedRegion' | 'movingRegion'>;
 
-/**
- * (I − μ) / σ with the local mean and deviation in a box of about `radiusMm`: what local
- * normalized cross-correlation compares, precomputed per image (exact for the fixed image,
- * and for the moving one up to the deformation within a window).
- */
-export function locallyNormalized(image: tf.Tensor, spacing: readonly number[], radiusMm: number): tf.Tensor {
-  const radius = Math.max(1, Math.round(radiusMm / Math.min(...spacing)));
-  // Step by step, each temporary released as soon as it is used: at full resolution every one
-  // is 28 MB, and the wasm heap keeps its high-water mark for the rest of the process.
-  const mean = boxFilter(image, radius);
-  const meanOfSquares = tf.tidy(() => boxFilter(tf.square(image), radius));
-  // A deviation floor of 5% of the intensity range: flat background must not be blown up
-  // into noise that the deformation then chases.
-  const deviation = tf.tidy(() => tf.sqrt(tf.add(tf.relu(tf.sub(meanOfSquares, tf.square(mean))), 0.05 ** 2)));
-  meanOfSquares.dispose();
-  const centred = tf.sub(image, mean);
-  mean.dispose();
-  const normalized = tf.div(centred, deviation);
-  tf.dispose([centred, deviation]);
-  return normalized;
+/** A grid tensor's local normalization (local-normalization.ts), as a new tensor; `image` is left as it is. */
+async function locallyNormalized(image: GridTensor, radiusMm: number): Promise<tf.Tensor> {
+  const values = Float32Array.from((await image.tensor.data()) as Float32Array);
+  return tf.tensor(locallyNormalizeInPlace(values, image.grid.size, localRadiusVoxels(image.grid.spacing, radiusMm)), image.tensor.shape, 'float32');
 }
 
-/** The signals and regions for the optimizer; `owned` lists what the caller must dispose. */
-export function similaritySignals(p: RegistrationParameters, w: WorkingTensors, images: OriginalImages): { input: Signals; owned: GridTensor[] } {
+/**
+ * The signals and regions for the optimizer; `owned` lists what the caller must dispose.
+ * At full resolution one image at a time, each kept in JavaScript until its signal is made:
+ * the wasm heap keeps its high-water mark for the rest of the process (local-normalization.ts).
+ */
+export async function similaritySignals(p: RegistrationParameters, w: WorkingTensors, images: OriginalImages): Promise<{ input: Signals; owned: GridTensor[] }> {
   const regions = { fixedRegion: w.fixedRegion, movingRegion: w.movingRegion };
   if (p.optimization.similarity === 'mind') {
     if (!w.fixedFeatures || !w.movingFeatures) throw new Error('the MIND similarity needs the features');
     return { input: { fixedSignal: w.fixedFeatures, movingSignal: w.movingFeatures, ...regions }, owned: [] };
   }
   const local = p.optimization.similarity === 'lncc';
-  const signal = (t: tf.Tensor, spacing: readonly number[]) => (local ? locallyNormalized(t, spacing, p.optimization.localRadiusMm) : t);
+  const radiusMm = p.optimization.localRadiusMm;
   if (p.optimization.similarityResolution === 'working') {
     if (!local) return { input: { fixedSignal: w.fixedW, movingSignal: w.movingW, ...regions }, owned: [] };
-    const owned = [w.fixedW, w.movingW].map((g) => ({ grid: g.grid, tensor: signal(g.tensor, g.grid.spacing) }));
+    const owned: GridTensor[] = [];
+    for (const g of [w.fixedW, w.movingW]) owned.push({ grid: g.grid, tensor: await locallyNormalized(g, radiusMm) });
     return { input: { fixedSignal: owned[0], movingSignal: owned[1], ...regions }, owned };
   }
   const grid = images.fixed.grid;
-  // One image at a time, intermediates released in between (see locallyNormalized).
-  const stepwise = (...steps: ((t: tf.Tensor) => tf.Tensor)[]) => (start: tf.Tensor) =>
-    steps.reduce((t, step) => {
-      const next = step(t);
-      if (next !== t) t.dispose();
-      return next;
-    }, start);
-  const fixedSignal = stepwise((t) => signal(t, grid.spacing))(normalizedImageTensor(images.fixed, images.fixedRange));
-  const movingSignal = stepwise(
-    (t) => resampleTensor(t, images.moving.grid, grid, images.affine),
-    (t) => signal(t, grid.spacing),
-  )(normalizedImageTensor(images.moving, images.movingRange));
+  const radius = localRadiusVoxels(grid.spacing, radiusMm);
+  const scratch = local ? normalizationScratch(voxelCount(grid)) : undefined;
+  const signal = (values: Float32Array) => tf.tensor(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, tensorShapeOf(grid, 1), 'float32');
+  // The moving image onto the fixed grid through the affine, in JavaScript memory: as tensors
+  // the image and its resampled copy were 57 MB more of the wasm heap's high-water mark.
+  const d = grid.size.length;
+  const movingValues = resampleSlabValues(
+    normalizedImageValues(images.moving, images.movingRange),
+    tensorShapeOf(images.moving.grid, 1),
+    { size: grid.size, first: 0, last: grid.size[d - 1] },
+    indexToIndexMatrix(grid, images.moving.grid, images.affine),
+  );
+  const movingSignal = signal(movingValues);
+  let fixedSignal: tf.Tensor;
+  try {
+    fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange));
+  } catch (error) {
+    movingSignal.dispose();
+    throw error;
+  }
   const owned: GridTensor[] = [
     { grid, tensor: fixedSignal },
     { grid, tensor: movingSignal },

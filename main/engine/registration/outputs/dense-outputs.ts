@@ -15,6 +15,7 @@ import { finiteRange } from '../../../../shared/image/statistics';
 import type { AffineTransform } from '../../../../shared/transforms/transform';
 import { linearPart } from '../../../../shared/transforms/transform';
 import { jacobianDeterminantSlab, resampleSlab } from '../../compute/slab-resampling';
+import { copyTensorInto } from '../../compute/typed-array-kernel';
 import { imageToTensor, indexToIndexMatrix, slabs, tensorShapeOf, worldVectorToIndexMatrix } from '../grid-tensors';
 import type { GridTensor, StageReporter } from '../levels';
 
@@ -99,13 +100,16 @@ export async function computeDenseOutputs(input: DenseOutputInput, report: Stage
       });
       const tensors = [computed.u, computed.v, computed.warped, computed.jacobian, ...computed.labels];
       try {
-        // Read back asynchronously (a GPU backend has no synchronous read), all of a slab at once.
-        const [u, v, warped, jacobian, ...labels] = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
-        displacement.set(u, offset * d);
-        inverse.set(v, offset * d);
-        warpedMoving.set(movingScale === 1 ? warped : Float64Array.from(warped, (x) => x * movingScale), offset);
-        labels.forEach((values, l) => warpedLabels[l].set(values, offset));
-        jacobianDeterminant.set(jacobian, offset);
+        // Straight into the outputs where the backend's memory is at hand, else read back
+        // asynchronously (a GPU backend has no synchronous read), all of a slab at once.
+        const scaled = { set: (values: ArrayLike<number>, at: number) => warpedMoving.set(Float64Array.from(values, (x) => x * movingScale), at) };
+        await Promise.all([
+          copyTensorInto(computed.u, displacement, offset * d),
+          copyTensorInto(computed.v, inverse, offset * d),
+          copyTensorInto(computed.warped, movingScale === 1 ? warpedMoving : scaled, offset),
+          copyTensorInto(computed.jacobian, jacobianDeterminant, offset),
+          ...computed.labels.map((t, l) => copyTensorInto(t, warpedLabels[l], offset)),
+        ]);
       } finally {
         tf.dispose(tensors);
       }

@@ -1,0 +1,63 @@
+// (I − μ) / σ with the local mean and deviation in a box: what local normalized
+// cross-correlation compares, precomputed per image. Computed in JavaScript arrays rather than
+// as tensors: at a 1 mm brain's full resolution each intermediate is 28 MB, and on the wasm
+// backend the seven that tfjs held at once (the image, μ, the mean of squares, and the
+// deviation's steps) grew the WebAssembly heap by 230 MB, which it never gives back. Here the
+// intermediates are two arrays (reused from one image to the next), and only the result
+// becomes a tensor.
+//
+// Every step is rounded to float32 as tfjs's ops round it (square, subtract, relu, add, sqrt,
+// divide), and the box means are the backend's own running sums (compute/box-filter.ts), so
+// the values are the ones the tensor ops gave.
+
+import { boxAlongAxis } from '../../compute/box-filter';
+
+const f32 = Math.fround;
+
+/**
+ * A deviation floor of 5% of the intensity range: flat background must not be blown up into
+ * noise that the deformation then chases.
+ */
+const deviationFloorSquared = f32(0.05 ** 2);
+
+/** Box mean of radius r over a [nz][ny][nx] volume (size x, y[, z]), zero padded, in place. */
+function boxMean(values: Float32Array, size: readonly number[], radius: number): void {
+  const n = [size[0], size[1], size.length === 3 ? size[2] : 1];
+  const scratch = new Float64Array(Math.max(...n));
+  for (let axis = 0; axis < size.length; axis++) boxAlongAxis(values, n, axis, radius, scratch);
+}
+
+/** Two arrays of the image's length for the intermediates, reusable from one image to the next. */
+export interface NormalizationScratch {
+  readonly mean: Float32Array;
+  readonly meanOfSquares: Float32Array;
+}
+
+export function normalizationScratch(length: number): NormalizationScratch {
+  return { mean: new Float32Array(length), meanOfSquares: new Float32Array(length) };
+}
+
+/**
+ * Replaces `values` (one channel on a grid of `size`, x fastest) by its local normalization in
+ * a box of radius `radius` voxels, and returns it.
+ */
+export function locallyNormalizeInPlace(values: Float32Array, size: readonly number[], radius: number, scratch = normalizationScratch(values.length)): Float32Array {
+  const { mean, meanOfSquares } = scratch;
+  if (mean.length !== values.length || meanOfSquares.length !== values.length) throw new Error('locallyNormalizeInPlace: scratch of another length');
+  mean.set(values);
+  boxMean(mean, size, radius);
+  for (let i = 0; i < values.length; i++) meanOfSquares[i] = values[i] * values[i];
+  boxMean(meanOfSquares, size, radius);
+  for (let i = 0; i < values.length; i++) {
+    const m = mean[i];
+    const variance = Math.max(0, f32(meanOfSquares[i] - f32(m * m)));
+    const deviation = f32(Math.sqrt(f32(variance + deviationFloorSquared)));
+    values[i] = f32(values[i] - m) / deviation;
+  }
+  return values;
+}
+
+/** The box radius in voxels for a radius in mm: at least one voxel, on the finest axis. */
+export function localRadiusVoxels(spacing: readonly number[], radiusMm: number): number {
+  return Math.max(1, Math.round(radiusMm / Math.min(...spacing)));
+}

@@ -1,0 +1,34 @@
+// The local normalization of the LNCC similarity, computed in JavaScript arrays, against its
+// definition in tensor ops (what the optimizer compared before it moved off the wasm heap):
+// the same float32 values on both typed-array backends, in 2D and 3D.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { selectComputeBackend } from '../../../main/engine/compute/backend';
+import { boxFilter } from '../../../main/engine/registration/filters';
+import { locallyNormalizeInPlace } from '../../../main/engine/registration/optimization/local-normalization';
+
+function byTensorOps(image: tf.Tensor, radius: number): tf.Tensor {
+  return tf.tidy(() => {
+    const mean = boxFilter(image, radius);
+    const meanOfSquares = boxFilter(tf.square(image), radius);
+    const deviation = tf.sqrt(tf.add(tf.relu(tf.sub(meanOfSquares, tf.square(mean))), 0.05 ** 2));
+    return tf.div(tf.sub(image, mean), deviation);
+  });
+}
+
+for (const backend of ['cpu', 'wasm'] as const)
+  describe(`local normalization on ${backend}`, () => {
+    for (const size of [[23, 17], [13, 11, 9]])
+      it(`equals the tensor ops exactly in ${size.length}D`, async () => {
+        await selectComputeBackend(backend);
+        // Steps and flat patches as well as noise: the deviation floor must matter somewhere.
+        const n = size.reduce((a, b) => a * b, 1);
+        const values = Float32Array.from({ length: n }, (_, i) => (i % 7 < 3 ? 0.2 : Math.abs(Math.sin(i * 0.731))));
+        const image = tf.tensor(values, [...size].reverse().concat(1));
+        const expected = await byTensorOps(image, 2).data();
+        const actual = locallyNormalizeInPlace(Float32Array.from(values), size, 2);
+        expect(Array.from(actual)).toEqual(Array.from(expected));
+        image.dispose();
+      });
+  });
