@@ -157,6 +157,8 @@ DIR must be new, empty, or an earlier result folder.
 --preset starts from brain-mri (the defaults), ct-lung, abdomen-ct or 2d; 2D images get 2d
 unless --preset names another.
 --set overrides any parameter of report.json's "parameters" (lists as JSON).
+--iterations N runs N optimizer iterations at every control level (the defaults have three,
+coarse to fine: 50, 50 and 100).
 On a terminal a progress bar is shown; when piped, or with --json, progress and the outcome
 are JSON lines on stdout, the last one {"event":"done",…} or {"event":"error","error":{…}}.
 Ctrl-C or SIGTERM stop a run within a second (exit status 130).
