@@ -28,6 +28,11 @@ interface WasmBackendLike {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
+/** A float32 tensor's values where a typed-array backend keeps them: no copy (a view, on wasm). */
+function valuesInBackend(backendName: (typeof typedArrayBackends)[number], backend: unknown, info: tf.TensorInfo): Float32Array {
+  return backendName === 'cpu' ? ((backend as CpuBackendLike).data.get(info.dataId).values as Float32Array) : (backend as WasmBackendLike).typedArrayFromHeap(info);
+}
+
 function checkFloat(info: tf.TensorInfo, kernelName: string, name: string): void {
   if (info.dtype !== 'float32') throw new Error(`${kernelName}: input ${name} must be float32, got ${info.dtype}`);
 }
@@ -50,7 +55,7 @@ export function registerTypedArrayKernel<Attrs>(kernel: TypedArrayKernel<Attrs>)
         const shape = kernel.outputShape(shapes, attrs as unknown as Attrs);
         if (backendName === 'cpu') {
           const cpu = backend as unknown as CpuBackendLike;
-          const arrays = infos.map((i) => cpu.data.get(i.dataId).values as Float32Array);
+          const arrays = infos.map((i) => valuesInBackend('cpu', backend, i));
           const output = new Float32Array(shape.reduce((a, b) => a * b, 1));
           kernel.compute(arrays, shapes, output, attrs as unknown as Attrs);
           return cpu.makeTensorInfo(shape, 'float32', output);
@@ -58,7 +63,7 @@ export function registerTypedArrayKernel<Attrs>(kernel: TypedArrayKernel<Attrs>)
         const wasm = backend as unknown as WasmBackendLike;
         // Allocate first: growing the heap detaches views taken before.
         const out = wasm.makeOutput(shape, 'float32');
-        const arrays = infos.map((i) => wasm.typedArrayFromHeap(i));
+        const arrays = infos.map((i) => valuesInBackend('wasm', backend, i));
         kernel.compute(arrays, shapes, wasm.typedArrayFromHeap(out), attrs as unknown as Attrs);
         return out;
       },
@@ -87,8 +92,7 @@ interface CopyTarget {
  * such churn resident. Elsewhere (GPU, native) through data(), asynchronously.
  */
 export async function copyTensorInto(t: tf.Tensor, target: CopyTarget, offset: number): Promise<void> {
-  const backend = tf.getBackend();
-  if (t.dtype === 'float32' && backend === 'wasm') target.set((tf.backend() as unknown as WasmBackendLike).typedArrayFromHeap(t), offset);
-  else if (t.dtype === 'float32' && backend === 'cpu') target.set((tf.backend() as unknown as CpuBackendLike).data.get(t.dataId).values as Float32Array, offset);
-  else target.set((await t.data()) as Float32Array, offset);
+  const backendName = tf.getBackend();
+  const direct = t.dtype === 'float32' && typedArrayBackends.find((b) => b === backendName);
+  target.set(direct ? valuesInBackend(direct, tf.backend(), t) : ((await t.data()) as Float32Array), offset);
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { EngineError } from '../../../shared/contract/errors';
 import type { ErrorCode } from '../../../shared/contract/errors';
+import type { ImageGrid } from '../../../shared/geometry/grid';
 
 export const templates = '/usr/share/mricron/templates';
 export const itkData = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
@@ -75,3 +76,13 @@ export function nibabelWorldLps(affine: number[][], index: readonly number[]): n
   const ras = [0, 1, 2].map((r) => affine[r][0] * index[0] + affine[r][1] * index[1] + affine[r][2] * index[2] + affine[r][3]);
   return [-ras[0], -ras[1], ras[2]];
 }
+
+/** An oblique, anisotropic 3D grid: what writers must keep exactly. */
+const c = Math.cos(0.4);
+const s = Math.sin(0.4);
+export const obliqueGrid: ImageGrid = {
+  size: [9, 7, 5],
+  spacing: [1.5, 2, 2.5],
+  origin: [10, -20, 30],
+  direction: [c, -s, 0, s * 0.8, c * 0.8, -0.6, s * 0.6, c * 0.6, 0.8],
+};

@@ -12,7 +12,7 @@ import { writeWithItk } from '../../../main/engine/io/itk-image-writer';
 import { niftiByteSource, niftiHeaderFromItk, writeNiftiStreamed } from '../../../main/engine/io/nifti-stream-writer';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
-import { tempDir } from './helpers';
+import { obliqueGrid, tempDir } from './helpers';
 
 let out: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -20,9 +20,6 @@ beforeAll(() => {
 });
 afterAll(() => out.cleanup());
 
-const c = Math.cos(0.4);
-const s = Math.sin(0.4);
-const oblique: ImageGrid = { size: [9, 7, 5], spacing: [1.5, 2, 2.5], origin: [10, -20, 30], direction: [c, -s, 0, s * 0.8, c * 0.8, -0.6, s * 0.6, c * 0.6, 0.8] };
 const flipped: ImageGrid = { size: [11, 6, 4], spacing: [1, 1, 3], origin: [90, 125, -71], direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1] };
 const slice: ImageGrid = { size: [6, 4], spacing: [0.5, 2], origin: [-3, 4], direction: [0, -1, 1, 0] };
 
@@ -33,11 +30,11 @@ const ramp = <T extends { length: number; [i: number]: number }>(values: T, scal
 };
 
 const cases: [string, Image][] = [
-  ['an oblique 3D float32 field', itkImageFromVectorImage({ grid: oblique, components: 3, pixels: ramp(new Float32Array(3 * count(oblique))) })],
+  ['an oblique 3D float32 field', itkImageFromVectorImage({ grid: obliqueGrid, components: 3, pixels: ramp(new Float32Array(3 * count(obliqueGrid))) })],
   ['a 2D float32 field', itkImageFromVectorImage({ grid: slice, components: 2, pixels: ramp(new Float32Array(2 * count(slice))) })],
   ['a flipped 3D float32 image', itkImageFromScalarImage({ grid: flipped, pixels: ramp(new Float32Array(count(flipped))) })],
   ['a flipped 3D uint8 label map', itkImageFromScalarImage({ grid: flipped, pixels: Uint8Array.from({ length: count(flipped) }, (_, i) => i % 117) })],
-  ['an oblique 3D int16 image', itkImageFromScalarImage({ grid: oblique, pixels: ramp(new Int16Array(count(oblique))) })],
+  ['an oblique 3D int16 image', itkImageFromScalarImage({ grid: obliqueGrid, pixels: ramp(new Int16Array(count(obliqueGrid))) })],
   ['a 2D float64 image', itkImageFromScalarImage({ grid: slice, pixels: ramp(new Float64Array(count(slice))).map((v) => v * 1e300) })],
 ];
 

@@ -14,23 +14,13 @@ import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorldMatrix } from '../../../shared/geometry/grid';
 import type { VectorImage } from '../../../shared/image/voxel-image';
 import { CancellationTokenSource } from '../../../shared/rpc/cancellation';
-import { expectEngineError, maxAbsDifference, pythonJson, tempDir, templates } from './helpers';
+import { expectEngineError, maxAbsDifference, obliqueGrid, pythonJson, tempDir, templates } from './helpers';
 
 let out: ReturnType<typeof tempDir>;
 beforeAll(() => {
   out = tempDir();
 });
 afterAll(() => out.cleanup());
-
-/** An oblique, anisotropic 3D grid. */
-const c = Math.cos(0.4);
-const s = Math.sin(0.4);
-const obliqueGrid: ImageGrid = {
-  size: [9, 7, 5],
-  spacing: [1.5, 2, 2.5],
-  origin: [10, -20, 30],
-  direction: [c, -s, 0, s * 0.8, c * 0.8, -0.6, s * 0.6, c * 0.6, 0.8],
-};
 
 function smoothField(grid: ImageGrid): VectorImage {
   const n = grid.size.reduce((a, b) => a * b, 1);
