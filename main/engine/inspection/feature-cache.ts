@@ -9,10 +9,14 @@ import { computeFeatureMap } from './feature-maps';
 interface Entry {
   readonly imageId: string;
   readonly map: Promise<FeatureMap>;
+  /** The map's bytes and those of what was derived from it. */
   bytes: number;
-  /** Derived data the views keep with the map (a PCA basis, say). */
-  readonly extras: Map<string, unknown>;
+  /** Data the views derive from the map (a PCA basis, attention's keys), kept with it. */
+  readonly derived: Map<string, unknown>;
 }
+
+/** What a view derives from a feature map once: made on first use, kept and counted with the map. */
+export type Derive = <T>(name: string, make: () => T, bytesOf?: (value: T) => number) => T;
 
 export class FeatureCache {
   readonly #entries = new Map<string, Entry>();
@@ -20,7 +24,7 @@ export class FeatureCache {
   constructor(readonly budgetBytes = 1024 ** 3) {}
 
   /** The features of `image` by `model`, computed once. */
-  async get(imageId: string, image: ScalarImage, model: string): Promise<{ map: FeatureMap; extras: Map<string, unknown> }> {
+  async get(imageId: string, image: ScalarImage, model: string): Promise<{ map: FeatureMap; derive: Derive }> {
     const key = `${imageId}\u0000${model}`;
     let entry = this.#entries.get(key);
     if (entry) {
@@ -28,7 +32,7 @@ export class FeatureCache {
       this.#entries.delete(key);
       this.#entries.set(key, entry);
     } else {
-      entry = { imageId, map: computeFeatureMap(image, model), bytes: 0, extras: new Map() };
+      entry = { imageId, map: computeFeatureMap(image, model), bytes: 0, derived: new Map() };
       this.#entries.set(key, entry);
       entry.map.then(
         (m) => {
@@ -38,7 +42,17 @@ export class FeatureCache {
         () => this.#entries.delete(key),
       );
     }
-    return { map: await entry.map, extras: entry.extras };
+    const map = await entry.map;
+    const kept = entry;
+    const derive: Derive = (name, make, bytesOf) => {
+      if (kept.derived.has(name)) return kept.derived.get(name) as ReturnType<typeof make>;
+      const value = make();
+      kept.derived.set(name, value);
+      kept.bytes += bytesOf?.(value) ?? 0;
+      this.#evict();
+      return value;
+    };
+    return { map, derive };
   }
 
   get usedBytes(): number {

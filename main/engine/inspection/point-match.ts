@@ -52,10 +52,23 @@ export function featureAt(map: FeatureMap, point: readonly number[]): Float32Arr
  */
 export interface AttentionKeys {
   readonly map: FeatureMap;
+  /**
+   * The features again, four channels per group (the last one zero-padded), each group voxel
+   * by voxel. The logits' loop holds one group of the query in locals and reads that group's
+   * keys in order: 3–4× faster in V8 than reading the query and the interleaved channels
+   * inside the loop, and the same loop for any channel count.
+   */
+  readonly channelGroups: readonly Float32Array[];
   readonly halfSquares: Float32Array;
   /** World coordinates, voxels × 3. */
   readonly points: Float32Array;
+  /** The logits of the match being computed: reused, since a match runs start to end in one task. */
+  readonly logits: Float64Array;
+  /** What the keys hold beyond the map, for the feature cache's budget. */
+  readonly byteLength: number;
 }
+
+const GROUP = 4;
 
 export function attentionKeys(map: FeatureMap): AttentionKeys {
   const C = map.channels;
@@ -67,14 +80,56 @@ export function attentionKeys(map: FeatureMap): AttentionKeys {
     for (let c = 0, o = j * C; c < C; c++, o++) square += map.features[o] * map.features[o];
     halfSquares[j] = 0.5 * square;
   }
+  const channelGroups: Float32Array[] = [];
+  for (let first = 0; first < C; first += GROUP) {
+    const group = new Float32Array(n * GROUP);
+    const width = Math.min(GROUP, C - first);
+    for (let j = 0; j < n; j++) for (let c = 0; c < width; c++) group[j * GROUP + c] = map.features[j * C + first + c];
+    channelGroups.push(group);
+  }
   const world = voxelWorldPoints(map.grid);
   const points = new Float32Array(n * 3);
   for (let j = 0; j < n; j++) for (let a = 0; a < d; a++) points[j * 3 + a] = world[j * d + a];
-  return { map, halfSquares, points };
+  const logits = new Float64Array(n);
+  const byteLength = halfSquares.byteLength + points.byteLength + logits.byteLength + channelGroups.reduce((sum, g) => sum + g.byteLength, 0);
+  return { map, channelGroups, halfSquares, points, logits, byteLength };
 }
 
 /** Below the best logit by more than this, a voxel's probability (< 1e-13 of the peak's) is taken as 0. */
 const NEGLIGIBLE_LOGIT = 30;
+
+/**
+ * s·(q·k_j − ½|k_j|²) for every key j, into `keys.logits`, a group of four channels at a time;
+ * returns the best j. This runs over every voxel of the other image on every pointer move.
+ */
+function attentionLogits(q: Float32Array, keys: AttentionKeys): number {
+  const { channelGroups, halfSquares, logits } = keys;
+  const n = halfSquares.length;
+  const C = keys.map.channels;
+  for (let g = 0; g < channelGroups.length; g++) {
+    const keyGroup = channelGroups[g];
+    const first = g * GROUP;
+    // The query's padding channels are 0, like the keys'.
+    const q0 = q[first];
+    const q1 = first + 1 < C ? q[first + 1] : 0;
+    const q2 = first + 2 < C ? q[first + 2] : 0;
+    const q3 = first + 3 < C ? q[first + 3] : 0;
+    if (g === 0) for (let j = 0, o = 0; j < n; j++, o += GROUP) logits[j] = q0 * keyGroup[o] + q1 * keyGroup[o + 1] + q2 * keyGroup[o + 2] + q3 * keyGroup[o + 3] - halfSquares[j];
+    else for (let j = 0, o = 0; j < n; j++, o += GROUP) logits[j] += q0 * keyGroup[o] + q1 * keyGroup[o + 1] + q2 * keyGroup[o + 2] + q3 * keyGroup[o + 3];
+  }
+  const scale = keys.map.scale;
+  let max = -Infinity;
+  let best = 0;
+  for (let j = 0; j < n; j++) {
+    const logit = scale * logits[j];
+    logits[j] = logit;
+    if (logit > max) {
+      max = logit;
+      best = j;
+    }
+  }
+  return best;
+}
 
 /**
  * The attention match of feature `q` among `keys`; with `heatmap`, p on the keys' grid as bytes,
@@ -82,28 +137,10 @@ const NEGLIGIBLE_LOGIT = 30;
  * sums that give the mean, the spread and the heatmap (max p is the best voxel's, known by then).
  */
 export function matchFeature(q: Float32Array, keys: AttentionKeys, heatmap = false): FeatureMatchResult {
-  const { map, points, halfSquares } = keys;
-  const C = map.channels;
-  const n = halfSquares.length;
-  const features = map.features;
-  const scale = map.scale;
-  const logits = new Float32Array(n);
-  let max = -Infinity;
-  let best = 0;
-  for (let j = 0, o = 0; j < n; j++, o += C) {
-    // Four channels a step: the channel count is not known to the compiler, and this runs
-    // over every voxel of the other image on every pointer move.
-    let dot = 0;
-    let c = 0;
-    for (; c + 4 <= C; c += 4) dot += q[c] * features[o + c] + q[c + 1] * features[o + c + 1] + q[c + 2] * features[o + c + 2] + q[c + 3] * features[o + c + 3];
-    for (; c < C; c++) dot += q[c] * features[o + c];
-    const logit = scale * (dot - halfSquares[j]);
-    logits[j] = logit;
-    if (logit > max) {
-      max = logit;
-      best = j;
-    }
-  }
+  const { map, points, logits } = keys;
+  const n = logits.length;
+  const best = attentionLogits(q, keys);
+  const max = logits[best];
   const bytes = heatmap ? new Uint8Array(n) : null;
   let sum = 0;
   let mx = 0;

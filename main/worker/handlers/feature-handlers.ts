@@ -1,7 +1,6 @@
 // The feature views' channels: principal components of an image's features as colours.
 
 import type { Handlers } from '../../../shared/rpc/server';
-import type { PcaBasis } from '../../engine/inspection/feature-pca';
 import { pcaBasis, pcaSlice } from '../../engine/inspection/feature-pca';
 import type { EngineSession } from '../engine-session';
 
@@ -9,9 +8,8 @@ export function featureHandlers(session: EngineSession): Handlers {
   return {
     'features.pcaSlice': async ({ imageId, model, axis, index }) => {
       const stored = session.images.get(imageId);
-      const { map, extras } = await session.features.get(imageId, stored.image, model);
-      let basis = extras.get('pca') as PcaBasis | undefined;
-      if (!basis) extras.set('pca', (basis = pcaBasis(map)));
+      const { map, derive } = await session.features.get(imageId, stored.image, model);
+      const basis = derive('pca', () => pcaBasis(map));
       const along = axis === 'axial' || map.grid.size.length === 2 ? 2 : axis === 'coronal' ? 1 : 0;
       const slices = map.grid.size[along] ?? 1;
       const chosen = Math.min(index ?? Math.floor(slices / 2), slices - 1);

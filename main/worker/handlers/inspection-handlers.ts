@@ -16,10 +16,8 @@ import type { EngineSession } from '../engine-session';
 export function inspectionHandlers(session: EngineSession): Handlers {
   /** A session image's features by `model` as attention's keys (kept with the features). */
   const keysOf = async (imageId: string, model: string): Promise<AttentionKeys> => {
-    const { map, extras } = await session.features.get(imageId, session.images.get(imageId).image, model);
-    let keys = extras.get('attention keys') as AttentionKeys | undefined;
-    if (!keys) extras.set('attention keys', (keys = attentionKeys(map)));
-    return keys;
+    const { map, derive } = await session.features.get(imageId, session.images.get(imageId).image, model);
+    return derive('attention keys', () => attentionKeys(map), (keys) => keys.byteLength);
   };
   const outside = (name: string) => new EngineError('BAD_INPUT', `the point lies outside ${name}; choose a point inside it`);
 

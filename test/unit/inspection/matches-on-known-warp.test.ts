@@ -107,6 +107,31 @@ const cases: Case[] = [
   },
 ];
 
+describe('the attention match, for any channel count', () => {
+  // The logits are summed four channels at a time, the last group zero-padded: every count
+  // from 1 to 9 covers a full group, a partial one and several, on an oblique, flipped grid.
+  const grid = { size: [9, 7, 5], spacing: [1.5, 0.8, 2], origin: [10, -20, 5], direction: [0.866, -0.5, 0, 0.5, 0.866, 0, 0, 0, -1] };
+  const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let channels = 1; channels <= 9; channels++)
+    it(`${channels} channel${channels > 1 ? 's' : ''}: equals the softmax written out directly, heatmap included`, () => {
+      const next = random(channels);
+      const voxels = grid.size.reduce((a, b) => a * b, 1);
+      const map: FeatureMap = { grid, features: Float32Array.from({ length: voxels * channels }, next), channels, featurizer: 'random', scale: 8 };
+      const q = Float32Array.from({ length: channels }, next);
+      const keys = attentionKeys(map);
+      const direct = directMatch(q, map);
+      // A match for another query first: the reused logits buffer must carry nothing over.
+      matchFeature(Float32Array.from(q, (v) => 1 - v), keys);
+      const m = matchFeature(q, keys, true);
+      m.attention.forEach((v, i) => expect(v).toBeCloseTo(direct.attention[i], 4));
+      expect(m.peakProbability).toBeCloseTo(direct.peak, 6);
+      expect(m.spreadMm).toBeCloseTo(direct.spread, 4);
+      let worst = 0;
+      for (let j = 0; j < voxels; j++) worst = Math.max(worst, Math.abs(m.heatmap![j] - (255 * direct.p[j]) / direct.peak));
+      expect(worst).toBeLessThanOrEqual(0.51);
+    });
+});
+
 for (const c of cases) {
   describe(`inspecting ${c.name} under a known warp`, () => {
     let fixed: ScalarImage;
