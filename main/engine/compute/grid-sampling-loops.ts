@@ -78,6 +78,46 @@ function sampleGrid3Linear(image: Float32Array, shape: GridShape, points: Float3
   }
 }
 
+/**
+ * The 2D linear case: a 2D image is a 3D one with one slice, but the general loop then reads
+ * that slice twice and lerps between the copies. Bilinear, four reads per channel (registering
+ * a 2D pair spends most of its optimization here).
+ */
+function sampleGrid2Linear(image: Float32Array, shape: GridShape, points: Float32Array, out: Float32Array, zeros: boolean): void {
+  const { nx, ny, channels: C } = shape;
+  const count = points.length / 2;
+  const sy = nx * C;
+  const mx = nx - 1, my = ny - 1;
+  for (let p = 0; p < count; p++) {
+    let x = points[2 * p], y = points[2 * p + 1];
+    const o = p * C;
+    if (zeros) {
+      if (!(x >= -0.5 && x <= nx - 0.5 && y >= -0.5 && y <= ny - 0.5)) {
+        for (let c = 0; c < C; c++) out[o + c] = 0;
+        continue;
+      }
+    } else {
+      if (!(x === x && y === y)) {
+        for (let c = 0; c < C; c++) out[o + c] = 0;
+        continue;
+      }
+      x = x < 0 ? 0 : x > mx ? mx : x;
+      y = y < 0 ? 0 : y > my ? my : y;
+    }
+    // Truncation is the floor for x ≥ 0; below that only −0.5 ≤ x < 0 is left (floor −1).
+    const xf = x >= 0 ? x | 0 : -1, yf = y >= 0 ? y | 0 : -1;
+    const fx = x - xf, fy = y - yf;
+    const x0 = (xf < 0 ? 0 : xf) * C, x1 = (xf >= mx ? mx : xf + 1) * C;
+    const y0 = (yf < 0 ? 0 : yf) * sy, y1 = (yf >= my ? my : yf + 1) * sy;
+    for (let c = 0; c < C; c++) {
+      const v00 = image[y0 + x0 + c], v10 = image[y1 + x0 + c];
+      const i0 = v00 + fx * (image[y0 + x1 + c] - v00);
+      const i1 = v10 + fx * (image[y1 + x1 + c] - v10);
+      out[o + c] = i0 + fy * (i1 - i0);
+    }
+  }
+}
+
 /** out[p, c] = image interpolated at point p. */
 export function sampleGrid(
   image: Float32Array,
@@ -87,7 +127,7 @@ export function sampleGrid(
   padding: Padding,
   interpolation: Interpolation,
 ): void {
-  if (shape.dimension === 3 && interpolation === 'linear') return sampleGrid3Linear(image, shape, points, out, padding === 'zeros');
+  if (interpolation === 'linear') return (shape.dimension === 3 ? sampleGrid3Linear : sampleGrid2Linear)(image, shape, points, out, padding === 'zeros');
   const { nx, ny, nz, channels: C, dimension: D } = shape;
   const zeros = padding === 'zeros';
   const count = points.length / D;
@@ -137,6 +177,53 @@ export function sampleGrid(
   }
 }
 
+/** sampleGridPointGradient in 2D: the bilinear derivatives, without a second slice. */
+function sampleGridPointGradient2(image: Float32Array, shape: GridShape, points: Float32Array, dy: Float32Array, grad: Float32Array, zeros: boolean): void {
+  const { nx, ny, channels: C } = shape;
+  const count = points.length / 2;
+  const sy = nx * C;
+  const mx = nx - 1, my = ny - 1;
+  for (let p = 0; p < count; p++) {
+    let x = points[2 * p], y = points[2 * p + 1];
+    // The same border rules as the general loop below.
+    let gx = 1, gy = 1;
+    if (zeros) {
+      if (!(x >= -0.5 && x <= nx - 0.5 && y >= -0.5 && y <= ny - 0.5)) {
+        grad[2 * p] = grad[2 * p + 1] = 0;
+        continue;
+      }
+    } else {
+      if (!(x === x && y === y)) {
+        grad[2 * p] = grad[2 * p + 1] = 0;
+        continue;
+      }
+      if (!(x > 0 && x < mx)) {
+        gx = 0;
+        x = x < 0 ? 0 : x > mx ? mx : x;
+      }
+      if (!(y > 0 && y < my)) {
+        gy = 0;
+        y = y < 0 ? 0 : y > my ? my : y;
+      }
+    }
+    const xf = Math.floor(x), yf = Math.floor(y);
+    const fx = x - xf, fy = y - yf;
+    const x0 = (xf < 0 ? 0 : xf) * C, y0 = (yf < 0 ? 0 : yf) * sy;
+    const x1 = (xf + 1 > mx ? mx : xf + 1) * C, y1 = (yf + 1 > my ? my : yf + 1) * sy;
+    const ax = 1 - fx, ay = 1 - fy;
+    let sx = 0, sy2 = 0;
+    for (let c = 0; c < C; c++) {
+      const g = dy[p * C + c];
+      if (g === 0) continue;
+      const v00 = image[y0 + x0 + c], v10 = image[y0 + x1 + c], v01 = image[y1 + x0 + c], v11 = image[y1 + x1 + c];
+      sx += g * (ay * (v10 - v00) + fy * (v11 - v01));
+      sy2 += g * (ax * (v01 - v00) + fx * (v11 - v10));
+    }
+    grad[2 * p] = sx * gx;
+    grad[2 * p + 1] = sy2 * gy;
+  }
+}
+
 /**
  * The vector-Jacobian product with respect to the points: grad[p, a] = Σ_c dy[p, c] ∂value_c/∂x_a.
  * Linear interpolation only (nearest neighbour is piecewise constant: zero gradient).
@@ -149,6 +236,7 @@ export function sampleGridPointGradient(
   grad: Float32Array,
   padding: Padding,
 ): void {
+  if (shape.dimension === 2) return sampleGridPointGradient2(image, shape, points, dy, grad, padding === 'zeros');
   const { nx, ny, nz, channels: C, dimension: D } = shape;
   const zeros = padding === 'zeros';
   const count = points.length / D;
@@ -209,6 +297,41 @@ export function sampleGridPointGradient(
   }
 }
 
+/** scatterToGrid in 2D, linear: four bilinear weights, without a second slice. */
+function scatterToGrid2Linear(shape: GridShape, points: Float32Array, dy: Float32Array, image: Float32Array, zeros: boolean): void {
+  const { nx, ny, channels: C } = shape;
+  const count = points.length / 2;
+  const sy = nx * C;
+  const mx = nx - 1, my = ny - 1;
+  image.fill(0);
+  for (let p = 0; p < count; p++) {
+    let x = points[2 * p], y = points[2 * p + 1];
+    // The same border rules as the general loop below.
+    if (zeros) {
+      if (!(x >= -0.5 && x <= nx - 0.5 && y >= -0.5 && y <= ny - 0.5)) continue;
+    } else {
+      if (!(x === x && y === y)) continue;
+      x = x < 0 ? 0 : x > mx ? mx : x;
+      y = y < 0 ? 0 : y > my ? my : y;
+    }
+    const xf = Math.floor(x), yf = Math.floor(y);
+    const fx = x - xf, fy = y - yf;
+    const x0 = (xf < 0 ? 0 : xf) * C, y0 = (yf < 0 ? 0 : yf) * sy;
+    const x1 = (xf + 1 > mx ? mx : xf + 1) * C, y1 = (yf + 1 > my ? my : yf + 1) * sy;
+    const ax = 1 - fx, ay = 1 - fy;
+    const w00 = ax * ay, w10 = fx * ay, w01 = ax * fy, w11 = fx * fy;
+    const o = p * C;
+    for (let c = 0; c < C; c++) {
+      const g = dy[o + c];
+      if (g === 0) continue;
+      image[y0 + x0 + c] += w00 * g;
+      image[y0 + x1 + c] += w10 * g;
+      image[y1 + x0 + c] += w01 * g;
+      image[y1 + x1 + c] += w11 * g;
+    }
+  }
+}
+
 /** The adjoint of sampleGrid in the image: accumulates dy[p, ·] into the image's voxels. */
 export function scatterToGrid(
   shape: GridShape,
@@ -218,6 +341,7 @@ export function scatterToGrid(
   padding: Padding,
   interpolation: Interpolation,
 ): void {
+  if (shape.dimension === 2 && interpolation === 'linear') return scatterToGrid2Linear(shape, points, dy, image, padding === 'zeros');
   const { nx, ny, nz, channels: C, dimension: D } = shape;
   const zeros = padding === 'zeros';
   const count = points.length / D;
