@@ -71,6 +71,39 @@ export function movedGrid(grid: ImageGrid, a: ManualAlignment, center: readonly 
   return { ...grid, direction, origin };
 }
 
+/** The alignment moved further by `deltaMm` (world, LPS): the image as shown shifts by it. */
+export function translated(a: ManualAlignment, deltaMm: readonly number[]): ManualAlignment {
+  const t = a.translationMm;
+  return { ...a, translationMm: [t[0] + deltaMm[0], t[1] + deltaMm[1], t[2] + (deltaMm[2] ?? 0)] };
+}
+
+/**
+ * The alignment turned further by `degrees` about the world direction `axis` (a unit vector,
+ * right-handed), through the image's centre where it is shown (c + t): Q(M(p) − c − t) + c + t
+ * = QR(p − c) + c + t, so R becomes QR and t stays. A 2D image turns in its plane, about S:
+ * only the axis's S part counts.
+ */
+export function turned(a: ManualAlignment, axis: readonly number[], degrees: number, d: number): ManualAlignment {
+  if (d === 2) return { ...a, rotationDeg: [0, 0, wrapDegrees(a.rotationDeg[2] + degrees * (axis[2] ?? 0))] };
+  const q = axisRotation(axis, degrees * radians);
+  const r = rotationOf(a, 3);
+  const qr = [...Array(9).keys()].map((k) => {
+    const [i, j] = [Math.floor(k / 3), k % 3];
+    return q[i * 3] * r[j] + q[i * 3 + 1] * r[3 + j] + q[i * 3 + 2] * r[6 + j];
+  });
+  return { ...a, rotationDeg: eulerDegrees(qr) };
+}
+
+const wrapDegrees = (v: number) => v - 360 * Math.round(v / 360);
+
+/** Rodrigues: the rotation by `angle` (radians) about the unit vector `u`, row-major 3×3. */
+function axisRotation(u: readonly number[], angle: number): number[] {
+  const [x, y, z] = u;
+  const [c, s] = [Math.cos(angle), Math.sin(angle)];
+  const k = 1 - c;
+  return [c + x * x * k, x * y * k - z * s, x * z * k + y * s, y * x * k + z * s, c + y * y * k, y * z * k - x * s, z * x * k - y * s, z * y * k + x * s, c + z * z * k];
+}
+
 /** alignment.initialTransform: the rows of [L | t] of M⁻¹ (fixed → moving world). */
 export function initialTransformRows(a: ManualAlignment, center: readonly number[]): number[] {
   const inverse = invertMatrix(alignmentMatrix(a, center));
@@ -182,6 +215,8 @@ function quaternionRotation([w, x, y, z]: readonly number[]): number[] {
 /** α, β, γ of R = Rz(γ) Ry(β) Rx(α), degrees. */
 function eulerDegrees(r: readonly number[]): [number, number, number] {
   const beta = Math.asin(Math.max(-1, Math.min(1, -r[6])));
+  // At β = ±90° only α ∓ γ is defined: all of it goes to γ.
+  if (Math.abs(r[6]) > 1 - 1e-12) return [0, beta / radians, Math.atan2(-r[1], r[4]) / radians];
   const alpha = Math.atan2(r[7], r[8]);
   const gamma = Math.atan2(r[3], r[0]);
   return [alpha / radians, beta / radians, gamma / radians];

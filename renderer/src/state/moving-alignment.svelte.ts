@@ -7,7 +7,8 @@ import { gridCenter } from '../../../shared/geometry/grid';
 import type { RoleImages } from './display-layers';
 import type { LibraryImage } from './image-library.svelte';
 import type { Landmarks } from './landmarks.svelte';
-import { alignmentFromPairs, initialTransformRows, isIdentity, movedGrid, noAlignment, type ManualAlignment } from './manual-alignment';
+import type { ImageMover } from '../viewer/image-mover';
+import { alignmentFromPairs, initialTransformRows, isIdentity, movedGrid, noAlignment, translated, turned, type ManualAlignment } from './manual-alignment';
 
 type RecordedAlignment = NonNullable<SessionRecord['manualAlignment']>;
 
@@ -57,6 +58,24 @@ export class MovingAlignment {
     const pairs = landmarks.items.filter((l) => l.moving).map((l) => ({ fixed: l.fixed.slice(0, d), moving: l.moving!.slice(0, d), accepted: l.accepted }));
     const chosen = pairs.some((p) => p.accepted) ? pairs.filter((p) => p.accepted) : pairs;
     return alignmentFromPairs(chosen, gridCenter(moving.info.grid));
+  }
+
+  /** The viewer's Move and Turn tools acting on this alignment of the image `moving()` returns. */
+  mover(moving: () => LibraryImage | undefined): ImageMover {
+    return {
+      name: 'the moving image',
+      translate: (deltaMm) => this.set(translated(this.current, deltaMm)),
+      turn: (axis, degrees) => {
+        const image = moving();
+        if (image) this.set(turned(this.current, axis, degrees, image.info.grid.size.length));
+      },
+      centre: () => {
+        const image = moving();
+        const c = image ? gridCenter(image.info.grid) : [0, 0, 0];
+        const t = this.current.translationMm;
+        return [c[0] + t[0], c[1] + t[1], (c[2] ?? 0) + t[2]];
+      },
+    };
   }
 
   asRecord(): RecordedAlignment | null {

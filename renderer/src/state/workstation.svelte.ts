@@ -50,6 +50,11 @@ export class Workstation {
   readonly landmarks: Landmarks;
   /** The moving image moved by hand: shown there, and where its registration starts. */
   readonly alignment = new MovingAlignment(() => this.assignment.moving);
+  /**
+   * The viewer's Move and Turn tools on the moving image, as its manual alignment: offered
+   * while the moving image itself is shown (a result on show shows resampled layers instead).
+   */
+  readonly movingImageMover = this.alignment.mover(() => this.roleImages.moving);
 
   preset = $state(defaultPresetId);
   /** The user chose the preset; until then the pair's dimension chooses it. */

@@ -13,11 +13,15 @@ import type { ViewerMarker } from './markers';
 import { ViewCaptures } from './render/capture';
 import { History } from './view-history';
 import { lengthMm, regionStatistics, type DrawnMeasurement, type MeasureTool, type Measurement, type Region, type RegionStatistics } from './measurements';
+import type { ImageMover } from './image-mover';
 import { sliceBasis } from './orientation';
 import { readoutAt, widestReadoutText, type Readout, type SampledImage, type SampledLabels, type ValueKind } from './readout';
 import { panBy, zoomAbout, type SliceCamera } from './slice-camera';
 import { DEFAULT_FRAMING, type LayoutKind, type SliceOrientation, type Vec3, type ViewFraming, type ViewKind, type Viewport, type WorldBox } from './view-types';
 import { autoWindow, presetWindow, type WindowLevel, type WindowPresetId } from './window-level';
+
+/** The left drag's tools: the measuring ones, and Move and Turn where the app offers an image to move. */
+export type ViewerTool = MeasureTool | 'move' | 'turn';
 
 export interface ViewerCallbacks {
   onLabelSelected?: (selection: LabelSelection) => void;
@@ -77,8 +81,10 @@ export class ViewerState {
   selectedLabel = $state.raw<LabelSelection | null>(null);
   /** The app's markers, drawn over every view. */
   markers = $state.raw<readonly ViewerMarker[]>([]);
-  /** What a left drag in a slice view does: window/level, or draw a ruler or a region. */
-  tool = $state<MeasureTool>('navigate');
+  /** What a left drag in a slice view does: window/level, draw a ruler or a region, or move or turn the app's movable image. */
+  tool = $state<ViewerTool>('navigate');
+  /** The image the Move and Turn tools carry, when the app offers one. */
+  mover = $state.raw<ImageMover | null>(null);
   measurements = $state.raw<readonly Measurement[]>([]);
   #nextMeasurement = 1;
   /** The mounted views, for screenshots. */

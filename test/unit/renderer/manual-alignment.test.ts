@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { gridCenter, indexToWorld } from '../../../shared/geometry/grid';
-import { alignmentFromPairs, alignmentMatrix, initialTransformRows, isIdentity, movedGrid, noAlignment, type ManualAlignment } from '../../../renderer/src/state/manual-alignment';
+import { alignmentFromPairs, alignmentMatrix, initialTransformRows, isIdentity, movedGrid, noAlignment, translated, turned, type ManualAlignment } from '../../../renderer/src/state/manual-alignment';
 
 const apply = (m: readonly number[], p: readonly number[]) => {
   const d = p.length;
@@ -37,6 +37,34 @@ describe('manual alignment', () => {
       close(apply(rows, apply(m, p)), p);
     });
 
+    it(`${name}: a drag's shift and turn move the image as shown by exactly that, about its centre there`, () => {
+      const center = gridCenter(grid);
+      const d = grid.size.length;
+      const m = alignmentMatrix(motion, center);
+      const shift = [3, -4, 2].slice(0, d);
+      const shifted = alignmentMatrix(translated(motion, shift), center);
+      const p = indexToWorld(grid, grid.size.map((n) => n / 3));
+      close(apply(shifted, p), apply(m, p).map((v, i) => v + shift[i]));
+      // A turn about an oblique axis (in 2D, about S) through the shown centre c + t.
+      const axis = d === 3 ? [1, 2, 2].map((v) => v / 3) : [0, 0, 1];
+      const degrees = 27;
+      const after = alignmentMatrix(turned(motion, axis, degrees, d), center);
+      const pivot = center.map((v, i) => v + motion.translationMm[i]);
+      const [co, si] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
+      const rodrigues = (v: number[]) => {
+        // v cos θ + (axis × v) sin θ + axis (axis · v)(1 − cos θ), in 3D.
+        const [x, y, z] = [...v, 0].slice(0, 3);
+        const [a, b, c3] = axis;
+        const dot = a * x + b * y + c3 * z;
+        const cross = [b * z - c3 * y, c3 * x - a * z, a * y - b * x];
+        return [x, y, z].map((vi, i) => vi * co + cross[i] * si + axis[i] * dot * (1 - co)).slice(0, d);
+      };
+      for (const q of [p, indexToWorld(grid, grid.size.map(() => 0))]) {
+        const shown = apply(m, q).map((v, i) => v - pivot[i]);
+        close(apply(after, q), rodrigues(shown).map((v, i) => v + pivot[i]));
+      }
+    });
+
     it(`${name}: landmark pairs give the motion back`, () => {
       const center = gridCenter(grid);
       const m = alignmentMatrix(motion, center);
@@ -48,6 +76,15 @@ describe('manual alignment', () => {
       close(found.rotationDeg, motion.rotationDeg, 6);
     });
   }
+
+  it('a turn through 90° about L keeps its angles finite (β = ±90°, gimbal lock)', () => {
+    const locked = turned({ translationMm: [0, 0, 0], rotationDeg: [30, 0, 0] }, [0, 1, 0], 90, 3);
+    const back = alignmentMatrix(locked, [0, 0, 0]);
+    const expected = alignmentMatrix(turned({ translationMm: [0, 0, 0], rotationDeg: [30, 0, 0] }, [0, 1, 0], 89.999999, 3), [0, 0, 0]);
+    expect(locked.rotationDeg[1]).toBeCloseTo(90, 6);
+    expect(locked.rotationDeg.every(Number.isFinite)).toBe(true);
+    close(back, expected, 5);
+  });
 
   it('needs enough pairs off a line; no motion is the identity', () => {
     const center = [0, 0, 0];
