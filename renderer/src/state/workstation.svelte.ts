@@ -9,6 +9,7 @@ import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/lay
 import type { EngineConnection } from './engine-connection.svelte';
 import type { ImageLibrary, OpenableSource } from './image-library.svelte';
 import { MovingAlignment } from './moving-alignment.svelte';
+import type { ImageMover } from '../viewer/image-mover';
 import type { Notifications } from './notifications.svelte';
 import { RoleAssignment } from './roles.svelte';
 import { RegistrationJobs, type RegistrationJob, type RegistrationOutcome } from './registration-jobs.svelte';
@@ -50,11 +51,15 @@ export class Workstation {
   readonly landmarks: Landmarks;
   /** The moving image moved by hand: shown there, and where its registration starts. */
   readonly alignment = new MovingAlignment(() => this.assignment.moving);
+  readonly #movingImageMover = this.alignment.mover(() => this.roleImages.moving);
+
   /**
    * The viewer's Move and Turn tools on the moving image, as its manual alignment: offered
    * while the moving image itself is shown (a result on show shows resampled layers instead).
    */
-  readonly movingImageMover = this.alignment.mover(() => this.roleImages.moving);
+  get imageMover(): ImageMover | null {
+    return this.roleImages.moving && !this.shownResult ? this.#movingImageMover : null;
+  }
 
   preset = $state(defaultPresetId);
   /** The user chose the preset; until then the pair's dimension chooses it. */
