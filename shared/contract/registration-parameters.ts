@@ -62,7 +62,7 @@ export const optimizationSchema = z.strictObject({
     .max(8)
     .readonly()
     .describe('Control grids, coarse to fine: spacing as a multiple of the working resolution, and Adam iterations. Empty: no instance optimization.'),
-  learningRate: upTo(1000).describe('Adam step size, mm per iteration.'),
+  learningRate: upTo(1000).describe("Adam step size, mm per iteration, on a control grid 8× the working spacing; each level's step is in proportion to its control spacing."),
   model: z
     .enum(['velocity', 'displacement'])
     .describe("'velocity': a stationary velocity field integrated by scaling and squaring (diffeomorphic); 'displacement': a displacement field, inverted afterwards."),
