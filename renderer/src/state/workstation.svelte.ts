@@ -429,9 +429,16 @@ export class Workstation {
     }
   }
 
+  /** The workspace file being opened, from the moment it is asked for until its session is in place. */
+  openingWorkspace = $state<string | null>(null);
+
   /** Replaces the session with a workspace's. */
   openWorkspace(path: string): Promise<void> {
-    return this.#serially(() => this.#replaceWithWorkspace(path));
+    // Busy at once: the images it replaces stay on screen until the engine has read the file.
+    this.openingWorkspace = path;
+    return this.#serially(() => this.#replaceWithWorkspace(path)).finally(() => {
+      if (this.openingWorkspace === path) this.openingWorkspace = null;
+    });
   }
 
   async #replaceWithWorkspace(path: string): Promise<void> {
