@@ -7,7 +7,7 @@
 // points to moving points, so it starts from M⁻¹.
 
 import type { ImageGrid } from '../../../shared/geometry/grid';
-import { invertMatrix } from '../../../shared/math/matrix';
+import { invertMatrix, multiplyMatrices } from '../../../shared/math/matrix';
 
 export interface ManualAlignment {
   /** t, mm along L, P and S. */
@@ -85,13 +85,7 @@ export function translated(a: ManualAlignment, deltaMm: readonly number[]): Manu
  */
 export function turned(a: ManualAlignment, axis: readonly number[], degrees: number, d: number): ManualAlignment {
   if (d === 2) return { ...a, rotationDeg: [0, 0, wrapDegrees(a.rotationDeg[2] + degrees * (axis[2] ?? 0))] };
-  const q = axisRotation(axis, degrees * radians);
-  const r = rotationOf(a, 3);
-  const qr = [...Array(9).keys()].map((k) => {
-    const [i, j] = [Math.floor(k / 3), k % 3];
-    return q[i * 3] * r[j] + q[i * 3 + 1] * r[3 + j] + q[i * 3 + 2] * r[6 + j];
-  });
-  return { ...a, rotationDeg: eulerDegrees(qr) };
+  return { ...a, rotationDeg: eulerDegrees(multiplyMatrices(axisRotation(axis, degrees * radians), rotationOf(a, 3))) };
 }
 
 const wrapDegrees = (v: number) => v - 360 * Math.round(v / 360);

@@ -8,6 +8,7 @@ import type { RoleImages } from './display-layers';
 import type { LibraryImage } from './image-library.svelte';
 import type { Landmarks } from './landmarks.svelte';
 import type { ImageMover } from '../viewer/image-mover';
+import { add, asVec3 } from '../viewer/vec3';
 import { alignmentFromPairs, initialTransformRows, isIdentity, movedGrid, noAlignment, translated, turned, type ManualAlignment } from './manual-alignment';
 
 type RecordedAlignment = NonNullable<SessionRecord['manualAlignment']>;
@@ -71,9 +72,7 @@ export class MovingAlignment {
       },
       centre: () => {
         const image = moving();
-        const c = image ? gridCenter(image.info.grid) : [0, 0, 0];
-        const t = this.current.translationMm;
-        return [c[0] + t[0], c[1] + t[1], (c[2] ?? 0) + t[2]];
+        return add(asVec3(image ? gridCenter(image.info.grid) : [0, 0, 0]), this.current.translationMm);
       },
     };
   }

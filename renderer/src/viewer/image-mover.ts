@@ -3,6 +3,7 @@
 // in world terms, a shift in mm or a turn about the view's normal; the app owns the motion.
 
 import type { Vec3 } from './view-types';
+import { addScaled, cross, dot, sub } from './vec3';
 
 export interface ImageMover {
   /** What moves, for the tools' titles. */
@@ -22,13 +23,9 @@ export interface ImageMover {
  */
 export function sweptDegrees(pivot: Vec3, from: Vec3, to: Vec3, normal: Vec3): number {
   const across = (p: Vec3): Vec3 => {
-    const v: Vec3 = [p[0] - pivot[0], p[1] - pivot[1], p[2] - pivot[2]];
-    const along = v[0] * normal[0] + v[1] * normal[1] + v[2] * normal[2];
-    return [v[0] - along * normal[0], v[1] - along * normal[1], v[2] - along * normal[2]];
+    const v = sub(p, pivot);
+    return addScaled(v, normal, -dot(v, normal));
   };
   const [u, v] = [across(from), across(to)];
-  const cross: Vec3 = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
-  const sine = cross[0] * normal[0] + cross[1] * normal[1] + cross[2] * normal[2];
-  const cosine = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
-  return (Math.atan2(sine, cosine) * 180) / Math.PI;
+  return (Math.atan2(dot(cross(u, v), normal), dot(u, v)) * 180) / Math.PI;
 }
