@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Interpolation, Padding } from './grid-sampling-loops';
 import { gridShapeOf, sampleGrid, sampleGridPointGradient, scatterToGrid } from './grid-sampling-loops';
+import { sampleGridWithDerivatives, savedPointGradient, valuesWithDerivativesWidth } from './sample-with-derivatives-loops';
+import type { SampleShape } from './sample-with-derivatives-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
 export type { Interpolation, Padding } from './grid-sampling-loops';
@@ -41,6 +43,8 @@ interface ScatterAttrs extends SampleAttrs {
 const SAMPLE = 'XiGridSample';
 const POINT_GRADIENT = 'XiGridSamplePointGradient';
 const SCATTER = 'XiGridSampleScatter';
+const SAMPLE_WITH_DERIVATIVES = 'XiGridSampleWithDerivatives';
+const SAVED_POINT_GRADIENT = 'XiGridSampleSavedPointGradient';
 /** The kernels' names, for the backends that implement them elsewhere (webgpu-grid-sample.ts). */
 export const GRID_SAMPLE_KERNELS = { sample: SAMPLE, pointGradient: POINT_GRADIENT, scatter: SCATTER } as const;
 
@@ -67,6 +71,20 @@ registerTypedArrayKernel<ScatterAttrs>({
   inputNames: ['points', 'dy'],
   outputShape: (_shapes, a) => [...a.imageShape],
   compute: ([points, dy], _shapes, image, a) => scatterToGrid(gridShapeOf(a.imageShape), points, dy, image, a.padding, a.interpolation),
+});
+
+registerTypedArrayKernel<Pick<SampleAttrs, 'padding'>>({
+  kernelName: SAMPLE_WITH_DERIVATIVES,
+  inputNames: ['image', 'points'],
+  outputShape: ([image, points]) => [pointCount(points), valuesWithDerivativesWidth(gridShapeOf(image))],
+  compute: ([image, points], [imageShape], out, a) => sampleGridWithDerivatives(image, gridShapeOf(imageShape), points, out, a.padding === 'zeros'),
+});
+
+registerTypedArrayKernel<SampleShape>({
+  kernelName: SAVED_POINT_GRADIENT,
+  inputNames: ['samples', 'dy'],
+  outputShape: ([samples], a) => [samples[0], a.dimension],
+  compute: ([samples, dy], _shapes, grad, a) => savedPointGradient(samples, a, dy, grad),
 });
 
 tf.registerGradient({
@@ -111,10 +129,25 @@ export function gridSample(image: tf.Tensor, points: tf.Tensor, options: GridSam
   }
 }
 
-/** The kernel with a gradient for the points only; the image is captured, not saved. */
+/**
+ * The kernel with a gradient for the points only; the image is captured, not saved. Under a
+ * gradient tape, and where the backend has the fused loop, the forward pass keeps each point's
+ * derivatives as it interpolates, and the backward pass reads them instead of the image again
+ * (sample-with-derivatives-loops.ts says why).
+ */
 function sampleConstantImage(image: tf.Tensor, points: tf.Tensor, a: SampleAttrs): tf.Tensor2D {
+  const fused = a.interpolation === 'linear' && tf.engine().state.gradientDepth > 0 && hasTypedArrayKernel(SAMPLE_WITH_DERIVATIVES);
+  const shape: SampleShape = { channels: image.shape[image.rank - 1], dimension: image.rank - 1 };
   const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [pts, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    if (fused) {
+      const samples = runTypedArrayKernel(SAMPLE_WITH_DERIVATIVES, { image, points: pts }, { padding: a.padding });
+      save([samples]);
+      return {
+        value: tf.slice(samples, [0, 0], [pts.shape[0], shape.channels]),
+        gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => runTypedArrayKernel(SAVED_POINT_GRADIENT, { samples: saved, dy }, shape),
+      };
+    }
     save([pts]);
     return {
       value: runTypedArrayKernel(SAMPLE, { image, points: pts }, a),

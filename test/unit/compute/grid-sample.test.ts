@@ -106,4 +106,35 @@ describe('gridSample with a constant image', () => {
     expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-6);
     tf.dispose([image, pts, weights, g1, g2]);
   });
+
+  // Under a tape the constant image is read once: values and derivatives in one pass. The values
+  // are the separate kernel's, bit for bit; each derivative is rounded to float32 once more on
+  // its way to the backward pass (the separate kernel sums them in float64), so a gradient may
+  // differ in its last bit.
+  for (const backend of ['cpu', 'wasm'] as const)
+    for (const size of [[7, 5], [6, 5, 4]])
+      for (const padding of ['zeros', 'border'] as const)
+        for (const channels of [1, 3])
+          it(`keeps the values and point gradients exactly in one pass (${backend}, ${size.length}D, ${padding}, ${channels} channel${channels > 1 ? 's' : ''})`, async () => {
+            await selectComputeBackend(backend);
+            const d = size.length;
+            const { data, points, shape } = randomCase(size, channels, 300, 7 + channels);
+            // Points on the outer centres and on the half-voxel border, where the rules switch.
+            points.set(size, 0);
+            points.set(size.map((n) => n - 1), d);
+            points.set(size.map(() => -0.5), 2 * d);
+            points.set(size.map(() => 0), 3 * d);
+            const image = tf.tensor(data, shape);
+            const pts = tf.tensor2d(points, [300, d]);
+            const weights = tf.randomUniform([300, channels], -1, 1, 'float32', 3);
+            const separate = tf.valueAndGrad((p: tf.Tensor) => tf.sum(tf.mul(gridSample(image, p, { padding }), weights)) as tf.Scalar);
+            const fused = tf.valueAndGrad((p: tf.Tensor) => tf.sum(tf.mul(gridSample(image, p, { padding, constantImage: true }), weights)) as tf.Scalar);
+            const a = separate(pts);
+            const b = fused(pts);
+            const exact = a.grad.dataSync();
+            b.grad.dataSync().forEach((g, i) => expect(Math.abs(g - exact[i])).toBeLessThanOrEqual(2e-7 * Math.max(1, Math.abs(exact[i]))));
+            expect(b.value.dataSync()[0]).toBe(a.value.dataSync()[0]);
+            expect(Array.from(gridSample(image, pts, { padding, constantImage: true }).dataSync())).toEqual(Array.from(gridSample(image, pts, { padding }).dataSync()));
+            tf.dispose([image, pts, weights, a.value, a.grad, b.value, b.grad]);
+          });
 });
