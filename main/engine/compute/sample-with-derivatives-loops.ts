@@ -130,6 +130,14 @@ export function sampleGridWithDerivatives(image: Float32Array, shape: GridShape,
   (shape.dimension === 3 ? sampleWithDerivatives3 : sampleWithDerivatives2)(image, shape, points, out, zeros);
 }
 
+/** The values alone, [n, C], out of sampleGridWithDerivatives's output. */
+export function valuesOfSamples(samples: Float32Array, shape: SampleShape, values: Float32Array): void {
+  const C = shape.channels;
+  const W = valuesWithDerivativesWidth(shape);
+  const count = samples.length / W;
+  for (let p = 0; p < count; p++) for (let c = 0; c < C; c++) values[p * C + c] = samples[p * W + c];
+}
+
 /**
  * The vector-Jacobian product with respect to the points from saved derivatives:
  * grad[p, a] = Σ_c dy[p, c] ∂value_c/∂x_a, summed in channel order as sampleGridPointGradient sums.
