@@ -5,7 +5,9 @@
 // hash (bench/syn-peer.ts) and made again with --peers.
 //
 //   npm run bench [-- --seeds 1,2] [-- --pairs NAME,...] [-- --backend wasm] [-- --skip-elastix]
-//                 [-- --skip-syn] [-- --peers]
+//                 [-- --skip-syn] [-- --peers] [-- --threads 1,2]
+// --threads runs XiMorph once per listed kernel-thread count (0, the default: every core), and
+// prints how its registration stages scale.
 // Results land in .bench/<timestamp>/ (images, fields, results.json, table.md).
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -34,12 +36,17 @@ const { values } = parseArgs({
     /** Only these pairs (names, comma-separated), e.g. slice-seed1,macaque-seed1. */
     pairs: { type: 'string' },
     parameters: { type: 'string' },
+    threads: { type: 'string', default: '0' },
   },
 });
 
 interface Row {
   pair: string;
   method: 'XiMorph' | 'elastix' | 'SyN (dipy)';
+  /** XiMorph: the kernel threads it ran on. */
+  threads?: number;
+  /** XiMorph: the registration's stages alone, before its outputs are computed and written. */
+  registrationSeconds?: number;
   size: string;
   diceBefore?: number;
   diceAfter?: number;
@@ -81,9 +88,9 @@ async function mappedPoint(dir: string, result: string, point: readonly number[]
 }
 
 /** `ximorph register` as a user runs it, with its default outputs, timed from process start to exit. */
-async function runXimorph(pair: BenchPair, dir: string): Promise<Row> {
-  const out = path.join(dir, 'ximorph');
-  const args = [ximorph, 'register', '--fixed', pair.fixed, '--moving', pair.moving, '--out', out, '--backend', values.backend!, '--json'];
+async function runXimorph(pair: BenchPair, dir: string, threads: number): Promise<Row> {
+  const out = path.join(dir, threadCounts.length > 1 ? `ximorph-threads${threads}` : 'ximorph');
+  const args = [ximorph, 'register', '--fixed', pair.fixed, '--moving', pair.moving, '--out', out, '--backend', values.backend!, '--threads', String(threads), '--json'];
   if (pair.movingLabels) args.push('--fixed-labels', pair.fixedLabels!, '--moving-labels', pair.movingLabels);
   if (values.parameters) for (const setting of overridesAsSettings(JSON.parse(values.parameters) as RegistrationOverrides)) args.push('--set', setting);
   const run = await measure(process.execPath, args);
@@ -92,6 +99,8 @@ async function runXimorph(pair: BenchPair, dir: string): Promise<Row> {
   const row: Row = {
     pair: pair.name,
     method: 'XiMorph',
+    threads: report.kernelThreads,
+    registrationSeconds: report.stages.filter((stage) => stage.name !== 'outputs').reduce((sum, stage) => sum + stage.seconds, 0),
     size: pair.size.join('×'),
     diceBefore: m.diceBefore?.mean,
     diceAfter: m.diceAfter?.mean,
@@ -156,14 +165,14 @@ const f = (v: number | undefined, digits: number) => (v === undefined || !Number
 
 function table(rows: Row[]): string {
   const lines = [
-    '| pair | method | size | Dice before → after | fold % | stages, load to files written (s) | whole command (s) | peak RSS (MiB) | time ratio | RSS ratio | point error (mm) / angle error (°) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| pair | method | threads | size | Dice before → after | fold % | stages, load to files written (s) | whole command (s) | peak RSS (MiB) | time ratio | RSS ratio | point error (mm) / angle error (°) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const peer = rows.find((p) => p.pair === r.pair && p.method === 'elastix');
     const ratio = (a: number, b?: number) => (r.method === 'XiMorph' && b ? (a / b).toFixed(2) : '');
     lines.push(
-      `| ${r.pair} | ${r.method} | ${r.size} | ${r.diceBefore === undefined ? '—' : `${f(r.diceBefore, 3)} → ${f(r.diceAfter, 3)}`} | ${f(r.foldPercent, 4)} | ${f(r.seconds, 1)} | ${f(r.processSeconds, 1)} | ${f(r.peakRssMiB, 0)} | ${ratio(r.processSeconds, peer?.processSeconds)} | ${ratio(r.peakRssMiB, peer?.peakRssMiB)} | ${r.pointErrorMm === undefined ? '' : `${f(r.pointErrorMm, 2)} / ${f(r.angleErrorDegrees, 2)}`} |`,
+      `| ${r.pair} | ${r.method} | ${r.threads ?? ''} | ${r.size} | ${r.diceBefore === undefined ? '—' : `${f(r.diceBefore, 3)} → ${f(r.diceAfter, 3)}`} | ${f(r.foldPercent, 4)} | ${f(r.seconds, 1)} | ${f(r.processSeconds, 1)} | ${f(r.peakRssMiB, 0)} | ${ratio(r.processSeconds, peer?.processSeconds)} | ${ratio(r.peakRssMiB, peer?.peakRssMiB)} | ${r.pointErrorMm === undefined ? '' : `${f(r.pointErrorMm, 2)} / ${f(r.angleErrorDegrees, 2)}`} |`,
     );
   }
   return lines.join('\n');
@@ -174,15 +183,18 @@ const root = path.resolve(import.meta.dirname, '..', '.bench', stamp);
 await mkdir(root, { recursive: true });
 console.log(`XiMorph benchmark → ${root}`);
 const seeds = values.seeds!.split(',').map(Number);
+const threadCounts = values.threads!.split(',').map(Number);
 const only = values.pairs?.split(',');
 const pairs = (await preparePairs(root, seeds)).filter((p) => !only || only.includes(p.name));
 const rows: Row[] = [];
 for (const pair of pairs) {
   const dir = path.join(root, pair.name);
   await mkdir(dir, { recursive: true });
-  const mine = await runXimorph(pair, dir);
-  rows.push(mine);
-  console.log(`${pair.name}: XiMorph ${mine.seconds.toFixed(1)} s (process ${mine.processSeconds.toFixed(1)} s), Dice ${f(mine.diceBefore, 3)} → ${f(mine.diceAfter, 3)}; ${mine.detail}`);
+  for (const threads of threadCounts) {
+    const mine = await runXimorph(pair, dir, threads);
+    rows.push(mine);
+    console.log(`${pair.name}: XiMorph on ${mine.threads} thread(s) ${mine.seconds.toFixed(1)} s (process ${mine.processSeconds.toFixed(1)} s), Dice ${f(mine.diceBefore, 3)} → ${f(mine.diceAfter, 3)}; ${mine.detail}`);
+  }
   if (!values['skip-elastix']) {
     const peer = await runPeer(pair, dir);
     rows.push(peer);
@@ -194,7 +206,19 @@ for (const pair of pairs) {
     console.log(`${pair.name}: SyN ${syn.seconds.toFixed(1)} s, Dice ${f(syn.diceBefore, 3)} → ${f(syn.diceAfter, 3)}; ${syn.detail}`);
   }
 }
-const markdown = table(rows);
+/** Per pair, how the registration's stages and the whole command scale from the fewest threads run. */
+function scaling(rows: Row[]): string {
+  const lines: string[] = [];
+  for (const pair of new Set(rows.map((r) => r.pair))) {
+    const runs = rows.filter((r) => r.pair === pair && r.method === 'XiMorph' && r.threads !== undefined).sort((a, b) => a.threads! - b.threads!);
+    const base = runs[0];
+    for (const r of runs.slice(1))
+      lines.push(`${pair}: ${base.threads} → ${r.threads} threads: registration stages ${f(base.registrationSeconds! / r.registrationSeconds!, 2)}× faster (${f(base.registrationSeconds, 1)} → ${f(r.registrationSeconds, 1)} s), whole command ${f(base.processSeconds / r.processSeconds, 2)}×; Dice ${f(base.diceAfter, 4)} and ${f(r.diceAfter, 4)}`);
+  }
+  return lines.join('\n');
+}
+
+const markdown = [table(rows), scaling(rows)].filter(Boolean).join('\n\n');
 console.log(`\n${markdown}\n`);
 for (const r of rows.filter((x) => x.method !== 'elastix')) console.log(`${r.pair}, ${r.method}: ${r.detail}`);
 await writeFile(path.join(root, 'table.md'), `${markdown}\n`);

@@ -26,6 +26,7 @@ await Promise.all([
   nodeEntry('main/cli/ximorph.ts', 'dist/main/cli.js'),
   nodeEntry('main/cli/job-thread/job-thread-entry.ts', 'dist/main/cli-job.js'),
   nodeEntry('main/engine/training/gradient-worker-entry.ts', 'dist/main/training-worker.js'),
+  nodeEntry('main/engine/compute/kernel-pool/kernel-pool-worker.ts', 'dist/main/kernel-worker.js'),
   nodeEntry('main/worker/engine-worker.ts', 'dist/main/engine-worker.js'),
   nodeEntry('main/electron/main.ts', 'dist/main/electron-main.js'),
   // Sandboxed preloads cannot be ES modules and may require only 'electron': bundle the rest.

@@ -42,6 +42,13 @@ const port = (value: unknown): number | undefined => {
   return n;
 };
 
+const integer = (name: string, value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, not ${String(value)}`);
+  return n;
+};
+
 export const positiveNumber = (name: string, value: unknown): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -107,6 +114,7 @@ const registrationOptions = {
   iterations: { type: 'string' },
   model: { type: 'string' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   preset: { type: 'string' },
   set: { type: 'string', multiple: true },
   outputs: { type: 'string' },
@@ -146,7 +154,8 @@ cannot be read gives {"source", "error": {"code", "message", "file"}}.`,
     name: 'register',
     synopsis: `--fixed F --moving M --out DIR [--fixed-labels L] [--moving-labels L]
                  [--mask M] [--moving-mask M] [--resolution MM] [--iterations N] [--model PATH]
-                 [--backend B] [--preset P] [--set group.key=value]... [--outputs default|all|LIST] [--json]`,
+                 [--backend B] [--threads N] [--preset P] [--set group.key=value]... [--outputs default|all|LIST]
+                 [--json]`,
     details: `Registers M to F and writes into DIR, as one set (a run that fails or is stopped leaves DIR as
 it was): by default the warped images, the affine, both displacement fields (.nii.gz), the ITK
 composite transform and report.json. --outputs all adds the fields' .mha copies, the Jacobian
@@ -159,6 +168,8 @@ unless --preset names another.
 --set overrides any parameter of report.json's "parameters" (lists as JSON).
 --iterations N runs N optimizer iterations at every control level (the defaults have three,
 coarse to fine: 50, 50 and 100).
+--threads N runs the loops that read the images at many points on N threads (0, the default:
+every core). The result is the same for any N.
 On a terminal a progress bar is shown; when piped, or with --json, progress and the outcome
 are JSON lines on stdout, the last one {"event":"done",…} or {"event":"error","error":{…}}.
 Ctrl-C or SIGTERM stop a run within a second (exit status 130).
@@ -190,6 +201,7 @@ ${imageChoices}`,
         iterations: positiveNumber('iterations', v.iterations),
         model: optionalString(v.model),
         backend: optionalString(v.backend),
+        threads: integer('threads', v.threads),
         preset: optionalString(v.preset),
         settings: (v.set as string[] | undefined) ?? [],
         json: Boolean(v.json) || !process.stdout.isTTY,
@@ -197,7 +209,7 @@ ${imageChoices}`,
   },
   {
     name: 'batch',
-    synopsis: 'MANIFEST.csv --out DIR [--jobs N] [--row I] [--preset P] [--set group.key=value]... [--backend B] [--outputs …] [--json]',
+    synopsis: 'MANIFEST.csv --out DIR [--jobs N] [--row I] [--preset P] [--set group.key=value]... [--backend B] [--threads N] [--outputs …] [--json]',
     details: `Registers a cohort: one 'ximorph register' per manifest row, each in a process of its own, N at
 a time (--jobs, 1 by default), into DIR/NAME. The manifest is CSV with a header naming fixed and
 moving, and optionally fixed_labels, moving_labels and name (the row's folder; row-K by default);
@@ -206,7 +218,8 @@ A row whose folder holds a finished result is skipped, so a rerun resumes; a fai
 reported and the others go on. DIR/summary.csv lists every row's status and metrics.
 --row I runs row I alone (from 0): one task of a scheduler's array job (SLURM: --row
 $SLURM_ARRAY_TASK_ID; a Kubernetes Indexed Job: --row $JOB_COMPLETION_INDEX).
---preset, --set, --backend, --resolution, --iterations, --model and --outputs go to every row.
+--preset, --set, --backend, --threads, --resolution, --iterations, --model and --outputs go to every
+row (with --jobs N, --threads is best the cores divided by N).
 Exit status 0 when every row is done, 1 when a row failed, 130 when stopped.`,
     options: {
       ...helpOption,
@@ -220,7 +233,7 @@ Exit status 0 when every row is done, 1 when a row failed, 130 when stopped.`,
     run: (v, files) => {
       if (files.length !== 1) throw new UsageError('batch takes one manifest (a CSV file)');
       const passed: string[] = [];
-      for (const flag of ['preset', 'backend', 'resolution', 'iterations', 'model', 'outputs'] as const) if (v[flag] !== undefined) passed.push(`--${flag}`, String(v[flag]));
+      for (const flag of ['preset', 'backend', 'threads', 'resolution', 'iterations', 'model', 'outputs'] as const) if (v[flag] !== undefined) passed.push(`--${flag}`, String(v[flag]));
       for (const setting of (v.set as string[] | undefined) ?? []) passed.push('--set', setting);
       return batch({
         manifest: files[0],
@@ -265,13 +278,6 @@ const fraction = (name: string, value: unknown): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be a number from 0 to 1, not ${String(value)}`);
-  return n;
-};
-
-const integer = (name: string, value: unknown): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, not ${String(value)}`);
   return n;
 };
 

@@ -36,6 +36,8 @@ export const registrationReportSchema = z.object({
   software: z.object({ name: z.literal('XiMorph'), version: z.string() }),
   createdAt: z.string(),
   backend: z.object({ name: z.string(), detail: z.string(), fallbacks: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+  /** The threads the kernels ran on (parameters.threads 0 is every core); absent before it was recorded. */
+  kernelThreads: z.int().positive().optional(),
   featurizer: z.string(),
   parameters: registrationParametersSchema,
   inputs: z.record(z.string(), z.object({ source: z.string(), grid: gridSchema })),

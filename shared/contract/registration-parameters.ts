@@ -82,8 +82,13 @@ export const backendPreferenceSchema = z.enum(['auto', 'tensorflow-gpu', 'webgpu
 /** Any positive size: whether the working grid fits in memory is the engine's check, with its reason. */
 const resolution = z.number().positive().max(1000);
 
+/** 0 is every core. */
+const threads = z.int().min(0).max(1024);
+
 export const registrationParametersSchema = z.strictObject({
   backend: backendPreferenceSchema.describe("The tfjs backend; 'auto' takes the best that starts."),
+  // A default, so that result folders written before the setting existed still read.
+  threads: threads.default(0).describe('Threads for the loops that read the images at many points (0: every core). Any count gives the same result.'),
   resolutionMm: resolution.optional().describe('Working resolution of alignment, features and attention; by default from the image size (2.5 mm for a 1 mm brain).'),
   normalization: normalizationSchema,
   alignment: alignmentSchema,
@@ -97,6 +102,7 @@ export type RegistrationParametersData = z.infer<typeof registrationParametersSc
 /** What a request may give: any group partially; lists replace the default lists whole. */
 export const registrationOverridesSchema = z.strictObject({
   backend: backendPreferenceSchema.optional(),
+  threads: threads.optional(),
   resolutionMm: resolution.optional(),
   normalization: normalizationSchema.partial().optional(),
   alignment: alignmentSchema.partial().optional(),

@@ -30,6 +30,8 @@ export interface RegisterOptions {
   iterations?: number;
   model?: string;
   backend?: string;
+  /** Kernel threads; 0 is every core. */
+  threads?: number;
   preset?: string;
   settings: string[];
   /** --outputs: 'default', 'all', or a comma-separated list of output names (which may include 'default'). */
@@ -58,7 +60,7 @@ export function outputItemsOf(value: string | undefined): OutputItem[] {
 }
 
 /** The flags' overrides, on top of --set, on top of the preset; checked against the schema. */
-export function overridesFromOptions(o: Pick<RegisterOptions, 'preset' | 'settings' | 'resolution' | 'backend' | 'model' | 'iterations'>): RegistrationOverrides {
+export function overridesFromOptions(o: Pick<RegisterOptions, 'preset' | 'settings' | 'resolution' | 'backend' | 'threads' | 'model' | 'iterations'>): RegistrationOverrides {
   let settings: RegistrationOverrides;
   try {
     settings = settingsAsOverrides(o.settings);
@@ -69,6 +71,7 @@ export function overridesFromOptions(o: Pick<RegisterOptions, 'preset' | 'settin
   const flags: RegistrationOverrides = {};
   if (o.resolution !== undefined) flags.resolutionMm = o.resolution;
   if (o.backend !== undefined) flags.backend = o.backend as RegistrationOverrides['backend'];
+  if (o.threads !== undefined) flags.threads = o.threads;
   if (o.model !== undefined) flags.features = { model: o.model };
   overrides = mergeOverrides(overrides, flags);
   if (o.iterations !== undefined) {

@@ -18,6 +18,7 @@ export type RegistrationParameterOverrides = RegistrationOverrides;
 
 export const defaultParameters: RegistrationParameters = {
   backend: 'auto',
+  threads: 0,
   resolutionMm: undefined,
   normalization: { lowPercentile: 0.5, highPercentile: 99.5 },
   alignment: {
@@ -68,6 +69,7 @@ export function resolveParameters(overrides: RegistrationParameterOverrides = {}
   const d = defaultParameters;
   return {
     backend: overrides.backend ?? d.backend,
+    threads: overrides.threads ?? d.threads,
     resolutionMm: overrides.resolutionMm ?? d.resolutionMm,
     normalization: { ...d.normalization, ...overrides.normalization },
     alignment: { ...d.alignment, ...overrides.alignment },

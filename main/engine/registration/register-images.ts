@@ -7,10 +7,12 @@
 // Every tensor is owned by a stage or by this function and released when it ends, whether it
 // ends normally, by an error or by cancellation.
 
+import * as tf from '@tensorflow/tfjs-core';
 import { badInput, EngineError } from '../../../shared/contract/errors';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { composeTransforms, invertAffine } from '../../../shared/transforms/transform';
 import { selectComputeBackend } from '../compute/backend';
+import { kernelPool, setKernelThreads } from '../compute/kernel-pool/kernel-pool';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { alignImages } from './alignment/affine-alignment';
@@ -56,6 +58,7 @@ export async function registerImages(
   const spacing = chooseWorkingSpacing(inputs.fixed.grid, parameters.resolutionMm);
   checkRegistrationMemory(inputs, spacing);
   const backend = await selectComputeBackend(parameters.backend);
+  setKernelThreads(parameters.threads);
   const weights = stageWeights(parameters);
   const progress = stagedProgress(context, weights);
   const memory = new MemoryMonitor();
@@ -140,7 +143,7 @@ export async function registerImages(
       try {
         final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
       } finally {
-        disposeLevels(signals.owned);
+        tf.dispose(signals.owned);
       }
     } else {
       final = estimate ?? { forward: zeroField(grid), backward: zeroField(grid) };
@@ -167,6 +170,7 @@ export async function registerImages(
     return {
       parameters,
       backend,
+      kernelThreads: kernelPool().threads,
       featurizer: featurizer.name,
       workingGrid: grid,
       affine: alignment.affine,

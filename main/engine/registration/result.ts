@@ -42,6 +42,8 @@ export interface RegistrationMetrics {
 export interface RegistrationResult {
   readonly parameters: RegistrationParameters;
   readonly backend: BackendInfo;
+  /** The threads the kernel pool ran on (unknown for folders written before it was recorded). */
+  readonly kernelThreads?: number;
   readonly featurizer: string;
   /** The grid the registration computed on (fixed frame, working resolution). */
   readonly workingGrid: ImageGrid;

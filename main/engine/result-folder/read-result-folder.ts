@@ -62,6 +62,7 @@ export async function readRegistrationFolder(directory: string, context: JobCont
   const result: RegistrationResult = {
     parameters: report.parameters,
     backend: { name: report.backend.name as RegistrationResult['backend']['name'], tfjsBackend: '', detail: report.backend.detail, fallbacks: report.backend.fallbacks as RegistrationResult['backend']['fallbacks'] },
+    kernelThreads: report.kernelThreads,
     featurizer: report.featurizer,
     workingGrid: report.workingGrid,
     affine,

@@ -46,6 +46,7 @@ export function buildRegistrationReport(
     software: { name: 'XiMorph', version: packageJson.version },
     createdAt: new Date().toISOString(),
     backend: { name: result.backend.name, detail: result.backend.detail, fallbacks: result.backend.fallbacks.map((f) => ({ ...f })) },
+    kernelThreads: result.kernelThreads,
     featurizer: result.featurizer,
     parameters: result.parameters,
     inputs: provenance.inputs,

@@ -14,7 +14,6 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
-import { gridSample } from '../../compute/grid-sample';
 import type { BidirectionalField } from '../attention/coordinate-attention';
 import { displacedPoints, disposeField, integrateVelocity, invertField, resampleField, sampleField } from '../fields/displacement-fields';
 import { downsampledGrid } from '../filters';
@@ -26,12 +25,14 @@ import type { OptimizationLevel, OptimizationParameters } from '../parameters';
 import { RegionSampler } from '../point-sampling';
 import { seededRandom } from '../random';
 import { Adam, cosineSchedule, readsLoss, variableOf } from './adam';
+import { sampleSignal } from './similarity-signals';
+import type { Signal } from './similarity-signals';
 
 export interface OptimizationInput {
   /** What the similarity compares, both on one grid of the fixed frame: MIND features or
    * normalized intensities. */
-  readonly fixedSignal: GridTensor;
-  readonly movingSignal: GridTensor;
+  readonly fixedSignal: Signal;
+  readonly movingSignal: Signal;
   /** Where to sample (0/1), each on its own grid (the working grid, typically). */
   readonly fixedRegion: GridTensor;
   readonly movingRegion: GridTensor;
@@ -86,8 +87,8 @@ class LevelProblem {
   }
 
   /** Similarity of `signal` (the other image) at moved points against values sampled before. */
-  similarity(signal: tf.Tensor, reference: tf.Tensor, moved: tf.Tensor2D): tf.Scalar {
-    const values = gridSample(signal, moved, { constantImage: true });
+  similarity(signal: Signal, reference: tf.Tensor, moved: tf.Tensor2D): tf.Scalar {
+    const values = sampleSignal(signal, moved);
     return this.p.similarity === 'mind' ? featureSsd(reference, values) : nccLoss(reference, values);
   }
 
@@ -176,11 +177,11 @@ async function optimizeVelocity(
       const problem = new LevelProblem(input, control, p);
       similarity = await runLevel([v], level, p, () => {
         const points = sampler.sample(p.samples);
-        const reference = gridSample(input.fixedSignal.tensor, points);
+        const reference = sampleSignal(input.fixedSignal, points);
         return {
           terms: () => {
             const forward = integrateVelocity({ grid: control, tensor: v }, p.integrationSteps);
-            const sim = problem.similarity(input.movingSignal.tensor, reference, problem.moveBy(forward, points));
+            const sim = problem.similarity(input.movingSignal, reference, problem.moveBy(forward, points));
             const reg = problem.diffusion(v);
             return { total: tf.add(sim, tf.mul(reg, p.diffusionWeight)) as tf.Scalar, similarity: sim, regularity: reg };
           },
@@ -230,15 +231,15 @@ async function optimizeDisplacements(
       const problem = new LevelProblem(input, control, p);
       similarity = await runLevel(symmetric ? [u, w] : [u], level, p, () => {
         const points = samplers[0].sample(p.samples);
-        const reference = gridSample(input.fixedSignal.tensor, points);
+        const reference = sampleSignal(input.fixedSignal, points);
         const backPoints = symmetric ? samplers[1].sample(p.samples) : undefined;
-        const backReference = backPoints && gridSample(input.movingSignal.tensor, backPoints);
+        const backReference = backPoints && sampleSignal(input.movingSignal, backPoints);
         return {
           terms: (): Terms => {
-            const sim = problem.similarity(input.movingSignal.tensor, reference, problem.moveBy(u, points));
+            const sim = problem.similarity(input.movingSignal, reference, problem.moveBy(u, points));
             const reg = problem.diffusion(u);
             if (!backPoints || !backReference) return { total: tf.add(sim, tf.mul(reg, p.diffusionWeight)) as tf.Scalar, similarity: sim, regularity: reg };
-            const back = problem.similarity(input.fixedSignal.tensor, backReference, problem.moveBy(w, backPoints));
+            const back = problem.similarity(input.fixedSignal, backReference, problem.moveBy(w, backPoints));
             const both = tf.mul(tf.add(sim, back), 0.5) as tf.Scalar;
             const regularity = tf.add(reg, problem.diffusion(w)) as tf.Scalar;
             const icon = gradIconPenalty((x) => problem.moveBy(u, problem.moveBy(w, x)), backPoints, h);

@@ -11,7 +11,37 @@ import { resampleSlabValues } from '../../compute/slab-resampling';
 import { normalizedImageValues } from '../working-space';
 import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
 import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
+import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } from '../../compute/shared-image';
+import type { SharedImage } from '../../compute/shared-image';
+import { gridSample } from '../../compute/grid-sample';
+import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { OptimizationInput } from './instance-optimization';
+
+/**
+ * What the similarity compares, on one grid of the fixed frame. It never changes during the
+ * optimization: shared with the kernel threads where the backend's memory allows
+ * (shared-image.ts), a tensor elsewhere.
+ */
+export type Signal = { readonly grid: ImageGrid; readonly tensor: tf.Tensor } | { readonly grid: ImageGrid; readonly shared: SharedImage };
+
+/** The signal at continuous index points [n, D]: [n, C], differentiable in the points. */
+export function sampleSignal(signal: Signal, points: tf.Tensor2D): tf.Tensor2D {
+  return 'shared' in signal ? sampleSharedImage(signal.shared, points) : gridSample(signal.tensor, points, { constantImage: true });
+}
+
+/** A signal from values made in JavaScript; a tensor, to dispose, where images cannot be shared. */
+function signalFromValues(values: Float32Array, grid: ImageGrid, owned: tf.Tensor[]): Signal {
+  const shape = tensorShapeOf(grid, 1);
+  if (backendSharesImages()) return { grid, shared: sharedImage(values, shape) };
+  const tensor = tf.tensor(values, shape, 'float32');
+  owned.push(tensor);
+  return { grid, tensor };
+}
+
+/** A signal of an existing tensor (which stays its owner's). */
+async function signalOf(t: GridTensor): Promise<Signal> {
+  return backendSharesImages() ? { grid: t.grid, shared: await sharedImageOf(t.tensor) } : t;
+}
 
 export interface WorkingTensors {
   readonly fixedW: GridTensor;
@@ -33,35 +63,36 @@ export interface OriginalImages {
 
 type Signals = Pick<OptimizationInput, 'fixedSignal' | 'movingSignal' | 'fixedRegion' | 'movingRegion'>;
 
-/** A grid tensor's local normalization (local-normalization.ts), as a new tensor; `image` is left as it is. */
-async function locallyNormalized(image: GridTensor, radiusMm: number): Promise<tf.Tensor> {
+/** A grid tensor's local normalization (local-normalization.ts), as new values; `image` is left as it is. */
+async function locallyNormalized(image: GridTensor, radiusMm: number): Promise<Float32Array> {
   const values = Float32Array.from((await image.tensor.data()) as Float32Array);
-  return tf.tensor(locallyNormalizeInPlace(values, image.grid.size, localRadiusVoxels(image.grid.spacing, radiusMm)), image.tensor.shape, 'float32');
+  return locallyNormalizeInPlace(values, image.grid.size, localRadiusVoxels(image.grid.spacing, radiusMm));
 }
 
 /**
- * The signals and regions for the optimizer; `owned` lists what the caller must dispose.
+ * The signals and regions for the optimizer; `owned` lists the tensors the caller must dispose.
  * At full resolution one image at a time, each kept in JavaScript until its signal is made:
  * the wasm heap keeps its high-water mark for the rest of the process (local-normalization.ts).
  */
-export async function similaritySignals(p: RegistrationParameters, w: WorkingTensors, images: OriginalImages): Promise<{ input: Signals; owned: GridTensor[] }> {
+export async function similaritySignals(p: RegistrationParameters, w: WorkingTensors, images: OriginalImages): Promise<{ input: Signals; owned: tf.Tensor[] }> {
   const regions = { fixedRegion: w.fixedRegion, movingRegion: w.movingRegion };
+  const owned: tf.Tensor[] = [];
   if (p.optimization.similarity === 'mind') {
     if (!w.fixedFeatures || !w.movingFeatures) throw new Error('the MIND similarity needs the features');
-    return { input: { fixedSignal: w.fixedFeatures, movingSignal: w.movingFeatures, ...regions }, owned: [] };
+    return { input: { fixedSignal: await signalOf(w.fixedFeatures), movingSignal: await signalOf(w.movingFeatures), ...regions }, owned };
   }
   const local = p.optimization.similarity === 'lncc';
   const radiusMm = p.optimization.localRadiusMm;
   if (p.optimization.similarityResolution === 'working') {
-    if (!local) return { input: { fixedSignal: w.fixedW, movingSignal: w.movingW, ...regions }, owned: [] };
-    const owned: GridTensor[] = [];
-    for (const g of [w.fixedW, w.movingW]) owned.push({ grid: g.grid, tensor: await locallyNormalized(g, radiusMm) });
-    return { input: { fixedSignal: owned[0], movingSignal: owned[1], ...regions }, owned };
+    if (!local) return { input: { fixedSignal: await signalOf(w.fixedW), movingSignal: await signalOf(w.movingW), ...regions }, owned };
+    const signals: Signal[] = [];
+    for (const g of [w.fixedW, w.movingW]) signals.push(signalFromValues(await locallyNormalized(g, radiusMm), g.grid, owned));
+    return { input: { fixedSignal: signals[0], movingSignal: signals[1], ...regions }, owned };
   }
   const grid = images.fixed.grid;
   const radius = localRadiusVoxels(grid.spacing, radiusMm);
   const scratch = local ? normalizationScratch(voxelCount(grid)) : undefined;
-  const signal = (values: Float32Array) => tf.tensor(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, tensorShapeOf(grid, 1), 'float32');
+  const signal = (values: Float32Array) => signalFromValues(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, grid, owned);
   // The moving image onto the fixed grid through the affine, in JavaScript memory: as tensors
   // the image and its resampled copy were 57 MB more of the wasm heap's high-water mark.
   const d = grid.size.length;
@@ -71,17 +102,12 @@ export async function similaritySignals(p: RegistrationParameters, w: WorkingTen
     { size: grid.size, first: 0, last: grid.size[d - 1] },
     indexToIndexMatrix(grid, images.moving.grid, images.affine),
   );
-  const movingSignal = signal(movingValues);
-  let fixedSignal: tf.Tensor;
   try {
-    fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange));
+    const movingSignal = signal(movingValues);
+    const fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange));
+    return { input: { fixedSignal, movingSignal, ...regions }, owned };
   } catch (error) {
-    movingSignal.dispose();
+    tf.dispose(owned);
     throw error;
   }
-  const owned: GridTensor[] = [
-    { grid, tensor: fixedSignal },
-    { grid, tensor: movingSignal },
-  ];
-  return { input: { fixedSignal: owned[0], movingSignal: owned[1], ...regions }, owned };
 }

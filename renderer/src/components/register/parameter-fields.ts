@@ -47,7 +47,8 @@ export function readableName(key: string): string {
 function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
   let inner = schema;
   let optional = false;
-  while (inner instanceof z.ZodOptional || inner instanceof z.ZodReadonly) {
+  // A default (for records written before the field existed) is edited as the field itself.
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodReadonly || inner instanceof z.ZodDefault) {
     if (inner instanceof z.ZodOptional) optional = true;
     inner = (inner as z.ZodOptional<z.ZodType>).unwrap();
   }

@@ -1,0 +1,129 @@
+// A pool of kernel threads for the loops that read large images at many points: every core on
+// the same call, synchronously. A kernel is called from inside a tfjs op or a step of the
+// optimizer, which cannot wait for a promise, so the calling thread hands each worker its range
+// of the points, computes the first range itself, then blocks (Atomics.wait) until the others
+// are done: microseconds of overhead, against milliseconds of work per call.
+//
+// Handshake, per worker, through one Int32 flag on a SharedArrayBuffer: the caller posts the
+// task on the worker's port, sets the flag to BUSY and wakes it; the worker takes the task off
+// its port synchronously (receiveMessageOnPort), runs it, and sets the flag back to IDLE, or to
+// FAILED with the message on its port. The images and outputs are SharedArrayBuffers, so
+// posting a task copies no pixels.
+
+import os from 'node:os';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { PoolTask } from './pool-tasks';
+import { runTaskRange } from './pool-tasks';
+
+/** A worker's flag: waiting for work, working, or failed (its message on its port). */
+export const IDLE = 0;
+export const BUSY = 1;
+export const FAILED = 2;
+/** Below this many points per thread, handing out work costs more than it saves. */
+const MIN_POINTS_PER_THREAD = 2048;
+/** A worker silent this long has died (a range takes milliseconds). */
+const ANSWER_TIMEOUT_MS = 60_000;
+
+export interface WorkerMessage {
+  readonly task?: PoolTask;
+  readonly first?: number;
+  readonly last?: number;
+  readonly stop?: true;
+}
+
+export interface KernelWorkerData {
+  readonly port: MessagePort;
+  readonly flags: Int32Array;
+  readonly index: number;
+}
+
+/** The built entry beside the bundle; from the sources (tests, scripts), the TypeScript file through tsx. */
+function workerSource(): { url: URL; execArgv: string[] } {
+  const fromSources = import.meta.url.endsWith('.ts');
+  return fromSources
+    ? { url: new URL('./kernel-pool-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
+    : { url: new URL('./kernel-worker.js', import.meta.url), execArgv: [] };
+}
+
+export class KernelPool {
+  readonly #workers: { worker: Worker; port: MessagePort }[] = [];
+  readonly #flags: Int32Array;
+
+  /** `threads` counts the calling thread: 1 runs everything inline. */
+  constructor(readonly threads: number) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`the kernel pool needs a whole number of threads ≥ 1, got ${threads}`);
+    this.#flags = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, threads - 1)));
+    const source = workerSource();
+    for (let index = 0; index < threads - 1; index++) {
+      const { port1, port2 } = new MessageChannel();
+      const workerData: KernelWorkerData = { port: port2, flags: this.#flags, index };
+      const worker = new Worker(source.url, { workerData, transferList: [port2], execArgv: source.execArgv, name: `ximorph-kernel-${index + 1}` });
+      // Idle workers block in Atomics.wait; they must not keep the process alive.
+      worker.unref();
+      this.#workers.push({ worker, port: port1 });
+    }
+  }
+
+  /** Runs `task` on points [0, count), split over the threads; returns when all are done. */
+  run(task: PoolTask, count: number): void {
+    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / MIN_POINTS_PER_THREAD)));
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((count * i) / parts));
+    for (let i = 1; i < parts; i++) {
+      const { port } = this.#workers[i - 1];
+      port.postMessage({ task, first: bounds[i], last: bounds[i + 1] } satisfies WorkerMessage);
+      Atomics.store(this.#flags, i - 1, BUSY);
+      Atomics.notify(this.#flags, i - 1);
+    }
+    let failure: unknown;
+    try {
+      runTaskRange(task, bounds[0], bounds[1]);
+    } catch (error) {
+      failure = error;
+    }
+    // Every worker is waited for, even after a failure here: none may still write the output.
+    for (let i = 1; i < parts; i++) {
+      const problem = this.#await(i - 1);
+      failure ??= problem;
+    }
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  }
+
+  #await(index: number): Error | undefined {
+    while (Atomics.load(this.#flags, index) === BUSY)
+      if (Atomics.wait(this.#flags, index, BUSY, ANSWER_TIMEOUT_MS) === 'timed-out') return new Error(`kernel thread ${index + 1} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`);
+    if (Atomics.load(this.#flags, index) !== FAILED) return undefined;
+    Atomics.store(this.#flags, index, IDLE);
+    const message = receiveMessageOnPort(this.#workers[index].port)?.message;
+    return new Error(`kernel thread ${index + 1}: ${typeof message === 'string' ? message : 'failed'}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
+    this.#workers.length = 0;
+  }
+}
+
+let configuredThreads = 0;
+let pool: KernelPool | undefined;
+
+/** Every core unless told otherwise. */
+export function defaultKernelThreads(): number {
+  return os.availableParallelism();
+}
+
+/** Sets the kernel threads for what follows (0: every core). Results do not depend on it. */
+export function setKernelThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 0) throw new Error(`threads must be a whole number ≥ 0 (0: every core), got ${threads}`);
+  configuredThreads = threads;
+  const wanted = threads || defaultKernelThreads();
+  if (pool && pool.threads !== wanted) {
+    void pool.close();
+    pool = undefined;
+  }
+}
+
+/** The process's pool, started on first use with the configured thread count. */
+export function kernelPool(): KernelPool {
+  pool ??= new KernelPool(configuredThreads || defaultKernelThreads());
+  return pool;
+}

@@ -1,0 +1,56 @@
+// The kernel threads change the time, never the map: every point's sample is computed alone,
+// whichever thread takes it. A registration on 1 thread and on 3 must agree to the last bit,
+// in 2D and in 3D, through the whole pipeline (alignment, attention, optimization, outputs).
+
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ScalarImage } from '../../../shared/image/voxel-image';
+import { setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
+import { registerImages } from '../../../main/engine/registration/register-images';
+import type { RegistrationResult } from '../../../main/engine/registration/result';
+import { headPhantom } from '../../../main/engine/samples/head-phantom';
+import { generateSyntheticPair } from '../../../main/engine/synthetic/synthetic-pair';
+import { readItkSlice } from './fixtures';
+
+afterAll(() => setKernelThreads(0));
+
+/** Fewer iterations than the defaults: the point is equality, not accuracy. */
+const quick = {
+  backend: 'wasm',
+  optimization: {
+    levels: [
+      { controlDownsample: 8, iterations: 15 },
+      { controlDownsample: 4, iterations: 15 },
+    ],
+  },
+} as const;
+
+async function atThreads(fixed: ScalarImage, moving: ScalarImage, threads: number): Promise<RegistrationResult> {
+  return registerImages({ fixed, moving }, { ...quick, threads });
+}
+
+function expectSameMap(a: RegistrationResult, b: RegistrationResult): void {
+  expect(b.affine.matrix).toEqual(a.affine.matrix);
+  expect(Buffer.from(b.deformable.vectors.buffer).equals(Buffer.from(a.deformable.vectors.buffer))).toBe(true);
+  expect(Buffer.from(b.inverseDeformable.vectors.buffer).equals(Buffer.from(a.inverseDeformable.vectors.buffer))).toBe(true);
+  expect(Buffer.from(b.warpedMoving.pixels.buffer).equals(Buffer.from(a.warpedMoving.pixels.buffer))).toBe(true);
+}
+
+describe('the kernel thread count', () => {
+  it('gives the same registration on 1 and 3 threads in 3D', async () => {
+    const { image, labels } = headPhantom(3);
+    const pair = await generateSyntheticPair(image, labels, { seed: 4 });
+    const one = await atThreads(image, pair.moving, 1);
+    const three = await atThreads(image, pair.moving, 3);
+    expect(one.kernelThreads).toBe(1);
+    expect(three.kernelThreads).toBe(3);
+    expectSameMap(one, three);
+    // And it registered: the map moves points by millimetres.
+    expect(one.deformable.vectors.reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeGreaterThan(1);
+  });
+
+  it('gives the same registration on 1 and 3 threads in 2D', async () => {
+    const fixed = await readItkSlice('BrainProtonDensitySliceBorder20.png');
+    const moving = await readItkSlice('BrainProtonDensitySliceR10X13Y17.png');
+    expectSameMap(await atThreads(fixed, moving, 1), await atThreads(fixed, moving, 3));
+  });
+});
