@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gridShapeOf } from './grid-sampling-loops';
 import type { Padding } from './grid-sampling-loops';
 import { kernelPool } from './kernel-pool/kernel-pool';
+import { scratch, sharedFloats } from './kernel-pool/shared-scratch';
 import { savedPointGradient, valuesOfSamples, valuesWithDerivativesWidth } from './sample-with-derivatives-loops';
 import { copyTensorInto, typedArrayBackends, valuesNow } from './typed-array-kernel';
 
@@ -27,9 +28,6 @@ export function backendSharesImages(): boolean {
   return (typedArrayBackends as readonly string[]).includes(tf.getBackend());
 }
 
-function sharedFloats(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * length));
-}
 
 /** A shared copy of `values`, x fastest with channels interleaved. */
 export function sharedImage(values: ArrayLike<number>, shape: readonly number[]): SharedImage {
@@ -47,30 +45,9 @@ export async function sharedImageOf(t: tf.Tensor): Promise<SharedImage> {
   return { shape: [...t.shape], values: shared };
 }
 
-/**
- * Shared memory reused from call to call. A kernel thread that only waits and computes
- * allocates next to nothing, so it hardly ever collects garbage, and every buffer it was ever
- * sent stayed alive in it: fresh buffers per call grew a 2D registration's memory by 175 MB
- * (measured). The same few buffers, sent again and again, cost nothing more.
- */
-class SharedScratch {
-  #floats: Float32Array<ArrayBufferLike> = new Float32Array(0);
-
-  /** `length` floats, valid until the next call. */
-  take(length: number): Float32Array {
-    if (this.#floats.length < length) this.#floats = sharedFloats(Math.max(length, 2 * this.#floats.length));
-    return this.#floats.subarray(0, length);
-  }
-}
-
-const pointScratch = new SharedScratch();
-const outputScratch = new SharedScratch();
-
 /** The points, in memory every thread reads (until the next call). */
 function sharedPoints(points: tf.Tensor): Float32Array {
-  const shared = pointScratch.take(points.size);
-  shared.set(valuesNow(points));
-  return shared;
+  return scratch.points.copyOf(valuesNow(points));
 }
 
 /**
@@ -83,13 +60,13 @@ export function sampleSharedImage(image: SharedImage, points: tf.Tensor2D, paddi
   const n = points.shape[0];
   const C = shape.channels;
   if (tf.engine().state.gradientDepth === 0) {
-    const out = outputScratch.take(n * C);
+    const out = scratch.output.take(n * C);
     kernelPool().run({ task: 'sample', image: image.values, shape, padding, points: sharedPoints(points), out }, n);
     return tf.tensor2d(out.slice(), [n, C]);
   }
   const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [pts] = args as [tf.Tensor];
-    const shared = outputScratch.take(n * valuesWithDerivativesWidth(shape));
+    const shared = scratch.output.take(n * valuesWithDerivativesWidth(shape));
     kernelPool().run({ task: 'sampleWithDerivatives', image: image.values, shape, padding, points: sharedPoints(pts), out: shared }, n);
     // Kept for the backward pass, which may come after other samples.
     const out = shared.slice();

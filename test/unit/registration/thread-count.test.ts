@@ -1,6 +1,7 @@
 // The kernel threads change the time, never the map: every point's sample is computed alone,
 // whichever thread takes it. A registration on 1 thread and on 3 must agree to the last bit,
-// in 2D and in 3D, through the whole pipeline (alignment, attention, optimization, outputs).
+// in 2D and in 3D, through the whole pipeline (alignment, attention, optimization, and the
+// full-resolution outputs: warped image and labels, fields, Jacobian).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
@@ -24,23 +25,29 @@ const quick = {
   },
 } as const;
 
-async function atThreads(fixed: ScalarImage, moving: ScalarImage, threads: number): Promise<RegistrationResult> {
-  return registerImages({ fixed, moving }, { ...quick, threads });
+async function atThreads(fixed: ScalarImage, moving: ScalarImage, threads: number, labels?: [ScalarImage, ScalarImage]): Promise<RegistrationResult> {
+  return registerImages({ fixed, moving, fixedLabels: labels?.[0], movingLabels: labels?.[1] }, { ...quick, threads });
 }
 
+const bytes = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** The map and every full-resolution output, byte for byte. */
 function expectSameMap(a: RegistrationResult, b: RegistrationResult): void {
   expect(b.affine.matrix).toEqual(a.affine.matrix);
-  expect(Buffer.from(b.deformable.vectors.buffer).equals(Buffer.from(a.deformable.vectors.buffer))).toBe(true);
-  expect(Buffer.from(b.inverseDeformable.vectors.buffer).equals(Buffer.from(a.inverseDeformable.vectors.buffer))).toBe(true);
-  expect(Buffer.from(b.warpedMoving.pixels.buffer).equals(Buffer.from(a.warpedMoving.pixels.buffer))).toBe(true);
+  expect(bytes(b.deformable.vectors).equals(bytes(a.deformable.vectors))).toBe(true);
+  expect(bytes(b.inverseDeformable.vectors).equals(bytes(a.inverseDeformable.vectors))).toBe(true);
+  expect(bytes(b.warpedMoving.pixels).equals(bytes(a.warpedMoving.pixels))).toBe(true);
+  expect(bytes(b.jacobianDeterminant.pixels).equals(bytes(a.jacobianDeterminant.pixels))).toBe(true);
+  if (a.warpedMovingLabels) expect(bytes(b.warpedMovingLabels!.pixels).equals(bytes(a.warpedMovingLabels.pixels))).toBe(true);
 }
 
 describe('the kernel thread count', () => {
   it('gives the same registration on 1 and 3 threads in 3D', async () => {
     const { image, labels } = headPhantom(3);
     const pair = await generateSyntheticPair(image, labels, { seed: 4 });
-    const one = await atThreads(image, pair.moving, 1);
-    const three = await atThreads(image, pair.moving, 3);
+    const one = await atThreads(image, pair.moving, 1, [labels, pair.movingLabels!]);
+    const three = await atThreads(image, pair.moving, 3, [labels, pair.movingLabels!]);
+    expect(one.warpedMovingLabels).toBeDefined();
     expect(one.kernelThreads).toBe(1);
     expect(three.kernelThreads).toBe(3);
     expectSameMap(one, three);

@@ -20,7 +20,7 @@ export const IDLE = 0;
 export const BUSY = 1;
 export const FAILED = 2;
 /** Below this many points per thread, handing out work costs more than it saves. */
-const MIN_POINTS_PER_THREAD = 2048;
+export const MIN_POINTS_PER_THREAD = 2048;
 /** A worker silent this long has died (a range takes milliseconds). */
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -64,9 +64,12 @@ export class KernelPool {
     }
   }
 
-  /** Runs `task` on points [0, count), split over the threads; returns when all are done. */
-  run(task: PoolTask, count: number): void {
-    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / MIN_POINTS_PER_THREAD)));
+  /**
+   * Runs `task` on [0, count), split over the threads with at least `grain` per thread (points,
+   * or rows of a slab); returns when all are done.
+   */
+  run(task: PoolTask, count: number, grain = MIN_POINTS_PER_THREAD): void {
+    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / grain)));
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((count * i) / parts));
     for (let i = 1; i < parts; i++) {
       const { port } = this.#workers[i - 1];
