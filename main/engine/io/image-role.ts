@@ -25,13 +25,29 @@ function isIntegerValued(pixels: PixelArray): boolean {
 /** Counts of each value, or undefined once there are more than `limit` distinct values. */
 export function valueCounts(pixels: PixelArray, limit: number): Map<number, number> | undefined {
   const counts = new Map<number, number>();
+  // Counted run by run: label maps hold long runs of one value along x, and one map update per
+  // run instead of per voxel took the count over a 1 mm atlas from 0.4 s to a few milliseconds.
+  let value = NaN;
+  let run = 0;
+  const add = (v: number, n: number): boolean => {
+    const c = counts.get(v);
+    if (c !== undefined) counts.set(v, c + n);
+    else if (counts.size === limit) return false;
+    else counts.set(v, n);
+    return true;
+  };
   for (let i = 0; i < pixels.length; i++) {
     const v = pixels[i];
-    const c = counts.get(v);
-    if (c !== undefined) counts.set(v, c + 1);
-    else if (counts.size === limit) return undefined;
-    else counts.set(v, 1);
+    // Object.is: NaN continues a run of NaN (one key of the map, as for Map itself).
+    if (Object.is(v, value)) {
+      run++;
+      continue;
+    }
+    if (run > 0 && !add(value, run)) return undefined;
+    value = v;
+    run = 1;
   }
+  if (run > 0 && !add(value, run)) return undefined;
   return counts;
 }
 
