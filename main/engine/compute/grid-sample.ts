@@ -147,21 +147,32 @@ export function gridSample(image: tf.Tensor, points: tf.Tensor, options: GridSam
 function sampleConstantImage(image: tf.Tensor, points: tf.Tensor, a: SampleAttrs): tf.Tensor2D {
   const fused = a.interpolation === 'linear' && tf.engine().state.gradientDepth > 0 && hasTypedArrayKernel(SAMPLE_WITH_DERIVATIVES);
   const shape: SampleShape = { channels: image.shape[image.rank - 1], dimension: image.rank - 1 };
+  if (fused) return differentiableThroughSamples(points, shape, (pts) => runTypedArrayKernel(SAMPLE_WITH_DERIVATIVES, { image, points: pts }, { padding: a.padding }));
   const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [pts, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    if (fused) {
-      const samples = runTypedArrayKernel(SAMPLE_WITH_DERIVATIVES, { image, points: pts }, { padding: a.padding });
-      save([samples]);
-      return {
-        value: runTypedArrayKernel(VALUES_OF_SAMPLES, { samples }, shape),
-        gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => runTypedArrayKernel(SAVED_POINT_GRADIENT, { samples: saved, dy }, shape),
-      };
-    }
     save([pts]);
     return {
       value: runTypedArrayKernel(SAMPLE, { image, points: pts }, a),
       gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
         a.interpolation === 'nearest' ? tf.zerosLike(saved) : runTypedArrayKernel(POINT_GRADIENT, { image, points: saved, dy }, a),
+    };
+  });
+  return sample(points) as tf.Tensor2D;
+}
+
+/**
+ * A sample differentiable in the points, from a kernel that gives each point's values and
+ * derivatives together ([n, C·(1 + D)], sample-with-derivatives-loops.ts): the values come out
+ * of it, and the backward pass is a dot product with the kept derivatives.
+ */
+export function differentiableThroughSamples(points: tf.Tensor, shape: SampleShape, samplesAt: (points: tf.Tensor) => tf.Tensor): tf.Tensor2D {
+  const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [pts, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const samples = samplesAt(pts);
+    save([samples]);
+    return {
+      value: runTypedArrayKernel(VALUES_OF_SAMPLES, { samples }, shape),
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => runTypedArrayKernel(SAVED_POINT_GRADIENT, { samples: saved, dy }, shape),
     };
   });
   return sample(points) as tf.Tensor2D;

@@ -11,10 +11,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gridShapeOf } from './grid-sampling-loops';
 import type { Padding } from './grid-sampling-loops';
+import { differentiableThroughSamples } from './grid-sample';
 import { kernelPool } from './kernel-pool/kernel-pool';
 import { scratch, sharedFloats } from './kernel-pool/shared-scratch';
-import { savedPointGradient, valuesOfSamples, valuesWithDerivativesWidth } from './sample-with-derivatives-loops';
-import { copyTensorInto, typedArrayBackends, valuesNow } from './typed-array-kernel';
+import { valuesWithDerivativesWidth } from './sample-with-derivatives-loops';
+import { copyTensorInto, registerTypedArrayKernel, runTypedArrayKernel, typedArrayBackends } from './typed-array-kernel';
 
 export interface SharedImage {
   /** As a tensor's: [z, y, x, c] or [y, x, c]. */
@@ -45,10 +46,34 @@ export async function sharedImageOf(t: tf.Tensor): Promise<SharedImage> {
   return { shape: [...t.shape], values: shared };
 }
 
-/** The points, in memory every thread reads (until the next call). */
-function sharedPoints(points: tf.Tensor): Float32Array {
-  return scratch.points.copyOf(valuesNow(points));
+interface SharedSampleAttrs {
+  /** Passed through tfjs untouched: attributes are handed to the kernel as they are. */
+  image: SharedImage;
+  padding: Padding;
+  /** Values and derivatives per point (sample-with-derivatives-loops.ts), or values alone. */
+  derivatives: boolean;
 }
+
+const SHARED_SAMPLE = 'XiSharedImageSample';
+
+// The points go to the threads through shared scratch, and the threads' output comes back into
+// the kernel's own output: no array is made per call, which at two samples per optimizer step
+// had the garbage of a registration raise its peak memory by 260 MB (measured).
+registerTypedArrayKernel<SharedSampleAttrs>({
+  kernelName: SHARED_SAMPLE,
+  inputNames: ['points'],
+  outputShape: ([points], a) => {
+    const shape = gridShapeOf(a.image.shape);
+    return [points[0], a.derivatives ? valuesWithDerivativesWidth(shape) : shape.channels];
+  },
+  compute: ([points], [pointsShape], out, a) => {
+    const shape = gridShapeOf(a.image.shape);
+    const task = a.derivatives ? 'sampleWithDerivatives' : 'sample';
+    const shared = scratch.output.take(out.length);
+    kernelPool().run({ task, image: a.image.values, shape, padding: a.padding, points: scratch.points.copyOf(points), out: shared }, pointsShape[0]);
+    out.set(shared);
+  },
+});
 
 /**
  * `image` linearly interpolated at `points` ([n, D] continuous indices, x first): [n, C].
@@ -57,29 +82,7 @@ function sharedPoints(points: tf.Tensor): Float32Array {
 export function sampleSharedImage(image: SharedImage, points: tf.Tensor2D, padding: Padding = 'zeros'): tf.Tensor2D {
   const shape = gridShapeOf(image.shape);
   if (points.rank !== 2 || points.shape[1] !== shape.dimension) throw new Error(`sampleSharedImage: points must be [n, ${shape.dimension}], got [${points.shape}]`);
-  const n = points.shape[0];
-  const C = shape.channels;
-  if (tf.engine().state.gradientDepth === 0) {
-    const out = scratch.output.take(n * C);
-    kernelPool().run({ task: 'sample', image: image.values, shape, padding, points: sharedPoints(points), out }, n);
-    return tf.tensor2d(out.slice(), [n, C]);
-  }
-  const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [pts] = args as [tf.Tensor];
-    const shared = scratch.output.take(n * valuesWithDerivativesWidth(shape));
-    kernelPool().run({ task: 'sampleWithDerivatives', image: image.values, shape, padding, points: sharedPoints(pts), out: shared }, n);
-    // Kept for the backward pass, which may come after other samples.
-    const out = shared.slice();
-    const values = new Float32Array(n * C);
-    valuesOfSamples(out, shape, values);
-    return {
-      value: tf.tensor2d(values, [n, C]),
-      gradFunc: (dy: tf.Tensor) => {
-        const grad = new Float32Array(n * shape.dimension);
-        savedPointGradient(out, shape, valuesNow(dy), grad);
-        return tf.tensor2d(grad, [n, shape.dimension]);
-      },
-    };
-  });
-  return sample(points) as tf.Tensor2D;
+  const attrs = (derivatives: boolean): SharedSampleAttrs => ({ image, padding, derivatives });
+  if (tf.engine().state.gradientDepth === 0) return runTypedArrayKernel(SHARED_SAMPLE, { points }, attrs(false)) as tf.Tensor2D;
+  return differentiableThroughSamples(points, shape, (pts) => runTypedArrayKernel(SHARED_SAMPLE, { points: pts }, attrs(true)));
 }

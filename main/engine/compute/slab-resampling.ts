@@ -8,14 +8,10 @@
 // A slab is the range [first, last) of the slowest target axis (z in 3D, y in 2D).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { displacementJacobianDeterminant } from './displacement-jacobian';
+import { determinantsAt, displacementJacobianDeterminant } from './displacement-jacobian';
 import { gridSample } from './grid-sample';
 import type { Interpolation, Padding } from './grid-sampling-loops';
-import { kernelPool, MIN_POINTS_PER_THREAD } from './kernel-pool/kernel-pool';
-import type { SlabRowsTask } from './kernel-pool/pool-tasks';
-import { scratch } from './kernel-pool/shared-scratch';
-import type { SlabAttrs } from './slab-loops';
-import { determinantRows, forEachRow, resampleRows, slabCount, slabRows } from './slab-loops';
+import { gridShapeOf, sampleGrid } from './grid-sampling-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
 export interface SlabSpec {
@@ -25,30 +21,81 @@ export interface SlabSpec {
   readonly last: number;
 }
 
+interface SlabAttrs {
+  size: number[];
+  first: number;
+  last: number;
+  /** (D+1)² homogeneous: target index → source index (after the displacement, if any). */
+  map: number[];
+  /** D×D: displacement vector (mm) → source index units; empty without a displacement. */
+  vectorMap: number[];
+  padding: Padding;
+  interpolation: Interpolation;
+}
+
 const RESAMPLE_SLAB = 'XiResampleSlab';
 const DETERMINANT_SLAB = 'XiJacobianDeterminantSlab';
 
-/**
- * A slab's rows on the kernel threads: the inputs copied into shared memory (a full-resolution
- * image is 28 MB, some milliseconds against the slab's hundreds), the output copied back.
- * Every voxel is computed alone, so the values are the inline loop's.
- */
-function slabOnThreads(task: Omit<SlabRowsTask, 'out'>, out: Float32Array, inline: () => void): void {
-  const pool = kernelPool();
-  const rowsPerThread = Math.ceil(MIN_POINTS_PER_THREAD / task.attrs.size[0]);
-  if (pool.threads === 1 || slabRows(task.attrs) < 2 * rowsPerThread) return inline();
-  const shared: SlabRowsTask = {
-    ...task,
-    image: scratch.image.copyOf(task.image),
-    displacement: task.displacement && scratch.displacement.copyOf(task.displacement),
-    out: scratch.output.take(out.length),
-  };
-  pool.run(shared, slabRows(task.attrs), rowsPerThread);
-  out.set(shared.out);
+function slabCount(a: { size: number[]; first: number; last: number }): number {
+  const d = a.size.length;
+  return a.size.slice(0, d - 1).reduce((x, y) => x * y, 1) * (a.last - a.first);
 }
 
+/**
+ * Calls `visit(rowPoints, rowOffset)` for every row (x line) of the slab with the row's points
+ * mapped by `map` (homogeneous) plus `vectorMap` · displacement when given.
+ */
+function forEachRow(a: SlabAttrs, displacement: Float32Array | undefined, visit: (points: Float32Array, offset: number) => void): void {
+  const d = a.size.length;
+  const n = d + 1;
+  const nx = a.size[0];
+  const m = a.map;
+  const v = a.vectorMap;
+  const row = new Float32Array(nx * d);
+  const rows = d === 3 ? [0, a.size[1]] : [a.first, a.last];
+  const slices = d === 3 ? [a.first, a.last] : [0, 1];
+  // Written for 3 components; a 2D map is padded to 3D with z = 0 (its third row and column
+  // are zero, so the third coordinate is computed and dropped).
+  const m3 = (r: number, c: number) => (r < d && c < d ? m[r * n + c] : 0);
+  const t3 = (r: number) => (r < d ? m[r * n + d] : 0);
+  const v3 = (r: number, c: number) => (displacement && r < d && c < d ? v[r * d + c] : 0);
+  const [a00, a01, a02, a10, a11, a12, a20, a21, a22] = [m3(0, 0), m3(0, 1), m3(0, 2), m3(1, 0), m3(1, 1), m3(1, 2), m3(2, 0), m3(2, 1), m3(2, 2)];
+  const [b00, b01, b02, b10, b11, b12, b20, b21, b22] = [v3(0, 0), v3(0, 1), v3(0, 2), v3(1, 0), v3(1, 1), v3(1, 2), v3(2, 0), v3(2, 1), v3(2, 2)];
+  const zero = new Float32Array(0);
+  const u = displacement ?? zero;
+  let offset = 0;
+  for (let z = slices[0]; z < slices[1]; z++)
+    for (let y = rows[0]; y < rows[1]; y++) {
+      // The row's first point, then one step of column 0 per x: the map is affine.
+      let p0 = t3(0) + a01 * y + a02 * z;
+      let p1 = t3(1) + a11 * y + a12 * z;
+      let p2 = t3(2) + a21 * y + a22 * z;
+      for (let x = 0, o = offset * d, w = 0; x < nx; x++, o += d) {
+        let q0 = p0, q1 = p1, q2 = p2;
+        if (displacement) {
+          const u0 = u[o], u1 = u[o + 1], u2 = d === 3 ? u[o + 2] : 0;
+          q0 += b00 * u0 + b01 * u1 + b02 * u2;
+          q1 += b10 * u0 + b11 * u1 + b12 * u2;
+          q2 += b20 * u0 + b21 * u1 + b22 * u2;
+        }
+        row[w++] = q0;
+        row[w++] = q1;
+        if (d === 3) row[w++] = q2;
+        p0 += a00;
+        p1 += a10;
+        p2 += a20;
+      }
+      visit(row, offset);
+      offset += nx;
+    }
+}
+
+/** The slab's samples of `image` (tensor shape `imageShape`, [..., C]) into `out`, [count, C]. */
 function resampleInto(image: Float32Array, imageShape: readonly number[], displacement: Float32Array | undefined, out: Float32Array, a: SlabAttrs): void {
-  slabOnThreads({ task: 'resampleRows', image, imageShape, displacement, attrs: a }, out, () => resampleRows(image, imageShape, displacement, out, a));
+  const shape = gridShapeOf(imageShape);
+  const c = shape.channels;
+  const nx = a.size[0];
+  forEachRow(a, displacement, (points, offset) => sampleGrid(image, shape, points, out.subarray(offset * c, (offset + nx) * c), a.padding, a.interpolation));
 }
 
 registerTypedArrayKernel<SlabAttrs>({
@@ -62,8 +109,10 @@ registerTypedArrayKernel<SlabAttrs>({
   kernelName: DETERMINANT_SLAB,
   inputNames: ['field'],
   outputShape: (_shapes, a) => [slabCount(a)],
-  compute: ([field], [fieldShape], out, a) =>
-    slabOnThreads({ task: 'determinantRows', image: field, imageShape: fieldShape, attrs: a }, out, () => determinantRows(field, fieldShape, out, a)),
+  compute: ([field], [fieldShape], out, a) => {
+    const nx = a.size[0];
+    forEachRow(a, undefined, (points, offset) => determinantsAt(field, fieldShape, points, a.vectorMap, out.subarray(offset, offset + nx)));
+  },
 });
 
 function slabPointsTensor(a: SlabAttrs, displacement?: tf.Tensor): tf.Tensor2D {
@@ -112,9 +161,16 @@ export function resampleSlab(image: tf.Tensor, slab: SlabSpec, map: readonly num
  * resampleSlab on arrays in JavaScript memory, with the same loops as its kernel (so the same
  * values): `image` has tensor shape `imageShape` ([..., C]), the result is [count, C]. For
  * full-resolution images that need not sit on a backend's heap (the wasm heap keeps its
- * high-water mark).
+ * high-water mark); into `out` when given (shared memory, say).
  */
-export function resampleSlabValues(image: Float32Array, imageShape: readonly number[], slab: SlabSpec, map: readonly number[], options: Pick<ResampleSlabOptions, 'padding' | 'interpolation'> = {}): Float32Array {
+export function resampleSlabValues(
+  image: Float32Array,
+  imageShape: readonly number[],
+  slab: SlabSpec,
+  map: readonly number[],
+  options: Pick<ResampleSlabOptions, 'padding' | 'interpolation'> = {},
+  out?: Float32Array,
+): Float32Array {
   const attrs: SlabAttrs = {
     size: [...slab.size],
     first: slab.first,
@@ -124,9 +180,11 @@ export function resampleSlabValues(image: Float32Array, imageShape: readonly num
     padding: options.padding ?? 'zeros',
     interpolation: options.interpolation ?? 'linear',
   };
-  const out = new Float32Array(slabCount(attrs) * imageShape[imageShape.length - 1]);
-  resampleInto(image, imageShape, undefined, out, attrs);
-  return out;
+  const length = slabCount(attrs) * imageShape[imageShape.length - 1];
+  if (out && out.length !== length) throw new Error(`resampleSlabValues: ${out.length} outputs for ${length} values`);
+  const values = out ?? new Float32Array(length);
+  resampleInto(image, imageShape, undefined, values, attrs);
+  return values;
 }
 
 /**

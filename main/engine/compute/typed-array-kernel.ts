@@ -80,16 +80,6 @@ export function runTypedArrayKernel<Attrs extends object>(kernelName: string, in
   return tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
-/**
- * A float32 tensor's values now, for code that must not wait: a view into the backend's memory
- * on the typed-array backends (valid until the next tfjs allocation), a copy elsewhere.
- */
-export function valuesNow(t: tf.Tensor): Float32Array {
-  const backendName = tf.getBackend();
-  const direct = t.dtype === 'float32' && typedArrayBackends.find((b) => b === backendName);
-  return direct ? valuesInBackend(direct, tf.backend(), t) : (t.dataSync() as Float32Array);
-}
-
 /** Where tensor values are copied to: any typed array (integer targets convert as `set` does). */
 interface CopyTarget {
   set(values: ArrayLike<number>, offset: number): void;

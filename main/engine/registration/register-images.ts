@@ -12,7 +12,7 @@ import { badInput, EngineError } from '../../../shared/contract/errors';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { composeTransforms, invertAffine } from '../../../shared/transforms/transform';
 import { selectComputeBackend } from '../compute/backend';
-import { kernelPool, setKernelThreads } from '../compute/kernel-pool/kernel-pool';
+import { closeKernelPool, kernelThreadCount, setKernelThreads } from '../compute/kernel-pool/kernel-pool';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { alignImages } from './alignment/affine-alignment';
@@ -138,12 +138,14 @@ export async function registerImages(
     let final: BidirectionalField;
     if (optimizing) {
       const signals = await similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
-      // Released before the outputs: at full resolution they are 57 MB of the wasm heap, which
-      // the outputs' own tensors can then reuse.
+      // Released before the outputs: at full resolution they are 57 MB, of the wasm heap (which
+      // the outputs' own tensors can then reuse) or shared with the kernel threads (which then
+      // end, as nothing after the optimizer runs on them).
       try {
         final = await optimizeDeformation({ ...signals.input, working: grid, initial: estimate }, p.optimization, p.seed, report);
       } finally {
         tf.dispose(signals.owned);
+        await closeKernelPool();
       }
     } else {
       final = estimate ?? { forward: zeroField(grid), backward: zeroField(grid) };
@@ -170,7 +172,7 @@ export async function registerImages(
     return {
       parameters,
       backend,
-      kernelThreads: kernelPool().threads,
+      kernelThreads: kernelThreadCount(),
       featurizer: featurizer.name,
       workingGrid: grid,
       affine: alignment.affine,

@@ -51,9 +51,9 @@ export function intensityRange(image: ScalarImage, p: NormalizationParameters): 
  * own (they would be Infinity, or 0), but its normalized ones are ordinary. Where even the
  * range's width overflows a double, both sides are halved first.
  */
-export function normalizedImageValues(image: ScalarImage, [lo, hi]: [number, number]): Float32Array {
+export function normalizedImageValues(image: ScalarImage, [lo, hi]: [number, number], out: Float32Array = new Float32Array(image.pixels.length)): Float32Array {
   const pixels = image.pixels;
-  const out = new Float32Array(pixels.length);
+  if (out.length !== pixels.length) throw new Error(`normalizedImageValues: ${out.length} outputs for ${pixels.length} voxels`);
   const halve = !Number.isFinite(hi - lo);
   const base = halve ? lo / 2 : lo;
   const width = halve ? hi / 2 - lo / 2 : hi - lo;

@@ -20,7 +20,7 @@ export const IDLE = 0;
 export const BUSY = 1;
 export const FAILED = 2;
 /** Below this many points per thread, handing out work costs more than it saves. */
-export const MIN_POINTS_PER_THREAD = 2048;
+const MIN_POINTS_PER_THREAD = 2048;
 /** A worker silent this long has died (a range takes milliseconds). */
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -64,12 +64,9 @@ export class KernelPool {
     }
   }
 
-  /**
-   * Runs `task` on [0, count), split over the threads with at least `grain` per thread (points,
-   * or rows of a slab); returns when all are done.
-   */
-  run(task: PoolTask, count: number, grain = MIN_POINTS_PER_THREAD): void {
-    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / grain)));
+  /** Runs `task` on points [0, count), split over the threads; returns when all are done. */
+  run(task: PoolTask, count: number): void {
+    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / MIN_POINTS_PER_THREAD)));
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((count * i) / parts));
     for (let i = 1; i < parts; i++) {
       const { port } = this.#workers[i - 1];
@@ -114,19 +111,35 @@ export function defaultKernelThreads(): number {
   return os.availableParallelism();
 }
 
+/** The threads the kernels run on: the configured count, or every core. */
+export function kernelThreadCount(): number {
+  return configuredThreads || defaultKernelThreads();
+}
+
 /** Sets the kernel threads for what follows (0: every core). Results do not depend on it. */
 export function setKernelThreads(threads: number): void {
   if (!Number.isInteger(threads) || threads < 0) throw new Error(`threads must be a whole number ≥ 0 (0: every core), got ${threads}`);
   configuredThreads = threads;
-  const wanted = threads || defaultKernelThreads();
-  if (pool && pool.threads !== wanted) {
+  if (pool && pool.threads !== kernelThreadCount()) {
     void pool.close();
     pool = undefined;
   }
 }
 
+/**
+ * Ends the kernel threads; the next kernel call starts them again. A thread that only waits and
+ * computes hardly ever collects garbage, so the shared images it was sent stay alive in it:
+ * ending it when a stage is done with them frees them (the optimizer's signals are 56 MB on the
+ * 1 mm brain, otherwise held through the outputs).
+ */
+export async function closeKernelPool(): Promise<void> {
+  const closing = pool;
+  pool = undefined;
+  await closing?.close();
+}
+
 /** The process's pool, started on first use with the configured thread count. */
 export function kernelPool(): KernelPool {
-  pool ??= new KernelPool(configuredThreads || defaultKernelThreads());
+  pool ??= new KernelPool(kernelThreadCount());
   return pool;
 }

@@ -1,4 +1,4 @@
-// What a kernel thread can be asked to do: each task is a loop over a range of points or rows, reading
+// What a kernel thread can be asked to do: each task is a loop over a range of points, reading
 // arrays every thread shares (SharedArrayBuffer) and writing only its own range of the output.
 // Points are independent of each other, so any split of the range gives the same numbers as one
 // thread: the thread count changes the time, never the result.
@@ -9,8 +9,6 @@
 import type { GridShape } from '../grid-sampling-loops';
 import { sampleGrid } from '../grid-sampling-loops';
 import { sampleGridWithDerivatives, valuesWithDerivativesWidth } from '../sample-with-derivatives-loops';
-import type { SlabAttrs } from '../slab-loops';
-import { determinantRows, resampleRows } from '../slab-loops';
 
 /** A linear sample of one shared image at a range of points. */
 export interface SampleTask {
@@ -22,36 +20,14 @@ export interface SampleTask {
   readonly out: Float32Array;
 }
 
-/** Rows of a slab of the full-resolution outputs (slab-loops.ts): resampled, or det(I + ∇u). */
-export interface SlabRowsTask {
-  readonly task: 'resampleRows' | 'determinantRows';
-  /** The image, or the displacement field for the determinant. */
-  readonly image: Float32Array;
-  readonly imageShape: readonly number[];
-  /** The slab's displacement for resampling, when it has one. */
-  readonly displacement?: Float32Array;
-  readonly out: Float32Array;
-  readonly attrs: SlabAttrs;
-}
+export type PoolTask = SampleTask;
 
-export type PoolTask = SampleTask | SlabRowsTask;
-
-/** Runs the task on [first, last): points for a sample, rows for a slab. */
+/** Runs the task on points [first, last). */
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
-  switch (t.task) {
-    case 'sample':
-    case 'sampleWithDerivatives': {
-      const D = t.shape.dimension;
-      const W = t.task === 'sample' ? t.shape.channels : valuesWithDerivativesWidth(t.shape);
-      const points = t.points.subarray(first * D, last * D);
-      const out = t.out.subarray(first * W, last * W);
-      if (t.task === 'sample') sampleGrid(t.image, t.shape, points, out, t.padding, 'linear');
-      else sampleGridWithDerivatives(t.image, t.shape, points, out, t.padding === 'zeros');
-      return;
-    }
-    case 'resampleRows':
-      return resampleRows(t.image, t.imageShape, t.displacement, t.out, t.attrs, first, last);
-    case 'determinantRows':
-      return determinantRows(t.image, t.imageShape, t.out, t.attrs, first, last);
-  }
+  const D = t.shape.dimension;
+  const W = t.task === 'sample' ? t.shape.channels : valuesWithDerivativesWidth(t.shape);
+  const points = t.points.subarray(first * D, last * D);
+  const out = t.out.subarray(first * W, last * W);
+  if (t.task === 'sample') sampleGrid(t.image, t.shape, points, out, t.padding, 'linear');
+  else sampleGridWithDerivatives(t.image, t.shape, points, out, t.padding === 'zeros');
 }

@@ -28,7 +28,5 @@ export class SharedScratch {
 /** The scratches, by what they hold (a call may hold several at once, never two of one kind). */
 export const scratch = {
   points: new SharedScratch(),
-  image: new SharedScratch(),
-  displacement: new SharedScratch(),
   output: new SharedScratch(),
 };

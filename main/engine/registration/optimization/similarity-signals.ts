@@ -12,6 +12,7 @@ import { normalizedImageValues } from '../working-space';
 import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
 import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
 import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } from '../../compute/shared-image';
+import { sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import type { SharedImage } from '../../compute/shared-image';
 import { gridSample } from '../../compute/grid-sample';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
@@ -29,10 +30,19 @@ export function sampleSignal(signal: Signal, points: tf.Tensor2D): tf.Tensor2D {
   return 'shared' in signal ? sampleSharedImage(signal.shared, points) : gridSample(signal.tensor, points, { constantImage: true });
 }
 
+/**
+ * Where a one-channel signal on `grid` is made: straight in shared memory where the backend
+ * allows. (Made elsewhere and copied in, the copies were 56 MB more at the peak, which the
+ * allocator then kept: measured on the 1 mm brain.)
+ */
+function signalValues(grid: ImageGrid): Float32Array {
+  return backendSharesImages() ? sharedFloats(voxelCount(grid)) : new Float32Array(voxelCount(grid));
+}
+
 /** A signal from values made in JavaScript; a tensor, to dispose, where images cannot be shared. */
 function signalFromValues(values: Float32Array, grid: ImageGrid, owned: tf.Tensor[]): Signal {
   const shape = tensorShapeOf(grid, 1);
-  if (backendSharesImages()) return { grid, shared: sharedImage(values, shape) };
+  if (backendSharesImages()) return { grid, shared: values.buffer instanceof SharedArrayBuffer ? { shape, values } : sharedImage(values, shape) };
   const tensor = tf.tensor(values, shape, 'float32');
   owned.push(tensor);
   return { grid, tensor };
@@ -101,10 +111,12 @@ export async function similaritySignals(p: RegistrationParameters, w: WorkingTen
     tensorShapeOf(images.moving.grid, 1),
     { size: grid.size, first: 0, last: grid.size[d - 1] },
     indexToIndexMatrix(grid, images.moving.grid, images.affine),
+    {},
+    signalValues(grid),
   );
   try {
     const movingSignal = signal(movingValues);
-    const fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange));
+    const fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange, signalValues(grid)));
     return { input: { fixedSignal, movingSignal, ...regions }, owned };
   } catch (error) {
     tf.dispose(owned);
