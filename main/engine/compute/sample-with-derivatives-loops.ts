@@ -6,7 +6,9 @@
 // Here the forward keeps the derivatives, and the backward is a dot product (savedPointGradient).
 //
 // The arithmetic is sampleGrid's and sampleGridPointGradient's (grid-sampling-loops.ts), term
-// for term, so that the fused path gives the same numbers as the two kernels it replaces.
+// for term, so that the fused path gives the same numbers as the two kernels it replaces; and,
+// as there, the neighbourhood is written out in each loop rather than shared through a helper,
+// which V8 would not keep in registers (that file's header gives the measurement).
 //
 // Layout of `out`: per point, the C values, then the C·D derivatives (channel-major, axis
 // fastest), each already zero on an axis that 'border' padding clamps.

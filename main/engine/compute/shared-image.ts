@@ -29,7 +29,6 @@ export function backendSharesImages(): boolean {
   return (typedArrayBackends as readonly string[]).includes(tf.getBackend());
 }
 
-
 /** A shared copy of `values`, x fastest with channels interleaved. */
 export function sharedImage(values: ArrayLike<number>, shape: readonly number[]): SharedImage {
   const length = shape.reduce((a, b) => a * b, 1);

@@ -97,7 +97,13 @@ export class KernelPool {
     return new Error(`kernel thread ${index + 1}: ${typeof message === 'string' ? message : 'failed'}`);
   }
 
+  /** Asks every worker to stop (between runs: none is busy), then ends its thread. */
   async close(): Promise<void> {
+    this.#workers.forEach(({ port }, index) => {
+      port.postMessage({ stop: true } satisfies WorkerMessage);
+      Atomics.store(this.#flags, index, BUSY);
+      Atomics.notify(this.#flags, index);
+    });
     await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
     this.#workers.length = 0;
   }

@@ -3,20 +3,20 @@
 // full resolution (finest detail, same cost per iteration since points are sampled).
 
 import * as tf from '@tensorflow/tfjs-core';
+import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { voxelCount } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
-import type { GridTensor } from '../levels';
-import type { RegistrationParameters } from '../parameters';
-import { resampleSlabValues } from '../../compute/slab-resampling';
-import { normalizedImageValues } from '../working-space';
-import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
-import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
-import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } from '../../compute/shared-image';
+import { gridSample } from '../../compute/grid-sample';
 import { sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import type { SharedImage } from '../../compute/shared-image';
-import { gridSample } from '../../compute/grid-sample';
-import type { ImageGrid } from '../../../../shared/geometry/grid';
+import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } from '../../compute/shared-image';
+import { resampleSlabValues } from '../../compute/slab-resampling';
+import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
+import type { GridTensor } from '../levels';
+import type { RegistrationParameters } from '../parameters';
+import { normalizedImageValues } from '../working-space';
 import type { OptimizationInput } from './instance-optimization';
+import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
 
 /**
  * What the similarity compares, on one grid of the fixed frame. It never changes during the
