@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, tempFolder } from './run-cli';
 
@@ -23,6 +24,28 @@ describe('the portable build', () => {
     const { stdout } = await run(process.execPath, [path.join(portable, 'cli.js'), 'train', '--synthetic', '--dims', '2', '--steps', '1', '--out', out, '--backend', 'wasm', '--json'], { env, timeout: 100_000 });
     const done = stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; backend?: string }).find((e) => e.event === 'done');
     expect(done?.backend).toMatch(/^wasm/);
+  });
+
+  it('runs a kernel thread from its own file beside the CLI, with no packages', async () => {
+    // The pool's handshake (kernel-pool.ts), done by hand against the built worker: a 2×2 image
+    // sampled at its centre.
+    const { port1, port2 } = new MessageChannel();
+    const flags = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(path.join(portable, 'kernel-worker.js'), { workerData: { port: port2, flags, index: 0 }, transferList: [port2] });
+    const shared = (values: number[]) => {
+      const array = new Float32Array(new SharedArrayBuffer(4 * values.length));
+      array.set(values);
+      return array;
+    };
+    const out = shared([0]);
+    const task = { task: 'sample', image: shared([0, 1, 2, 3]), shape: { nx: 2, ny: 2, nz: 1, channels: 1, dimension: 2 }, padding: 'zeros', points: shared([0.5, 0.5]), out };
+    port1.postMessage({ task, first: 0, last: 1 });
+    Atomics.store(flags, 0, 1);
+    Atomics.notify(flags, 0);
+    for (let waited = 0; Atomics.load(flags, 0) === 1 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(Atomics.load(flags, 0)).toBe(0);
+    expect(out[0]).toBe(1.5);
+    await worker.terminate();
   });
 
   it('refuses an image format it has no reader for, in one line that says so', async () => {
