@@ -7,6 +7,7 @@ import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { voxelCount } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import { gridSample } from '../../compute/grid-sample';
+import { kernelThreadCount } from '../../compute/kernel-pool/kernel-pool';
 import { sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import type { SharedImage } from '../../compute/shared-image';
 import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } from '../../compute/shared-image';
@@ -20,8 +21,8 @@ import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from
 
 /**
  * What the similarity compares, on one grid of the fixed frame. It never changes during the
- * optimization: shared with the kernel threads where the backend's memory allows
- * (shared-image.ts), a tensor elsewhere.
+ * optimization: shared with the kernel threads where there are some and the backend's memory
+ * allows (shared-image.ts), a tensor elsewhere.
  */
 export type Signal = { readonly grid: ImageGrid; readonly tensor: tf.Tensor } | { readonly grid: ImageGrid; readonly shared: SharedImage };
 
@@ -31,18 +32,28 @@ export function sampleSignal(signal: Signal, points: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Where a one-channel signal on `grid` is made: straight in shared memory where the backend
- * allows. (Made elsewhere and copied in, the copies were 56 MB more at the peak, which the
+ * Whether the signals go to shared memory: where the backend's memory is JavaScript's and there
+ * are kernel threads to share them with. On one thread they stay tensors on the backend's heap,
+ * as before the threads: in shared memory they were 56 MB the collector freed only later, and
+ * the brain's peak was 815–857 MiB on one thread against 766–778 before (measured).
+ */
+function sharedSignals(): boolean {
+  return backendSharesImages() && kernelThreadCount() > 1;
+}
+
+/**
+ * Where a one-channel signal on `grid` is made: straight in shared memory where signals are
+ * shared. (Made elsewhere and copied in, the copies were 56 MB more at the peak, which the
  * allocator then kept: measured on the 1 mm brain.)
  */
 function signalValues(grid: ImageGrid): Float32Array {
-  return backendSharesImages() ? sharedFloats(voxelCount(grid)) : new Float32Array(voxelCount(grid));
+  return sharedSignals() ? sharedFloats(voxelCount(grid)) : new Float32Array(voxelCount(grid));
 }
 
 /** A signal from values made in JavaScript; a tensor, to dispose, where images cannot be shared. */
 function signalFromValues(values: Float32Array, grid: ImageGrid, owned: tf.Tensor[]): Signal {
   const shape = tensorShapeOf(grid, 1);
-  if (backendSharesImages()) return { grid, shared: values.buffer instanceof SharedArrayBuffer ? { shape, values } : sharedImage(values, shape) };
+  if (sharedSignals()) return { grid, shared: values.buffer instanceof SharedArrayBuffer ? { shape, values } : sharedImage(values, shape) };
   const tensor = tf.tensor(values, shape, 'float32');
   owned.push(tensor);
   return { grid, tensor };
@@ -50,7 +61,7 @@ function signalFromValues(values: Float32Array, grid: ImageGrid, owned: tf.Tenso
 
 /** A signal of an existing tensor (which stays its owner's). */
 async function signalOf(t: GridTensor): Promise<Signal> {
-  return backendSharesImages() ? { grid: t.grid, shared: await sharedImageOf(t.tensor) } : t;
+  return sharedSignals() ? { grid: t.grid, shared: await sharedImageOf(t.tensor) } : t;
 }
 
 export interface WorkingTensors {
