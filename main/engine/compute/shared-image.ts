@@ -15,7 +15,7 @@ import { differentiableThroughSamples } from './grid-sample';
 import { kernelPool } from './kernel-pool/kernel-pool';
 import { scratch, sharedFloats } from './kernel-pool/shared-scratch';
 import { valuesWithDerivativesWidth } from './sample-with-derivatives-loops';
-import { copyTensorInto, registerTypedArrayKernel, runTypedArrayKernel, typedArrayBackends } from './typed-array-kernel';
+import { activeTypedArrayBackend, copyTensorInto, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
 export interface SharedImage {
   /** As a tensor's: [z, y, x, c] or [y, x, c]. */
@@ -26,7 +26,7 @@ export interface SharedImage {
 
 /** True where the active backend's tensors are JavaScript-readable, so images can be shared. */
 export function backendSharesImages(): boolean {
-  return (typedArrayBackends as readonly string[]).includes(tf.getBackend());
+  return activeTypedArrayBackend() !== undefined;
 }
 
 /** A shared copy of `values`, x fastest with channels interleaved. */

@@ -85,6 +85,12 @@ interface CopyTarget {
   set(values: ArrayLike<number>, offset: number): void;
 }
 
+/** The active backend, when it is one whose tensor memory JavaScript reads directly. */
+export function activeTypedArrayBackend(): (typeof typedArrayBackends)[number] | undefined {
+  const backendName = tf.getBackend();
+  return typedArrayBackends.find((b) => b === backendName);
+}
+
 /**
  * Copies a float32 tensor's values into `target` from `offset` on. On the typed-array backends
  * straight from the backend's memory: data() would first copy them into an array of their own,
@@ -92,7 +98,6 @@ interface CopyTarget {
  * such churn resident. Elsewhere (GPU, native) through data(), asynchronously.
  */
 export async function copyTensorInto(t: tf.Tensor, target: CopyTarget, offset: number): Promise<void> {
-  const backendName = tf.getBackend();
-  const direct = t.dtype === 'float32' && typedArrayBackends.find((b) => b === backendName);
+  const direct = t.dtype === 'float32' && activeTypedArrayBackend();
   target.set(direct ? valuesInBackend(direct, tf.backend(), t) : ((await t.data()) as Float32Array), offset);
 }
