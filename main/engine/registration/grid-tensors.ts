@@ -8,6 +8,7 @@ import { indexToWorldMatrix, voxelCount, worldToIndexMatrix } from '../../../sha
 import { identityMatrix, invertMatrix, multiplyMatrices } from '../../../shared/math/matrix';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { toFloat32 } from '../../../shared/image/voxel-image';
+import { affineRows } from '../compute/affine-rows';
 
 export function tensorShapeOf(grid: ImageGrid, channels: number): number[] {
   return [...grid.size].reverse().concat(channels);
@@ -35,29 +36,20 @@ export function worldVectorToIndexMatrix(grid: ImageGrid): number[] {
 
 /** Multiplies rows of `vectors` ([n, D]) by a D×D row-major matrix: out_i = M · v_i. */
 export function transformVectors(vectors: tf.Tensor, matrix: readonly number[]): tf.Tensor {
-  const d = vectors.shape[vectors.rank - 1];
-  const flat = tf.reshape(vectors, [-1, d]);
-  // Rows times Mᵀ, transposed here: matMul's transposeB is twice as slow on wasm (measured).
-  const transposed = Array.from({ length: d * d }, (_, i) => matrix[(i % d) * d + Math.floor(i / d)]);
-  const mt = tf.tensor2d(transposed, [d, d]);
-  const out = tf.reshape(tf.matMul(flat, mt), vectors.shape);
-  tf.dispose([flat, mt]);
-  return out;
+  return affineRows(vectors, matrix);
 }
 
 /** Applies a homogeneous (D+1)² matrix to rows of points ([n, D]). */
 export function transformPoints(points: tf.Tensor, homogeneous: readonly number[]): tf.Tensor {
-  return tf.tidy(() => {
-    const d = points.shape[points.rank - 1];
-    const n = d + 1;
-    const linear: number[] = [];
-    const offset: number[] = [];
-    for (let r = 0; r < d; r++) {
-      for (let c = 0; c < d; c++) linear.push(homogeneous[r * n + c]);
-      offset.push(homogeneous[r * n + d]);
-    }
-    return tf.add(transformVectors(points, linear), tf.tensor1d(offset));
-  });
+  const d = points.shape[points.rank - 1];
+  const n = d + 1;
+  const linear: number[] = [];
+  const offset: number[] = [];
+  for (let r = 0; r < d; r++) {
+    for (let c = 0; c < d; c++) linear.push(homogeneous[r * n + c]);
+    offset.push(homogeneous[r * n + d]);
+  }
+  return affineRows(points, linear, offset);
 }
 
 /**

@@ -1,5 +1,5 @@
-// The typed-array kernels against their definitions in tensor ops: MIND-SSC and the diffusion
-// energy (with its gradient).
+// The typed-array kernels against their definitions in tensor ops: MIND-SSC, the diffusion
+// energy, 1 − NCC and affine maps of rows (with their gradients), the Jacobian and slab resampling.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
@@ -36,6 +36,58 @@ for (const backend of ['cpu', 'wasm'] as const) {
     }
   });
 }
+
+describe('affine maps of rows', () => {
+  for (const backend of ['cpu', 'wasm'] as const)
+    for (const d of [2, 3])
+      it(`kernel equals the composite, with its gradient, on ${backend} in ${d}D`, async () => {
+        await selectComputeBackend(backend);
+        const { affineRows } = await import('../../../main/engine/compute/affine-rows');
+        // A field-shaped input ([y, x, D]) as the squaring steps pass, and a skew matrix whose
+        // transpose differs from it, so that a gradient through M instead of Mᵀ would show.
+        const rows = tf.randomNormal([5, 7, d], 0, 10, 'float32', 4);
+        const m = d === 2 ? [0.5, 2, -0.25, 1.5] : [0.5, 2, 0, -0.25, 1, 0.3, 3, 0.1, 2];
+        const t = d === 2 ? [1, -2] : [1, -2, 0.5];
+        const weights = tf.randomNormal([5, 7, d], 0, 1, 'float32', 6);
+        const f = (impl: 'auto' | 'composite') => (x: tf.Tensor) => tf.sum(tf.mul(affineRows(x, m, t, { implementation: impl }), weights));
+        for (const offset of [t, undefined]) {
+          const a = affineRows(rows, m, offset);
+          const b = affineRows(rows, m, offset, { implementation: 'composite' });
+          expect(a.shape).toEqual([5, 7, d]);
+          expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-4);
+          tf.dispose([a, b]);
+        }
+        const g1 = tf.grad(f('auto'))(rows);
+        const g2 = tf.grad(f('composite'))(rows);
+        expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
+        tf.dispose([rows, weights, g1, g2]);
+      });
+});
+
+describe('1 − NCC', () => {
+  for (const backend of ['cpu', 'wasm'] as const)
+    it(`kernel equals the composite, with its gradients in both inputs, on ${backend}`, async () => {
+      await selectComputeBackend(backend);
+      const { nccLoss } = await import('../../../main/engine/compute/ncc-loss');
+      const a = tf.randomNormal([3000, 1], 5, 2, 'float32', 11);
+      const b = tf.add(tf.mul(a, 0.7), tf.randomNormal([3000, 1], 1, 1.5, 'float32', 12));
+      for (const [x, y] of [[a, b], [b, a], [a, a]]) {
+        const kernel = nccLoss(x, y);
+        const composite = nccLoss(x, y, { implementation: 'composite' });
+        expect(Math.abs(kernel.dataSync()[0] - composite.dataSync()[0])).toBeLessThan(1e-5);
+        tf.dispose([kernel, composite]);
+      }
+      // Scaled by 3, so that a gradient ignoring dy would show.
+      const grads = (impl: 'auto' | 'composite') => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.mul(nccLoss(x, y, { implementation: impl }), 3))([a, b]);
+      const [ga1, gb1] = grads('auto');
+      const [ga2, gb2] = grads('composite');
+      const scale = tf.max(tf.abs(gb2)).dataSync()[0];
+      expect(scale).toBeGreaterThan(0);
+      expect(tf.max(tf.abs(tf.sub(ga1, ga2))).dataSync()[0] / scale).toBeLessThan(1e-3);
+      expect(tf.max(tf.abs(tf.sub(gb1, gb2))).dataSync()[0] / scale).toBeLessThan(1e-3);
+      tf.dispose([a, b, ga1, gb1, ga2, gb2]);
+    });
+});
 
 describe('displacement Jacobian determinant', () => {
   for (const backend of ['cpu', 'wasm'] as const)

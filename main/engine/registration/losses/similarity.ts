@@ -3,21 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Normalized cross-correlation over all values of a and b (any equal shapes). */
-export function normalizedCrossCorrelation(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const x = tf.sub(a, tf.mean(a));
-    const y = tf.sub(b, tf.mean(b));
-    const num = tf.sum(tf.mul(x, y));
-    const den = tf.sqrt(tf.add(tf.mul(tf.sum(tf.square(x)), tf.sum(tf.square(y))), 1e-12));
-    return tf.div(num, den) as tf.Scalar;
-  });
-}
-
-/** 1 − NCC: zero for intensities related by any positive linear map. */
-export function nccLoss(fixed: tf.Tensor, moving: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sub(1, normalizedCrossCorrelation(fixed, moving)) as tf.Scalar);
-}
+// NCC and 1 − NCC: the loss is one typed loop where the backend allows (compute/ncc-loss.ts).
+export { nccLoss, normalizedCrossCorrelation } from '../../compute/ncc-loss';
 
 /** Mean squared difference of feature vectors (MIND-SSC descriptors: modality independent). */
 export function featureSsd(fixed: tf.Tensor, moving: tf.Tensor): tf.Scalar {
