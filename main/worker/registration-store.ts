@@ -24,7 +24,7 @@ export interface StoredRegistration {
   /** The session images made for its display (warped, before...), released with it. */
   imageIds: string[];
   /** Which of them is which, to show the result again. */
-  shown?: { warpedMoving: string; warpedMovingLabels?: string; movingOnFixedGrid: string };
+  shown?: { warpedMoving: string; warpedMovingLabels?: string };
 }
 
 /** Results are large (full-resolution fields); keep the most recent few. */

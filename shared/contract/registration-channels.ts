@@ -78,8 +78,6 @@ export const registrationOutcomeSchema = z.object({
   report: registrationReportSchema,
   warpedMoving: loadedImageSchema,
   warpedMovingLabels: loadedImageSchema.optional(),
-  /** The moving image on the fixed grid through no transform: the "before" of before/after. */
-  movingOnFixedGrid: loadedImageSchema,
   /** The deformable part at the working resolution, for det J, the deformed grid and |u|. */
   displayField: z.object({ grid: gridSchema, components: z.int().positive(), vectors: float32ArraySchema }),
 });

@@ -6,7 +6,6 @@ import type { ResultOf } from '../../../shared/contract/index';
 import { defaultOutputItems } from '../../../shared/contract/index';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { Handlers } from '../../../shared/rpc/server';
-import { identityAffine } from '../../../shared/transforms/transform';
 import { readImageFile } from '../../engine/io/index';
 import { resolveParameters } from '../../engine/registration/parameters';
 import { registrationPresets, mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
@@ -18,7 +17,7 @@ import { buildRegistrationReport, type Provenance } from '../../engine/result-fo
 import { writeRegistrationOutputs } from '../../engine/result-folder/write-result-folder';
 import { describeOutputs } from '../../engine/result-folder/result-files';
 import { readRegistrationFolder } from '../../engine/result-folder/read-result-folder';
-import { resampleDisplacement, resampleImage } from '../../engine/resample/resample-image';
+import { resampleDisplacement } from '../../engine/resample/resample-image';
 import type { EngineSession } from '../engine-session';
 import type { StoredRegistration } from '../registration-store';
 import type { StoredImage } from '../image-store';
@@ -57,11 +56,12 @@ function outcomeOf(session: EngineSession, jobId: string, entry: StoredRegistrat
     entry.imageIds.push(added.info.id);
     return added.info.id;
   };
-  const fixedGrid = result.warpedMoving.grid;
+  // The "before" of before/after is the moving image itself, which the viewer already holds
+  // and draws on its own grid: a copy resampled onto the fixed grid was another volume to send
+  // and upload (28 MB for a 1 mm brain, in the one task that took the result in).
   entry.shown = {
     warpedMoving: keep(`${moving.name} (warped)`, result.warpedMoving, 'intensity'),
     warpedMovingLabels: result.warpedMovingLabels ? keep(`${movingLabelsName ?? 'moving labels'} (warped)`, result.warpedMovingLabels, 'labels', labelNames) : undefined,
-    movingOnFixedGrid: keep(`${moving.name} (before)`, resampleImage(moving.image, fixedGrid, identityAffine(fixedGrid.size.length), 'linear'), 'intensity'),
   };
   return shownOutcome(session, jobId, entry);
 }
@@ -79,7 +79,6 @@ function shownOutcome(session: EngineSession, jobId: string, entry: StoredRegist
     report: reportOf(entry),
     warpedMoving: layer(shown.warpedMoving),
     warpedMovingLabels: shown.warpedMovingLabels ? layer(shown.warpedMovingLabels) : undefined,
-    movingOnFixedGrid: layer(shown.movingOnFixedGrid),
     displayField: displayFieldOf(entry),
   };
 }

@@ -4,14 +4,18 @@
 
 import type { CompareSettings, ViewerLayer } from '../viewer/layers';
 import { DEFAULT_COMPARE } from '../viewer/layers';
-import type { LibraryImage } from './image-library.svelte';
-import type { RegistrationOutcome } from './registration-jobs.svelte';
+import type { LoadedImage, ResultOf } from '../../../shared/contract/index';
 
-export interface RoleImages {
-  fixed?: LibraryImage;
-  moving?: LibraryImage;
-  fixedLabels?: LibraryImage;
-  movingLabels?: LibraryImage;
+// Plain contract types, not the stores' own (a library image is a loaded image and its
+// source): this module stays free of Svelte's runes, so tests compile it as it is.
+type RegistrationOutcome = ResultOf<'registration.run'>;
+
+/** The images in their roles; the workstation's are its library's images (`RoleImages<LibraryImage>`). */
+export interface RoleImages<I extends LoadedImage = LoadedImage> {
+  fixed?: I;
+  moving?: I;
+  fixedLabels?: I;
+  movingLabels?: I;
 }
 
 export function displayLayers(images: RoleImages, result: RegistrationOutcome | null): ViewerLayer[] {
@@ -24,7 +28,8 @@ export function displayLayers(images: RoleImages, result: RegistrationOutcome | 
     return layers;
   }
   const field = { grid: result.displayField.grid, components: result.displayField.components, pixels: result.displayField.vectors };
-  layers.push({ id: 'before', kind: 'image', image: result.movingOnFixedGrid, name: `${result.movingOnFixedGrid.info.name}` });
+  // Before registration: the moving image where it was (on its own grid, as before a result).
+  if (images.moving) layers.push({ id: 'before', kind: 'image', image: images.moving, name: `${images.moving.info.name} (before)` });
   if (images.movingLabels) layers.push({ id: 'moving-labels', kind: 'labels', image: images.movingLabels, outline: true });
   layers.push({ id: 'warped', kind: 'image', image: result.warpedMoving, name: result.warpedMoving.info.name });
   if (result.warpedMovingLabels) layers.push({ id: 'warped-labels', kind: 'labels', image: result.warpedMovingLabels, outline: true, opacity: 1 });
@@ -42,6 +47,6 @@ export function displayCompare(images: RoleImages, result: RegistrationOutcome |
     return { ...DEFAULT_COMPARE, ...keep, fixedLayerId: 'fixed', after, before: undefined, showing: 'after' };
   }
   const after = ['warped', ...(result.warpedMovingLabels ? ['warped-labels'] : []), 'jacobian', 'displacement', 'grid'];
-  const before = ['before', ...(images.movingLabels ? ['moving-labels'] : [])];
+  const before = [...(images.moving ? ['before'] : []), ...(images.movingLabels ? ['moving-labels'] : [])];
   return { ...DEFAULT_COMPARE, ...keep, fixedLayerId: 'fixed', after, before, showing: previous?.before ? previous.showing : 'after' };
 }

@@ -34,7 +34,7 @@ export class MovingAlignment {
   }
 
   /** The role images with the moving image (and its labels) where the alignment puts them: the same voxels on a moved grid. */
-  shown(images: RoleImages): RoleImages {
+  shown(images: RoleImages<LibraryImage>): RoleImages<LibraryImage> {
     const { moving, movingLabels } = images;
     const a = this.current;
     if (!moving || isIdentity(a)) return images;

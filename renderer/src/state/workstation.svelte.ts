@@ -7,7 +7,7 @@ import { defaultOutputItems, defaultPresetId, resultsFolderOf } from '../../../s
 import { compareFromView, compareViewOf, isSavable, workspaceOf, type Part } from './workspace-file';
 import type { CompareSettings, LabelSelection, ViewerLayer } from '../viewer/layers';
 import type { EngineConnection } from './engine-connection.svelte';
-import type { ImageLibrary, OpenableSource } from './image-library.svelte';
+import type { ImageLibrary, LibraryImage, OpenableSource } from './image-library.svelte';
 import { MovingAlignment } from './moving-alignment.svelte';
 import type { ImageMover } from '../viewer/image-mover';
 import type { Notifications } from './notifications.svelte';
@@ -109,9 +109,9 @@ export class Workstation {
     this.activeCompare = $derived(displayCompare(this.roleImages, this.shownResult, this.compare));
   }
 
-  readonly roleImages: RoleImages;
+  readonly roleImages: RoleImages<LibraryImage>;
   /** The role images as shown: the moving image (and its labels) where the manual alignment puts them. */
-  readonly shownImages: RoleImages;
+  readonly shownImages: RoleImages<LibraryImage>;
   /** The shown result, as long as it still belongs to the chosen fixed and moving images. */
   readonly shownResult: RegistrationOutcome | null;
   readonly layers: ViewerLayer[];

@@ -7,6 +7,7 @@ import { percentiles } from '../../../shared/image/statistics';
 import type { ScalarImage, VectorImage } from '../../../shared/image/voxel-image';
 import { countFolds, displacementMagnitude, jacobianDeterminant } from './deformation';
 import { indexLabels, type LabelTable } from './label-table';
+import { rememberValueRange } from './render/image-data';
 import type { WindowLevel } from './window-level';
 
 function memoize<K extends object, V>(compute: (key: K) => V): (key: K) => V {
@@ -59,5 +60,12 @@ export const magnitudeOf = memoize((field: VectorImage): MagnitudeMap => {
   return { magnitude, window: { window: top, level: top / 2 } };
 });
 
-/** The scalar image object of an image layer, stable per LoadedImage (the facade caches by it). */
-export const scalarImageOf = memoize((image: LoadedImage): ScalarImage => ({ grid: image.info.grid, pixels: image.pixels }));
+/**
+ * The scalar image object of an image layer, stable per LoadedImage (the facade caches by it),
+ * with its value range told to the texture maker. Values that were not finite arrive as 0.
+ */
+export const scalarImageOf = memoize((image: LoadedImage): ScalarImage => {
+  const { range, nonFinite } = image.info;
+  rememberValueRange(image.pixels, nonFinite > 0 ? { min: Math.min(0, range.min), max: Math.max(0, range.max) } : range);
+  return { grid: image.info.grid, pixels: image.pixels };
+});

@@ -36,8 +36,22 @@ function textureValues(pixels: ScalarImage['pixels']): ScalarImage['pixels'] {
 
 type VtkScalars = ReturnType<typeof vtkDataArray.newInstance>;
 
+/**
+ * Value ranges known before any texture is made: the engine measured every image it sends.
+ * vtk.js otherwise scans the whole array for its range as it makes the texture (62 ms for a
+ * 1 mm brain here), inside the frame that first draws the image.
+ */
+const knownRanges = new WeakMap<ScalarImage['pixels'], { min: number; max: number }>();
+
+export function rememberValueRange(pixels: ScalarImage['pixels'], range: { min: number; max: number }): void {
+  knownRanges.set(pixels, range);
+}
+
 function scalarsOf(pixels: ScalarImage['pixels']): VtkScalars {
-  return vtkDataArray.newInstance({ name: 'scalars', numberOfComponents: 1, values: textureValues(pixels) });
+  const scalars = vtkDataArray.newInstance({ name: 'scalars', numberOfComponents: 1, values: textureValues(pixels) });
+  const range = knownRanges.get(pixels);
+  if (range) scalars.setRange(range, 0);
+  return scalars;
 }
 
 /** `scalars`: the pixels already wrapped, to share (vtk.js keeps one texture per array object). */
