@@ -1,13 +1,16 @@
-// A browser tab's WebSocket as a contract port: one binary frame per message.
+// A browser tab's WebSocket as a contract port: one binary frame per message, sent in pieces
+// when it is big (frame-pieces.ts says why); the tab's frames come whole.
 
 import type { WebSocket } from 'ws';
 import { decodeBinaryMessage, encodeBinaryMessage } from '../../shared/rpc/binary-codec';
+import { framePieces } from '../../shared/rpc/frame-pieces';
 import type { MessagePortLike } from '../../shared/rpc/wire';
 
 export function websocketPort(socket: WebSocket, onBadFrame: (reason: string) => void): MessagePortLike {
   return {
     post(message) {
-      if (socket.readyState === socket.OPEN) socket.send(encodeBinaryMessage(message));
+      if (socket.readyState !== socket.OPEN) return;
+      for (const piece of framePieces(encodeBinaryMessage(message))) socket.send(piece);
     },
     onMessage(listener) {
       const handler = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {

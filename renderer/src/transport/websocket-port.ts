@@ -1,8 +1,10 @@
 // Browser mode's transport: one binary frame per message over a WebSocket to the page's own
-// host. The token cookie set when the page loaded authorizes the socket. Messages posted
-// before the socket opens wait in order.
+// host; the engine sends a big one in pieces, put together here (frame-pieces.ts). The token
+// cookie set when the page loaded authorizes the socket. Messages posted before the socket
+// opens wait in order.
 
 import { decodeBinaryMessage, encodeBinaryMessage } from '../../../shared/rpc/binary-codec';
+import { FrameAssembler } from '../../../shared/rpc/frame-pieces';
 import type { MessagePortLike, WireMessage } from '../../../shared/rpc/wire';
 
 export function websocketPort(url: URL): MessagePortLike {
@@ -20,8 +22,11 @@ export function websocketPort(url: URL): MessagePortLike {
       else if (socket.readyState === WebSocket.CONNECTING) queued.push(frame);
     },
     onMessage(listener) {
+      const assembler = new FrameAssembler();
       const handler = (event: MessageEvent) => {
-        if (event.data instanceof ArrayBuffer) listener(decodeBinaryMessage(new Uint8Array(event.data)));
+        if (!(event.data instanceof ArrayBuffer)) return;
+        const frame = assembler.push(new Uint8Array(event.data));
+        if (frame) listener(decodeBinaryMessage(frame));
       };
       socket.addEventListener('message', handler);
       return () => socket.removeEventListener('message', handler);

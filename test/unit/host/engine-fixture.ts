@@ -10,6 +10,7 @@ import { startBrowserServer, type BrowserServer } from '../../../main/server/bro
 import type { ImageSource } from '../../../shared/contract/index';
 import { createContractClient, type ContractClient } from '../../../shared/rpc/client';
 import { decodeBinaryMessage, encodeBinaryMessage } from '../../../shared/rpc/binary-codec';
+import { FrameAssembler } from '../../../shared/rpc/frame-pieces';
 import type { MessagePortLike } from '../../../shared/rpc/wire';
 
 export const workerUrl = new URL('../../../dist/main/engine-worker.js', import.meta.url);
@@ -34,7 +35,12 @@ export function nodeSocketPort(socket: WebSocket): MessagePortLike {
       else queued.push(frame);
     },
     onMessage(listener) {
-      const handler = (data: Buffer) => listener(decodeBinaryMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      // As the tab does: a big message comes in pieces (shared/rpc/frame-pieces.ts).
+      const assembler = new FrameAssembler();
+      const handler = (data: Buffer) => {
+        const frame = assembler.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        if (frame) listener(decodeBinaryMessage(frame));
+      };
       socket.on('message', handler);
       return () => void socket.off('message', handler);
     },
