@@ -36,7 +36,10 @@ interface SlabAttrs {
 const RESAMPLE_SLAB = 'XiResampleSlab';
 const DETERMINANT_SLAB = 'XiJacobianDeterminantSlab';
 
-function slabCount(a: { size: number[]; first: number; last: number }): number {
+/** What the row walk needs of the attributes: where the slab is, and how its points map. */
+type SlabGeometry = Pick<SlabAttrs, 'size' | 'first' | 'last' | 'map' | 'vectorMap'>;
+
+function slabCount(a: { size: readonly number[]; first: number; last: number }): number {
   const d = a.size.length;
   return a.size.slice(0, d - 1).reduce((x, y) => x * y, 1) * (a.last - a.first);
 }
@@ -45,7 +48,7 @@ function slabCount(a: { size: number[]; first: number; last: number }): number {
  * Calls `visit(rowPoints, rowOffset)` for every row (x line) of the slab with the row's points
  * mapped by `map` (homogeneous) plus `vectorMap` · displacement when given.
  */
-function forEachRow(a: SlabAttrs, displacement: Float32Array | undefined, visit: (points: Float32Array, offset: number) => void): void {
+function forEachRow(a: SlabGeometry, displacement: Float32Array | undefined, visit: (points: Float32Array, offset: number) => void): void {
   const d = a.size.length;
   const n = d + 1;
   const nx = a.size[0];
@@ -118,14 +121,22 @@ registerTypedArrayKernel<SlabAttrs>({
 function slabPointsTensor(a: SlabAttrs, displacement?: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => {
     const d = a.size.length;
-    const count = slabCount(a);
-    const host = new Float32Array(count * d);
-    forEachRow(a, undefined, (points, offset) => host.set(points, offset * d));
-    const points = tf.tensor2d(host, [count, d]);
+    const points = tf.tensor2d(slabPointValues(a, a.map), [slabCount(a), d]);
     if (!displacement) return points;
     const vt = Array.from({ length: d * d }, (_, i) => a.vectorMap[(i % d) * d + Math.floor(i / d)]);
     return tf.add(points, tf.matMul(displacement, tf.tensor2d(vt, [d, d]))) as tf.Tensor2D;
   });
+}
+
+/**
+ * Every voxel of the slab mapped through `map` (homogeneous, target index → another index
+ * space), as a flat [count·D] array: the points the slab kernels walk, row by row.
+ */
+export function slabPointValues(slab: SlabSpec, map: readonly number[]): Float32Array {
+  const d = slab.size.length;
+  const out = new Float32Array(slabCount(slab) * d);
+  forEachRow({ size: [...slab.size], first: slab.first, last: slab.last, map: [...map], vectorMap: [] }, undefined, (points, offset) => out.set(points, offset * d));
+  return out;
 }
 
 export interface ResampleSlabOptions {

@@ -9,6 +9,7 @@ import { identityMatrix, invertMatrix, multiplyMatrices } from '../../../shared/
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { toFloat32 } from '../../../shared/image/voxel-image';
 import { affineRows } from '../compute/affine-rows';
+import { slabPointValues } from '../compute/slab-resampling';
 
 export function tensorShapeOf(grid: ImageGrid, channels: number): number[] {
   return [...grid.size].reverse().concat(channels);
@@ -58,33 +59,7 @@ export function transformPoints(points: tf.Tensor, homogeneous: readonly number[
  * is a pure function of the grid: cheaper to write than to compute with tensor ops.
  */
 export function slabPoints(size: readonly number[], first: number, last: number, homogeneous: readonly number[]): Float32Array {
-  // Treat 2D as 3D with one slice: (x, y) ↦ (x, y, 0); the slab runs along y then.
-  const d = size.length;
-  const n = d + 1;
-  const m = (r: number, c: number) => (r < d && c < d ? homogeneous[r * n + c] : 0);
-  const t = (r: number) => (r < d ? homogeneous[r * n + d] : 0);
-  const [nx, ny] = d === 3 ? [size[0], size[1]] : [size[0], last - first];
-  const [z0, z1] = d === 3 ? [first, last] : [0, 1];
-  const y0 = d === 3 ? 0 : first;
-  const out = new Float32Array(nx * ny * (z1 - z0) * d);
-  let o = 0;
-  for (let z = z0; z < z1; z++)
-    for (let y = y0; y < y0 + ny; y++) {
-      // The row start, then one column step per x: the map is affine.
-      let p0 = t(0) + m(0, 1) * y + m(0, 2) * z;
-      let p1 = t(1) + m(1, 1) * y + m(1, 2) * z;
-      let p2 = t(2) + m(2, 1) * y + m(2, 2) * z;
-      const s0 = m(0, 0), s1 = m(1, 0), s2 = m(2, 0);
-      for (let x = 0; x < nx; x++) {
-        out[o++] = p0;
-        out[o++] = p1;
-        if (d === 3) out[o++] = p2;
-        p0 += s0;
-        p1 += s1;
-        p2 += s2;
-      }
-    }
-  return out;
+  return slabPointValues({ size, first, last }, homogeneous);
 }
 
 /** Every voxel's index point of `grid` mapped through `homogeneous`, as an [n, D] tensor. */
