@@ -11,7 +11,8 @@ const out = 'dist-portable';
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 await Promise.all([
-  bundleForNode('main/cli/ximorph.ts', path.join(out, 'cli.js')),
+  bundleForNode('main/cli/cli.ts', path.join(out, 'cli.js'), ['./ximorph.js']),
+  bundleForNode('main/cli/ximorph.ts', path.join(out, 'ximorph.js')),
   bundleForNode('main/cli/job-thread/job-thread-entry.ts', path.join(out, 'cli-job.js')),
   bundleForNode('main/engine/training/gradient-worker-entry.ts', path.join(out, 'training-worker.js')),
   bundleForNode('main/engine/compute/kernel-pool/kernel-pool-worker.ts', path.join(out, 'kernel-worker.js')),

@@ -1,4 +1,4 @@
-// The `ximorph` command line. Each subcommand is a module under commands/; this file only
+// The `ximorph` command line, loaded by cli.ts. Each subcommand is a module under commands/; this file only
 // parses the command line, dispatches, and turns errors into one clear line (or, in JSON
 // mode, one JSON object on stdout) and an exit status (see exit-codes.ts). Nothing here, nor
 // in commands/, computes: the work runs on a job thread (job-thread/), so that Ctrl-C is
@@ -11,6 +11,9 @@ import { exitCodeFor, exitCodes } from './exit-codes';
 import { UsageError } from './usage-error';
 import type { CommandSpec, Reporting, Values } from './command-table';
 import { commands } from './command-table';
+import type { JobThread } from './job-thread/job-thread-start';
+import { adoptJobThread } from './job-thread/run-job-thread';
+import packageJson from '../../package.json' with { type: 'json' };
 
 const synopsis = (c: CommandSpec) => `ximorph ${c.name ? `${c.name} ` : ''}${c.synopsis}`;
 
@@ -19,7 +22,7 @@ const overallHelp = `XiMorph — medical-image registration by coordinate attent
 Usage:
 ${commands.all.map((c) => `  ${synopsis(c)}`).join('\n')}
 
-Run 'ximorph COMMAND --help' for a command's details.
+Run 'ximorph COMMAND --help' for a command's details, 'ximorph --version' for the version.
 Exit status: 0 ok, 1 failure, 2 usage error, 3 bad input, 130 cancelled.`;
 
 const commandHelp = (c: CommandSpec) => `Usage: ${synopsis(c)}\n\n${c.details}\n\nExit status: 0 ok, 1 failure, 2 usage error, 3 bad input, 130 cancelled.`;
@@ -45,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(overallHelp);
     return exitCodes.ok;
   }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    console.log(`ximorph ${packageJson.version}`);
+    return exitCodes.ok;
+  }
   const command = first ? commands.find(first) : undefined;
   const spec = command ?? commands.launcher;
   const args = command ? rest : argv;
@@ -62,7 +69,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(report(error, 'text')),
-);
+/** Runs one command line and exits with its status; `jobThread`, where cli.ts started one, does its work. */
+export function runCommandLine(argv: string[], jobThread?: JobThread): void {
+  if (jobThread) adoptJobThread(jobThread);
+  main(argv).then(
+    (code) => process.exit(code),
+    (error: unknown) => process.exit(report(error, 'text')),
+  );
+}

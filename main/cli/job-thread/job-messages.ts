@@ -7,11 +7,16 @@ import type { Progress } from '../../../shared/contract/common-schemas';
 import type { SerializedError } from '../../../shared/contract/errors';
 import type { CliJobName, CliJobs } from './cli-jobs';
 
-export interface JobThreadData<J extends CliJobName = CliJobName> {
-  readonly job: J;
-  readonly input: Parameters<CliJobs[J]>[0];
+/** What the job thread is started with, before its job is known. */
+export interface JobThreadData {
   /** One Int32: 1 once the main thread asks the job to stop. */
   readonly cancelFlag: SharedArrayBuffer;
+}
+
+/** The one message the job thread receives: its job. */
+export interface JobRequest<J extends CliJobName = CliJobName> {
+  readonly job: J;
+  readonly input: Parameters<CliJobs[J]>[0];
 }
 
 export type JobThreadMessage =

@@ -7,11 +7,12 @@
 // (ITK's messages through itk-wasm, tfjs's notices) must not mix into our output, above all
 // into --json. XIMORPH_DEBUG=1 shows them on stderr.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Progress } from '../../../shared/contract/common-schemas';
 import { cancelledError, deserializeError, EngineError } from '../../../shared/contract/errors';
 import type { CliJobName, CliJobs } from './cli-jobs';
-import type { JobThreadData, JobThreadMessage } from './job-messages';
+import type { JobRequest, JobThreadMessage } from './job-messages';
+import { JobThread } from './job-thread-start';
 
 /** How long a cancelled job may take to stop by itself before it is terminated. */
 const defaultGraceMs = 250;
@@ -43,12 +44,28 @@ function captureOutput(worker: Worker): void {
   }
 }
 
+let startedEarly: JobThread | undefined;
+
+/** Hands over the job thread cli.ts started before the command line was parsed: the next job runs on it. */
+export function adoptJobThread(thread: JobThread): void {
+  startedEarly = thread;
+}
+
+/** The thread started early if it is alive, else a new one. */
+function takeJobThread(): JobThread {
+  const early = startedEarly;
+  startedEarly = undefined;
+  if (early?.usable) return early;
+  if (early) void early.worker.terminate();
+  return new JobThread();
+}
+
 export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<CliJobs[J]>[0], options: JobThreadOptions): Promise<Output<J>> {
-  const cancelFlag = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const { worker, cancelFlag } = takeJobThread();
   const flag = new Int32Array(cancelFlag);
-  const data: JobThreadData<J> = { job, input, cancelFlag };
-  const worker = new Worker(new URL('./cli-job.js', import.meta.url), { workerData: data, stdout: true, stderr: true });
   captureOutput(worker);
+  const request: JobRequest<J> = { job, input };
+  worker.postMessage(request);
 
   return new Promise<Output<J>>((resolve, reject) => {
     let settled = false;

@@ -1,9 +1,9 @@
-// The command line as a user meets it: every command has its own --help, mistakes in the
+// The command line as a user meets it: it says its version, every command has its own --help, mistakes in the
 // command line are exit 2 with one line, absurd parameters are refused before any work, and
 // 4D files and DICOM folders can be named with the choices they need.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { itkSlices, runCli, tempFolder } from './run-cli';
@@ -15,6 +15,11 @@ const fixed = path.join(itkSlices, 'BrainProtonDensitySlice.png');
 describe('ximorph command line', () => {
   const scratch = tempFolder();
   afterAll(() => scratch.cleanup());
+
+  it('says its version, the one report.json records', async () => {
+    const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V']) expect(await runCli([flag])).toMatchObject({ code: 0, stdout: `ximorph ${packageVersion}\n` });
+  });
 
   it('gives every command its own --help', async () => {
     for (const command of ['serve', 'info', 'register', 'warp', 'jacobian']) {

@@ -1,0 +1,30 @@
+// Starting the CLI's job thread. A job thread spends about 0.3 s loading tfjs, itk-wasm and the
+// engine before it can work, and the main thread as long loading the command line's own
+// modules; started as soon as the command is known (cli.ts), the two loads overlap instead of
+// following each other. The job itself is sent later, once the command line is parsed.
+
+import { Worker } from 'node:worker_threads';
+
+/** The commands whose work runs on a job thread: worth starting one before parsing anything else. */
+export const jobThreadCommands: ReadonlySet<string> = new Set(['info', 'register', 'warp', 'jacobian', 'train', 'points', 'match', 'models']);
+
+export class JobThread {
+  readonly worker: Worker;
+  /** One Int32: 1 once the main thread asks the job to stop. */
+  readonly cancelFlag = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  #failed = false;
+
+  constructor() {
+    this.worker = new Worker(new URL('./cli-job.js', import.meta.url), { workerData: { cancelFlag: this.cancelFlag }, stdout: true, stderr: true });
+    // Until a job takes the thread, nobody else listens: a thread that failed to start is
+    // remembered (and replaced by a fresh one), never an unhandled 'error'.
+    const failed = () => (this.#failed = true);
+    this.worker.once('error', failed);
+    this.worker.once('exit', failed);
+  }
+
+  /** Whether the thread is still alive and waiting for its job. */
+  get usable(): boolean {
+    return !this.#failed;
+  }
+}
