@@ -1,7 +1,7 @@
 // Transform files: HDF5 (.h5) for anything, including displacement fields and composites
 // (written in ITK's layout with h5wasm, read with @itk-wasm/transform-io or, for composites,
-// h5wasm), ITK's text format (.txt, .tfm) and Matlab (.mat, as written by ANTs) for affine
-// transforms through transform-io. Writes are atomic like image writes.
+// h5wasm), ITK's text format (.txt, .tfm; one affine written by itk-text-transform.ts) and
+// Matlab (.mat, as written by ANTs) for affine transforms through transform-io. Writes are atomic like image writes.
 
 import {
   hdf5ReadTransformNode,
@@ -11,6 +11,7 @@ import {
   txtWriteTransformNode,
 } from '@itk-wasm/transform-io';
 import type { Transform as ItkTransform, JsonCompatible } from 'itk-wasm';
+import { writeFile } from 'node:fs/promises';
 import { EngineError } from '../../../shared/contract/errors';
 import type { Transform } from '../../../shared/transforms/transform';
 import type { JobContext } from '../job-context';
@@ -21,6 +22,7 @@ import { fullExtension } from './image-formats';
 import { captureItkOutput } from './itk-console-capture';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
 import { readCompositeQueue, writeItkHdf5 } from './itk-composite-h5';
+import { itkAffineText } from './itk-text-transform';
 
 type Reader = (file: string) => Promise<{ couldRead: JsonCompatible; transform: ItkTransform[] }>;
 type Writer = (transform: ItkTransform[], file: string) => Promise<{ couldWrite: JsonCompatible }>;
@@ -42,7 +44,17 @@ const hdf5: TransformFormat = {
   },
   affineOnly: false,
 };
-const text: TransformFormat = { label: 'ITK text transform', read: txtReadTransformNode, write: txtWriteTransformNode, affineOnly: true };
+const text: TransformFormat = {
+  label: 'ITK text transform',
+  read: txtReadTransformNode,
+  write: async (list, file) => {
+    const affine = itkAffineText(list);
+    if (affine === null) return txtWriteTransformNode(list, file);
+    await writeFile(file, affine);
+    return { couldWrite: true };
+  },
+  affineOnly: true,
+};
 const matlab: TransformFormat = { label: 'Matlab transform', read: matReadTransformNode, write: matWriteTransformNode, affineOnly: true };
 
 const formats: Record<string, TransformFormat> = { '.h5': hdf5, '.hdf5': hdf5, '.txt': text, '.tfm': text, '.mat': matlab };

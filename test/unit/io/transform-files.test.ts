@@ -2,14 +2,14 @@
 // ITK's conventions, and the point maps of what we read agree with what we wrote.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { statSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readTransformNode } from '@itk-wasm/transform-io';
+import { readTransformNode, txtWriteTransformNode } from '@itk-wasm/transform-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTransformFile, writeTransformFile } from '../../../main/engine/io/index';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import type { AffineTransform, DisplacementFieldTransform, Transform } from '../../../shared/transforms/transform';
-import { affineFromLinearAndTranslation, composeTransforms, pointMap } from '../../../shared/transforms/transform';
+import { affineFromLinearAndTranslation, composeTransforms, linearPart, pointMap, translationPart } from '../../../shared/transforms/transform';
 import { expectEngineError, maxAbsDifference, tempDir } from './helpers';
 
 let out: ReturnType<typeof tempDir>;
@@ -58,6 +58,24 @@ describe('affine transforms', () => {
       expect(back).toEqual(affine3d);
     });
   }
+
+  it("writes ITK's text format that ITK's reader takes back bit for bit, and as transform-io writes it", async () => {
+    const awkward = affineFromLinearAndTranslation([1 / 3, -0, 1e-300, 2 / 7, 123456.789, -5e-17, 0.1 + 0.2, 1, -1 / 9], [Math.PI, -Math.E, 1e21]);
+    const ours = path.join(out.dir, 'awkward.txt');
+    await writeTransformFile(ours, awkward);
+    const raw = await readTransformNode(ours);
+    expect(raw).toHaveLength(1);
+    expect(raw[0].transformType.transformParameterization).toBe('Affine');
+    expect([...raw[0].parameters]).toEqual([...linearPart(awkward), ...translationPart(awkward)]);
+    // transform-io's own writer gives the same header and the same numbers to its 16 digits.
+    const theirs = path.join(out.dir, 'awkward-transform-io.txt');
+    await txtWriteTransformNode(raw, theirs);
+    const [ourLines, theirLines] = [ours, theirs].map((f) => readFileSync(f, 'utf8').trim().split('\n'));
+    expect(ourLines.slice(0, 3)).toEqual(theirLines.slice(0, 3));
+    expect(ourLines.slice(3).map((l) => l.split(' ')[0])).toEqual(theirLines.slice(3).map((l) => l.split(' ')[0]));
+    const values = (line: string) => line.split(' ').slice(1).map(Number);
+    for (const i of [3, 4]) values(ourLines[i]).forEach((v, k) => expect(v).toBeCloseTo(values(theirLines[i])[k], 10));
+  });
 
   it('round-trips a 2D affine', async () => {
     const file = path.join(out.dir, 'affine2d.txt');
