@@ -1,6 +1,7 @@
 // End-to-end checks of the viewer in its harness: what is drawn, what the readout says and
 // what the grid says must agree; conventions, gestures, presets, overlays, compare modes,
 // 2D oblique images, and no leaked GL contexts.
+/* global window */
 import { test, expect } from '@playwright/test';
 import {
   brightShare,
@@ -170,6 +171,28 @@ test('wheel pages one voxel; ctrl+wheel zooms; shift-drag pans; reset restores',
   await settle(page);
   const reset = brightShare(await decodePng(page, await axial.screenshot()));
   expect(Math.abs(reset.share - before.share)).toBeLessThan(0.02);
+});
+
+test('paging fast draws at half resolution where WebGL is a CPU emulation, then sharp once it rests', async ({ page }) => {
+  await openScenario(page, 'brain');
+  const axial = view(page, 'axial');
+  const box = await axial.boundingBox();
+  const canvasWidth = () => axial.locator('canvas').first().evaluate((c) => ({ drawn: c.width, css: c.clientWidth * window.devicePixelRatio }));
+  const rest = await canvasWidth();
+  expect(rest.drawn).toBe(Math.floor(rest.css));
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  // A slice per frame, as a wheel turned steadily pages.
+  for (let i = 0; i < 6; i++) {
+    await page.mouse.wheel(0, 100);
+    await page.evaluate(() => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))));
+  }
+  const paging = await canvasWidth();
+  // This suite's Chromium draws WebGL with SwiftShader.
+  expect(paging.drawn).toBe(Math.floor(paging.css * 0.5));
+  await expect.poll(async () => (await canvasWidth()).drawn, { timeout: 5000 }).toBe(Math.floor(rest.css));
+  await settle(page);
+  const sharp = brightShare(await decodePng(page, await axial.screenshot()));
+  expect(sharp.share).toBeGreaterThan(0.05);
 });
 
 function leftColumns(img, columns) {
