@@ -19,7 +19,7 @@ export function itkAffineText(list: readonly ItkTransform[]): string | null {
     '#Transform 0',
     `Transform: AffineTransform_double_${d}_${d}`,
     `Parameters: ${numbers(t.parameters as Float64Array)}`,
-    `FixedParameters: ${numbers(t.fixedParameters)}`,
+    `FixedParameters: ${numbers(t.fixedParameters as Float64Array)}`,
     '',
   ].join('\n');
 }
