@@ -57,10 +57,35 @@ export function generatedLabelColor(value: number): Rgb {
 
 /** Distinct nonzero values of a label image, ascending, stopping past `limit`. */
 export function distinctNonzero(pixels: ArrayLike<number>, limit: number): { values: number[]; overflow: boolean } {
+  return distinctSmallIntegers(pixels, limit) ?? distinctBySet(pixels, limit);
+}
+
+/**
+ * 8- and 16-bit maps: a flag per possible value, no hashing (a 1 mm atlas's 7 M voxels in about
+ * a tenth of the Set's 60 ms, which ran in the task that took a registration's result in).
+ * Null past `limit`, where the Set's scan order decides which values are kept.
+ */
+function distinctSmallIntegers(pixels: ArrayLike<number>, limit: number): { values: number[]; overflow: boolean } | null {
+  const offset = pixels instanceof Int8Array ? 128 : pixels instanceof Int16Array ? 32768 : 0;
+  const span = pixels instanceof Uint8Array || pixels instanceof Int8Array ? 256 : pixels instanceof Uint16Array || pixels instanceof Int16Array ? 65536 : 0;
+  if (span === 0) return null;
+  const seen = new Uint8Array(span);
+  for (let i = 0; i < pixels.length; i++) seen[pixels[i] + offset] = 1;
+  seen[offset] = 0; // 0 is background
+  const values: number[] = [];
+  for (let k = 0; k < span; k++) if (seen[k]) values.push(k - offset);
+  return values.length > limit ? null : { values, overflow: false };
+}
+
+function distinctBySet(pixels: ArrayLike<number>, limit: number): { values: number[]; overflow: boolean } {
   const seen = new Set<number>();
   let overflow = false;
+  // Labels come in runs along a row: a value like the last one needs no lookup.
+  let previous = 0;
   for (let i = 0; i < pixels.length; i++) {
     const v = pixels[i];
+    if (v === previous) continue;
+    previous = v;
     if (v === 0 || seen.has(v)) continue;
     if (seen.size >= limit) {
       overflow = true;

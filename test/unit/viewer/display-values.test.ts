@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorld } from '../../../shared/geometry/grid';
 import { autoWindow, dragWindowLevel, matchingPreset, presetWindow, WINDOW_PRESETS, windowRange } from '../../../renderer/src/viewer/window-level';
-import { buildLabelTable, generatedLabelColor, indexLabels, normalizeColor } from '../../../renderer/src/viewer/label-table';
+import { buildLabelTable, distinctNonzero, generatedLabelColor, indexLabels, normalizeColor } from '../../../renderer/src/viewer/label-table';
 import { readoutAt, readoutText, widestReadoutText } from '../../../renderer/src/viewer/readout';
 import { worldBoundingBox } from '../../../renderer/src/viewer/grid-view';
 import { JACOBIAN_COLORMAP, FOLD_COLOR, sampleColormap } from '../../../renderer/src/viewer/colormaps';
@@ -66,6 +66,18 @@ describe('label colours and display indices', () => {
     expect(table.names[1]).toBe('Precentral_L');
     expect(table.colors[3]).toEqual([10 / 255, 20 / 255, 30 / 255]);
     expect(table.colors[2]).toEqual(generatedLabelColor(2002));
+  });
+
+  it('finds the same distinct nonzero values in every pixel type, negative ones and past the limit too', () => {
+    const values = [0, 0, 7, 7, 7, -3, 0, 100, 7, 5, 5, 0, 9];
+    for (const Type of [Int8Array, Int16Array, Int32Array, Float32Array, Float64Array])
+      expect(distinctNonzero(Type.from(values), 4096), Type.name).toEqual({ values: [-3, 5, 7, 9, 100], overflow: false });
+    for (const Type of [Uint8Array, Uint16Array]) expect(distinctNonzero(Type.from(values.filter((v) => v >= 0)), 4096), Type.name).toEqual({ values: [5, 7, 9, 100], overflow: false });
+    // Past the limit, the first values met are kept, whatever the type.
+    const many = Uint16Array.from({ length: 5000 }, (_, i) => 5000 - i);
+    const kept = distinctNonzero(many, 10);
+    expect(kept).toEqual({ values: [4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000], overflow: true });
+    expect(distinctNonzero(Float32Array.from(many), 10)).toEqual(kept);
   });
 
   it('uses an 8-bit map with values 0, 1, 2, ... as is, without a copy', () => {
