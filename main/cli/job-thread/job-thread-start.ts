@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** The commands whose work runs on a job thread: worth starting one before parsing anything else. */
-export const jobThreadCommands: ReadonlySet<string> = new Set(['info', 'register', 'warp', 'jacobian', 'train', 'points', 'match', 'models']);
+export const jobThreadCommands: ReadonlySet<string> = new Set(['info', 'register', 'warp', 'jacobian', 'train', 'points', 'match', 'models', 'evaluate-model']);
 
 export class JobThread {
   readonly worker: Worker;

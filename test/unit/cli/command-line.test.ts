@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commands } from '../../../main/cli/command-table';
+import { jobThreadCommands } from '../../../main/cli/job-thread/job-thread-start';
 import { itkSlices, runCli, tempFolder } from './run-cli';
 
 const nibabelData = '/usr/lib/python3/dist-packages/nibabel/tests/data';
@@ -19,6 +21,11 @@ describe('ximorph command line', () => {
   it('says its version, the one report.json records', async () => {
     const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
     for (const flag of ['--version', '-V']) expect(await runCli([flag])).toMatchObject({ code: 0, stdout: `ximorph ${packageVersion}\n` });
+  });
+
+  it('starts a job thread early only for commands that exist', () => {
+    const names = new Set(commands.all.map((c) => c.name));
+    for (const name of jobThreadCommands) expect(names.has(name), name).toBe(true);
   });
 
   it('gives every command its own --help', async () => {
