@@ -1,8 +1,8 @@
-// The `ximorph` command line, loaded by cli.ts. Each subcommand is a module under commands/; this file only
-// parses the command line, dispatches, and turns errors into one clear line (or, in JSON
-// mode, one JSON object on stdout) and an exit status (see exit-codes.ts). Nothing here, nor
-// in commands/, computes: the work runs on a job thread (job-thread/), so that Ctrl-C is
-// answered at once.
+// The `ximorph` command line, loaded by cli.ts. Each subcommand is a module under commands/;
+// this file only parses the command line, dispatches, and turns errors into one clear line
+// (or, in JSON mode, one JSON object on stdout) and an exit status (see exit-codes.ts). Nothing
+// here, nor in commands/, computes: the work runs on a job thread (job-thread/), so that
+// Ctrl-C is answered at once.
 
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';

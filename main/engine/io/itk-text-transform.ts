@@ -1,8 +1,8 @@
 // ITK's text transform format (.txt, .tfm) for one affine transform, written here rather than
 // by transform-io's pipeline: the same five lines, without loading and running a wasm module
 // (60 ms of every registration's outputs for affine.txt). Numbers are JavaScript's shortest
-// round-trip form (and -0 as such), so ITK's reader gets back exactly the doubles written. Anything else (a
-// composite, float32 parameters) goes through transform-io.
+// round-trip form (and -0 as such), so ITK's reader gets back exactly the doubles written.
+// Anything else (a composite, float32 parameters) goes through transform-io.
 
 import type { Transform as ItkTransform } from 'itk-wasm';
 

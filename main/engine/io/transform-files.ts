@@ -1,7 +1,8 @@
 // Transform files: HDF5 (.h5) for anything, including displacement fields and composites
 // (written in ITK's layout with h5wasm, read with @itk-wasm/transform-io or, for composites,
 // h5wasm), ITK's text format (.txt, .tfm; one affine written by itk-text-transform.ts) and
-// Matlab (.mat, as written by ANTs) for affine transforms through transform-io. Writes are atomic like image writes.
+// Matlab (.mat, as written by ANTs) for affine transforms through transform-io. Writes are
+// atomic like image writes.
 
 import {
   hdf5ReadTransformNode,
