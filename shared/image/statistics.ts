@@ -57,8 +57,26 @@ export function percentiles(
   });
 }
 
+/**
+ * The distinct values of an 8- or 16-bit integer array, ascending, by a flag per possible value
+ * rather than a Set (a 1 mm atlas's 7 M voxels in about a sixth of the time); null for any other
+ * type.
+ */
+export function distinctSmallIntegers(pixels: ArrayLike<number>): number[] | null {
+  const offset = pixels instanceof Int8Array ? 128 : pixels instanceof Int16Array ? 32768 : 0;
+  const span = pixels instanceof Uint8Array || pixels instanceof Int8Array ? 256 : pixels instanceof Uint16Array || pixels instanceof Int16Array ? 65536 : 0;
+  if (span === 0) return null;
+  const seen = new Uint8Array(span);
+  for (let i = 0; i < pixels.length; i++) seen[pixels[i] + offset] = 1;
+  const values: number[] = [];
+  for (let k = 0; k < span; k++) if (seen[k]) values.push(k - offset);
+  return values;
+}
+
 /** Distinct values, stopping early once there are more than `limit`. Label maps have few. */
 export function distinctValues(pixels: PixelArray, limit: number): number[] | null {
+  const small = distinctSmallIntegers(pixels);
+  if (small) return small.length > limit ? null : small;
   const seen = new Set<number>();
   for (let i = 0; i < pixels.length; i++) {
     seen.add(pixels[i]);
