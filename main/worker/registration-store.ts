@@ -21,7 +21,7 @@ export interface StoredRegistration {
   /** The session images it registered (a result reopened from a folder has none). */
   readonly fixedImageId?: string;
   readonly movingImageId?: string;
-  /** The session images made for its display (warped, before...), released with it. */
+  /** The session images made for its display (the warped image and labels), released with it. */
   imageIds: string[];
   /** Which of them is which, to show the result again. */
   shown?: { warpedMoving: string; warpedMovingLabels?: string };

@@ -37,7 +37,7 @@ const RESAMPLE_SLAB = 'XiResampleSlab';
 const DETERMINANT_SLAB = 'XiJacobianDeterminantSlab';
 
 /** What the row walk needs of the attributes: where the slab is, and how its points map. */
-type SlabGeometry = Pick<SlabAttrs, 'size' | 'first' | 'last' | 'map' | 'vectorMap'>;
+type SlabGeometry = SlabSpec & { readonly map: readonly number[]; readonly vectorMap: readonly number[] };
 
 function slabCount(a: { size: readonly number[]; first: number; last: number }): number {
   const d = a.size.length;
@@ -135,7 +135,7 @@ function slabPointsTensor(a: SlabAttrs, displacement?: tf.Tensor): tf.Tensor2D {
 export function slabPointValues(slab: SlabSpec, map: readonly number[]): Float32Array {
   const d = slab.size.length;
   const out = new Float32Array(slabCount(slab) * d);
-  forEachRow({ size: [...slab.size], first: slab.first, last: slab.last, map: [...map], vectorMap: [] }, undefined, (points, offset) => out.set(points, offset * d));
+  forEachRow({ size: slab.size, first: slab.first, last: slab.last, map, vectorMap: [] }, undefined, (points, offset) => out.set(points, offset * d));
   return out;
 }
 
