@@ -21,7 +21,7 @@ describe('the portable build', () => {
 
   it('trains a step on synthetic data on the wasm backend', async () => {
     const out = path.join(temp.dir, 'model');
-    const { stdout } = await run(process.execPath, [path.join(portable, 'cli.js'), 'train', '--synthetic', '--dims', '2', '--steps', '1', '--out', out, '--backend', 'wasm', '--json'], { env, timeout: 100_000 });
+    const { stdout } = await run(process.execPath, [path.join(portable, 'cli.js'), 'train', '--synthetic', '--dims', '2', '--steps', '1', '--edge', '32', '--out', out, '--backend', 'wasm', '--json'], { env, timeout: 100_000 });
     const done = stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; backend?: string }).find((e) => e.event === 'done');
     expect(done?.backend).toMatch(/^wasm/);
   });

@@ -203,7 +203,7 @@ const exchanges: Record<ChannelName, Exchange> = {
   'training.run': async (c, shared) => {
     // Two steps of one small example: the run, its progress and its model folder, not learning.
     const { request } = await c.request('training.defaults', { dimension: 2 });
-    const { result, stages } = await progressOf(c, 'training.run', { ...request, steps: 2, batch: 1, samples: 64, checkpointEvery: 1, validateEvery: 100, out: shared.trainingOut });
+    const { result, stages } = await progressOf(c, 'training.run', { ...request, exampleEdge: 24, resolutionMm: 8, steps: 2, batch: 1, samples: 64, checkpointEvery: 1, validateEvery: 100, out: shared.trainingOut });
     expect(stages).toContain('training');
     expect(result.model).toMatchObject({ name: `model-${shared.transport}`, dimension: 2, channels: 16 });
     expect(result.model.card).toMatchObject({ training: { steps: 2 } });

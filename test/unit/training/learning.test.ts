@@ -34,11 +34,11 @@ describe('what training learns', () => {
       data: { kind: 'synthetic' as const },
       resolutionMm: 4,
       exampleEdge: 48,
-      steps: 40,
+      steps: 24,
       batch: 2,
       samples: 1024,
       threads: 1,
-      validateEvery: 40,
+      validateEvery: 24,
       checkpointEvery: 1000,
       out: path.join(scratch.dir, 'augmented'),
     };
@@ -46,7 +46,9 @@ describe('what training learns', () => {
     const { settings, state } = await readTrainingCheckpoint(request.out);
     const losses = state.history.map((h) => h.loss);
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-    expect(mean(losses.slice(-15))).toBeLessThan(mean(losses.slice(0, 15)) - 0.3);
+    const [first, last] = [mean(losses.slice(0, 8)), mean(losses.slice(-8))];
+    console.log(`training loss, mean of the first and last 8 steps: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+    expect(last).toBeLessThan(first - 0.3);
 
     // The same held-out pairs the run validated on (two acquisitions each of random anatomies), before and after.
     const pairs = await validationPairs(settings.data.size, 4, settings.seed, (await trainingData(settings.data)).labelledPair);
@@ -56,7 +58,7 @@ describe('what training learns', () => {
     const mind = await labelPropagationDice(mindPointFeaturizer(2), pairs);
     console.log(`label propagation Dice by the features alone on held-out synthetic pairs: untrained ${before.toFixed(3)}, after ${request.steps} steps ${after.toFixed(3)}, MIND-SSC ${mind.toFixed(3)}`);
     expect(after).toBeGreaterThan(before + 0.1);
-    // Forty real training steps: about 40 s alone, more when the suite's other file is heavy.
+    // 24 real training steps: about 45 s with the suite's other file running beside it.
   }, 300_000);
 
   it('without augmentation, lowers the loss by encoding position: on a pair whose anatomy moved, label propagation falls to chance', async () => {

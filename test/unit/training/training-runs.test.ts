@@ -99,7 +99,8 @@ describe('training runs', () => {
     copyFileSync(path.join(templates, 'ch2bet.nii.gz'), path.join(folder, 'nested', 'brain.nii.gz'));
     copyFileSync(path.join(itkData, 'BrainProtonDensitySlice.png'), path.join(folder, 'slice.png'));
     writeFileSync(path.join(folder, 'broken.nii.gz'), 'not a NIfTI file');
-    const result = await runTrainingJob(small('from-scans', { dimension: 3, data: { kind: 'folder', folder }, steps: 1, batch: 1 }), options, silentJob);
+    // 3D steps on 16³ examples: what the folder gives, not learning (24³ took 35 s here).
+    const result = await runTrainingJob(small('from-scans', { dimension: 3, data: { kind: 'folder', folder }, steps: 1, batch: 1, exampleEdge: 16 }), options, silentJob);
     expect(result.model.dimension).toBe(3);
     const reasons = Object.fromEntries(result.skipped.map((s) => [path.basename(s.source), s.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['broken.nii.gz', 'slice.png']);
@@ -108,7 +109,7 @@ describe('training runs', () => {
     // Prepared once: a second run finds the scan in the cache. It mixes in synthetic images
     // from an atlas's labels, which the card records.
     const mix = { fraction: 0.5, atlas: path.join(templates, 'aal.nii.gz') };
-    const again = await runTrainingJob(small('from-scans-again', { dimension: 3, data: { kind: 'folder', folder, synthetic: mix }, steps: 1, batch: 1 }), options, silentJob);
+    const again = await runTrainingJob(small('from-scans-again', { dimension: 3, data: { kind: 'folder', folder, synthetic: mix }, steps: 1, batch: 1, exampleEdge: 16 }), options, silentJob);
     expect(again.model.card).toMatchObject({ training: { data: expect.stringMatching(/^1 scans from .*, and 50 % of the pairs synthetic images from the labels of aal\.nii\.gz at 8 mm$/) } });
     const { settings } = await readTrainingCheckpoint(path.join(scratch.dir, 'from-scans-again'));
     const data = await trainingData(settings.data);
