@@ -3,12 +3,12 @@
 // 4D files and DICOM folders can be named with the choices they need.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../main/cli/command-table';
 import { jobThreadCommands } from '../../../main/cli/job-thread/job-thread-start';
-import { itkSlices, runCli, tempFolder } from './run-cli';
+import { itkSlices, runCli, tempFolder, ximorphBin } from './run-cli';
 
 const nibabelData = '/usr/lib/python3/dist-packages/nibabel/tests/data';
 const pydicomFiles = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -21,6 +21,21 @@ describe('ximorph command line', () => {
   it('says its version, the one report.json records', async () => {
     const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
     for (const flag of ['--version', '-V']) expect(await runCli([flag])).toMatchObject({ code: 0, stdout: `ximorph ${packageVersion}\n` });
+  });
+
+  it("keeps V8's compiled code in the user's cache folder, or where NODE_COMPILE_CACHE says", () => {
+    const slice = path.join(itkSlices, 'BrainProtonDensitySlice.png');
+    const home = path.join(scratch.dir, 'compile-cache-home');
+    const { NODE_COMPILE_CACHE: _, ...environment } = process.env;
+    const run = (env: Record<string, string> = {}) => execFileSync(process.execPath, [ximorphBin, 'info', slice], { env: { ...environment, XIMORPH_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cached = (folder: string) => (existsSync(folder) ? readdirSync(folder, { recursive: true }).length : 0);
+    const elsewhere = path.join(scratch.dir, 'compile-cache-elsewhere');
+    run({ NODE_COMPILE_CACHE: elsewhere });
+    // The job thread's modules too: `--version`, which starts none, keeps 17 files; `info` about 170.
+    expect(cached(elsewhere)).toBeGreaterThan(60);
+    expect(cached(path.join(home, 'cache', 'compiled-code'))).toBe(0);
+    run();
+    expect(cached(path.join(home, 'cache', 'compiled-code'))).toBeGreaterThan(60);
   });
 
   it('starts a job thread early only for commands that exist', () => {
