@@ -4,7 +4,7 @@
 import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { rgbAt } from './pixels';
+import { rgbAt, viewShot } from './pixels';
 
 // 160 × 120 voxels of 0.5 × 1.25 mm, rotated 30°: marks at voxels (40, 30) and (120, 90) lie
 // hypot(80 · 0.5, 60 · 1.25) = 85 mm apart whatever the rotation; a disc of value 150; a ramp
@@ -49,7 +49,7 @@ export function writeTestImage(file: string): void {
 export async function findInView(page: Page, pick: (rgb: [number, number, number]) => boolean, joinPx = 25): Promise<{ x: number; y: number; count: number }[]> {
   const view = page.locator('[data-view="axial"]');
   const box = (await view.boundingBox())!;
-  const png = PNG.sync.read(await view.screenshot());
+  const png = PNG.sync.read(await viewShot(view));
   const clusters: { sx: number; sy: number; count: number }[] = [];
   for (let y = 0; y < png.height; y++)
     for (let x = 0; x < png.width; x++) {

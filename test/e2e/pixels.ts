@@ -1,6 +1,6 @@
 // Reading rendered pixels out of screenshots: the end-to-end tests judge what a user sees.
 
-import type { Locator } from '@playwright/test';
+import { expect, type Locator } from '@playwright/test';
 import { PNG } from 'pngjs';
 
 export interface PixelStats {
@@ -35,8 +35,18 @@ export function statsOf(png: PNG, threshold = 40): PixelStats {
   return { width: png.width, height: png.height, brightFraction: bright / n, meanLuminance: sum / n, png };
 }
 
+/**
+ * A screenshot once every view inside `locator` shows its latest picture: a view is aria-busy
+ * from its draw until its picture reaches its canvas, a few tasks later where WebGL is a CPU
+ * emulation (render-surface.ts).
+ */
+export async function viewShot(locator: Locator): Promise<Buffer> {
+  await expect(locator.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+  return locator.screenshot();
+}
+
 export async function screenshotStats(locator: Locator, threshold = 40): Promise<PixelStats> {
-  return statsOf(PNG.sync.read(await locator.screenshot()), threshold);
+  return statsOf(PNG.sync.read(await viewShot(locator)), threshold);
 }
 
 /** Fraction of pixels whose luminance differs by more than `tolerance` between two shots of one element. */

@@ -13,7 +13,7 @@ import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { openThroughDialog, startRegistration, waitForIdle, waitForImage } from './app-actions';
-import { luminanceAt, rgbAt } from './pixels';
+import { luminanceAt, rgbAt, viewShot } from './pixels';
 
 let server: RunningServer;
 
@@ -25,7 +25,7 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-const shot = async (page: Page, selector: string) => PNG.sync.read(await page.locator(selector).screenshot());
+const shot = async (page: Page, selector: string) => PNG.sync.read(await viewShot(page.locator(selector)));
 
 test.describe.configure({ mode: 'serial' });
 
@@ -49,7 +49,7 @@ test('cancels a job within seconds and stays responsive, then registers the samp
   await expect(page.getByTestId('metrics-card')).toHaveCount(0);
   // A slice scroll still updates the view.
   const axial = page.locator('[data-view="axial"]');
-  const unscrolled = await axial.screenshot();
+  const unscrolled = await viewShot(axial);
   await axial.hover();
   await page.mouse.wheel(0, -300);
   await expect.poll(async () => Buffer.compare(unscrolled, await axial.screenshot()) !== 0, { timeout: 5000 }).toBe(true);

@@ -9,7 +9,7 @@ import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { waitForIdle, waitForImage } from './app-actions';
-import { countNear, distinctColours } from './pixels';
+import { countNear, distinctColours, viewShot } from './pixels';
 
 const slice = '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySlice.png';
 /** --accent in global.css: the loss curve's colour. */
@@ -24,7 +24,7 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-const shot = async (locator: Locator) => PNG.sync.read(await locator.screenshot());
+const shot = async (locator: Locator) => PNG.sync.read(await viewShot(locator));
 
 /** The Train tab with a tiny synthetic 2D run filled in (32² examples, batch 1, 64 samples). */
 async function tinyRun(page: Page, steps: number): Promise<Locator> {

@@ -12,9 +12,14 @@ export async function openScenario(page, scenario) {
   await settle(page);
 }
 
-/** Lets pending frames render (SwiftShader is slow, and renders are coalesced per frame). */
+/**
+ * Lets pending frames render (SwiftShader is slow, and renders are coalesced per frame): until
+ * no view is busy (a view's picture reaches its canvas a few tasks after its draw, once the
+ * GPU is done), then `ms` more.
+ */
 export async function settle(page, ms = 700) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.waitForFunction(() => !document.querySelector('[data-view] [aria-busy="true"]'), undefined, { timeout: 60_000 });
   await page.waitForTimeout(ms);
 }
 

@@ -7,6 +7,7 @@ import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import { embedGrid3D } from '../grid-view';
+import { preloadTexture, releasePreloadedTexture } from './texture-upload';
 
 export type VtkImage = ReturnType<typeof vtkImageData.newInstance>;
 
@@ -85,6 +86,7 @@ export function acquireVtkImage(image: ScalarImage): VtkImage {
     if (!scalars) wrapped.set(image.pixels, (scalars = scalarsOf(image.pixels)));
     entry = { data: toVtkImage(image, scalars), holders: 0 };
     shared.set(image, entry);
+    preloadTexture(entry.data);
   }
   entry.holders++;
   return entry.data;
@@ -94,6 +96,7 @@ export function releaseVtkImage(image: ScalarImage): void {
   const entry = shared.get(image);
   if (!entry || --entry.holders > 0) return;
   shared.delete(image);
+  releasePreloadedTexture(entry.data);
   entry.data.delete();
 }
 

@@ -1,10 +1,11 @@
 // One view's render window in a container element: the only place that creates and destroys
 // vtk.js render windows and the GL context. Every view is a child render window of one hidden
 // root that owns the page's only WebGL context (vtk.js "child render windows"): a view renders
-// into the root's drawing buffer and copies its picture into its own 2D canvas in the same task.
-// Shaders and textures live once in that context, so an image shown in several views (three
-// slices and the 3D view) is uploaded once. Renders are coalesced to one per frame per view, and
-// a frame draws views only until its budget is spent (frame-budget below).
+// into the root's drawing buffer and copies its picture into its own 2D canvas. Shaders and
+// textures live once in that context, so an image shown in several views (three slices and the
+// 3D view) is uploaded once. Renders are coalesced to one per frame per view, and a frame draws
+// views only until its budget is spent (frame-budget below). Where WebGL is a CPU emulation, a
+// view's picture is copied in a later task, once the GPU has drawn it (in-flight below).
 
 // Registers the WebGL implementations of the classes the viewer uses (reslice mapper,
 // volume mapper, image slice, renderer, camera).
@@ -12,6 +13,7 @@ import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Volume';
 import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow';
 import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer';
+import { pendingTextureUploads, uploadPendingTextures } from './texture-upload';
 
 type GLWindow = ReturnType<typeof vtkOpenGLRenderWindow.newInstance>;
 type CoreWindow = ReturnType<typeof vtkRenderWindow.newInstance>;
@@ -61,6 +63,10 @@ function acquireRoot(): Root {
     const view = vtkOpenGLRenderWindow.newInstance();
     renderWindow.addView(view);
     view.setSize(1, 1);
+    // A picture in flight stays in the drawing buffer until it is copied, in a later task. The
+    // context made here first is the one vtk.js gets when it asks the canvas for its own.
+    if (softwareRendering())
+      (view.getCanvas() as HTMLCanvasElement).getContext('webgl2', { preserveDrawingBuffer: true, depth: true, alpha: true, powerPreference: 'high-performance' });
     // A child initialises itself from its root on its first render: the root must be first.
     view.initialize();
     root = { renderWindow, view, users: 0, releaseTimer: 0 };
@@ -99,32 +105,97 @@ interface ViewTree {
   addMissingNode(renderWindow: CoreWindow): GLWindow;
   removeNode(node: GLWindow): boolean;
   resizeFromChildRenderWindows(): void;
+  getContext(): WebGL2RenderingContext | null;
 }
 const tree = (view: GLWindow) => view as unknown as ViewTree;
 
 /**
+ * In flight: a view drawn into the root's buffer whose picture is not yet in its canvas.
+ * Copying the picture (drawImage of the root's canvas) reads the buffer back, so it waits for
+ * the GPU to finish the draw. On a CPU emulation of WebGL that wait is where the time goes: a
+ * slice view's first draw after a result was 130–160 ms of it (SwiftShader drawing, and
+ * compiling its routines for the new layers, in the GPU process), 220–360 ms per view in all,
+ * one long task each. There the frame loop ends a view's draw with a fence and copies the
+ * picture in a later task, once the fence has signalled: the page answers while the GPU draws.
+ * The root's buffer holds one picture at a time, so the next view draws after the copy. A draw
+ * outside the frame loop copies its picture at once, as every draw does where WebGL has a GPU:
+ * renderNow copies the picture in flight first (waiting if it must), and the 3D view's
+ * interactor, which draws on its own, sends the view whose picture it drew over back to the
+ * frame loop.
+ */
+let inFlight: { surface: RenderSurface; fence: WebGLSync | null; copy: () => void } | null = null;
+/** How often a picture in flight is asked about: a task of microseconds. */
+const IN_FLIGHT_POLL_MS = 2;
+let pollTimer: ReturnType<typeof setTimeout> | 0 = 0;
+
+/** Copies the picture in flight into its view's canvas: at once, or (`onlyIfDrawn`) only if the GPU is done. */
+function presentInFlight(onlyIfDrawn = false): boolean {
+  if (!inFlight) return true;
+  const gl = root && tree(root.view).getContext();
+  const { fence, copy } = inFlight;
+  if (onlyIfDrawn && gl && fence && !gl.isContextLost() && gl.getSyncParameter(fence, gl.SYNC_STATUS) !== gl.SIGNALED) return false;
+  dropInFlight();
+  copy();
+  return true;
+}
+
+/** The root's drawing buffer is as large as the largest view; resizing it clears it. */
+function resizeRoot(): void {
+  presentInFlight();
+  tree(root!.view).resizeFromChildRenderWindows();
+}
+
+function dropInFlight(): void {
+  const gl = root && tree(root.view).getContext();
+  if (gl && inFlight?.fence) gl.deleteSync(inFlight.fence);
+  inFlight = null;
+}
+
+/**
  * The views waiting to be drawn, in the order they asked. Each animation frame draws them one
  * after another until FRAME_BUDGET_MS is spent, then leaves the rest to the next frame; it
- * always draws at least one. A view's first render after a result uploads its new textures,
- * which on a CPU emulation of WebGL takes 0.3–0.6 s per view: drawn in one frame, the four
- * views were one task of 1.4–2.4 s in which the page could not answer. Drawn frame by frame,
- * the page answers between them, and the first view shows first. Ordinary updates (paging, a
- * hover's three views) fit in one frame as before.
+ * always draws at least one. A view's first render after a result makes its new shaders and
+ * textures, which on a CPU emulation of WebGL took 0.3–0.6 s per view: drawn in one frame, the
+ * four views were one task of 1.4–2.4 s in which the page could not answer. Drawn frame by
+ * frame, the page answers between them, and the first view shows first. There, too, a view's
+ * picture is left in flight, so the next view draws once it is copied, in the task that sees
+ * the GPU done (a poll, every IN_FLIGHT_POLL_MS) rather than in the next frame.
  */
 const FRAME_BUDGET_MS = 100;
+/**
+ * A frame that sends texture slabs (texture-upload.ts) draws no view: the GPU process takes
+ * them in while the page is idle until the next frame, instead of inside a view's draw.
+ */
+const UPLOAD_BUDGET_MS = 40;
 const waiting = new Set<RenderSurface>();
 let frameRequest = 0;
 
 function drawWaitingViews(): void {
-  frameRequest = 0;
+  // Called by a frame or by a poll; the other, if asked for, is not needed.
+  if (frameRequest) cancelAnimationFrame(frameRequest);
+  if (pollTimer) clearTimeout(pollTimer);
+  frameRequest = pollTimer = 0;
+  if (!presentInFlight(true) || (root && uploadPendingTextures(root.view, UPLOAD_BUDGET_MS))) {
+    scheduleDrawing();
+    return;
+  }
   const start = performance.now();
   // A snapshot: a view that asks again while being drawn waits for the next frame, as before.
   for (const surface of [...waiting]) {
-    if (performance.now() - start >= FRAME_BUDGET_MS) break;
+    if (inFlight || performance.now() - start >= FRAME_BUDGET_MS) break;
     waiting.delete(surface);
     surface.drawInFrame();
   }
-  if (waiting.size > 0) frameRequest = requestAnimationFrame(drawWaitingViews);
+  scheduleDrawing();
+}
+
+/** A picture in flight is asked about soon; views waiting, or uploads, draw in the next frame. */
+function scheduleDrawing(): void {
+  if (inFlight) {
+    pollTimer ||= setTimeout(drawWaitingViews, IN_FLIGHT_POLL_MS);
+  } else if (waiting.size > 0 || pendingTextureUploads() > 0) {
+    frameRequest ||= requestAnimationFrame(drawWaitingViews);
+  }
 }
 
 /**
@@ -141,6 +212,15 @@ const INTERACTIVE_SCALE = 0.5;
 const BURST_MS = 200;
 const REST_MS = 250;
 
+/** Fired at a view's container each time a picture reaches its canvas (benchmarks count them). */
+export const PICTURE_EVENT = 'viewpicture';
+
+/** Resolves once every view under `element` that is drawing now has shown its next picture. */
+export function picturesShown(element: HTMLElement): Promise<void> {
+  const busy = [...element.querySelectorAll<HTMLElement>('[aria-busy="true"]')].filter((e) => e.querySelector('canvas'));
+  return Promise.all(busy.map((e) => new Promise((shown) => e.addEventListener(PICTURE_EVENT, shown, { once: true })))).then(() => undefined);
+}
+
 export class RenderSurface {
   readonly renderWindow = vtkRenderWindow.newInstance();
   readonly renderer = vtkRenderer.newInstance();
@@ -153,8 +233,12 @@ export class RenderSurface {
   #scale = 1;
   #lastDraw = -Infinity;
   #restTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  /** Set while the frame loop draws this view on a CPU emulation: its picture is left in flight. */
+  #leaveInFlight = false;
+  readonly #container: HTMLElement;
 
   constructor(container: HTMLElement, background: [number, number, number] = [0, 0, 0]) {
+    this.#container = container;
     this.#root = acquireRoot();
     this.renderer.setBackground(...background);
     this.renderWindow.addRenderer(this.renderer);
@@ -162,6 +246,7 @@ export class RenderSurface {
     this.#glWindow = tree(this.#root.view).addMissingNode(this.renderWindow);
     this.renderWindow.addView(this.#glWindow);
     this.#glWindow.setContainer(container);
+    this.#interceptCopies();
     const canvas = this.canvas;
     canvas.style.display = 'block';
     canvas.style.width = '100%';
@@ -187,9 +272,10 @@ export class RenderSurface {
     const h = Math.max(1, Math.floor(this.#cssSize[1] * pixels));
     const [cw, ch] = this.#glWindow.getSize();
     if (cw === w && ch === h) return false;
+    // Resizing clears this view's canvas.
+    presentInFlight();
     this.#glWindow.setSize(w, h);
-    // The root's drawing buffer is as large as the largest view.
-    tree(this.#root.view).resizeFromChildRenderWindows();
+    resizeRoot();
     return true;
   }
 
@@ -217,9 +303,13 @@ export class RenderSurface {
     this.#afterRender = callback;
   }
 
-  /** Draws the view in a coming frame (frame-budget above); asking again while it waits does nothing. */
+  /**
+   * Draws the view in a coming frame (frame-budget above); asking again while it waits does
+   * nothing. The container is aria-busy until the picture is in the view's canvas.
+   */
   requestRender(): void {
     if (this.#disposed) return;
+    this.#container.setAttribute('aria-busy', 'true');
     waiting.add(this);
     frameRequest ||= requestAnimationFrame(drawWaitingViews);
   }
@@ -228,7 +318,45 @@ export class RenderSurface {
   drawInFrame(): void {
     if (this.#disposed) return;
     this.#followInteraction();
-    this.#draw();
+    this.#leaveInFlight = softwareRendering();
+    try {
+      this.#draw();
+    } finally {
+      this.#leaveInFlight = false;
+    }
+  }
+
+  /**
+   * vtk.js copies a view's picture with its canvas's drawImage (copyParentContent), and its
+   * objects are frozen: the copy is taken over on the canvas's 2D context, the one vtk.js gets
+   * when it asks the canvas (in-flight above).
+   */
+  #interceptCopies(): void {
+    const context = this.canvas.getContext('2d');
+    if (!context) return;
+    const drawImage = context.drawImage as (...args: unknown[]) => void;
+    Object.defineProperty(context, 'drawImage', {
+      configurable: true,
+      value: (...args: unknown[]) => {
+        const copy = () => {
+          if (this.#disposed) return;
+          drawImage.apply(context, args);
+          if (!waiting.has(this)) this.#container.removeAttribute('aria-busy');
+          this.#container.dispatchEvent(new Event(PICTURE_EVENT));
+        };
+        if (this.#leaveInFlight) {
+          const gl = tree(this.#root.view).getContext();
+          const fence = gl?.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0) ?? null;
+          gl?.flush();
+          inFlight = { surface: this, fence, copy };
+          return;
+        }
+        // Drawn over by this draw: that view draws again (a newer picture of this one stands).
+        if (inFlight && inFlight.surface !== this) inFlight.surface.requestRender();
+        dropInFlight();
+        copy();
+      },
+    });
   }
 
   /** Draws this view now, at full resolution: screenshots and tests. */
@@ -246,6 +374,10 @@ export class RenderSurface {
 
   /** Draws this view only (into the root's buffer, then into its canvas). */
   #draw(): void {
+    // A draw outside the frame loop (renderNow) sends whatever textures are pending first, and
+    // copies the picture in flight before drawing over it.
+    if (!this.#leaveInFlight) presentInFlight();
+    while (uploadPendingTextures(this.#root.view, Infinity));
     this.renderWindow.render();
     this.#afterRender?.();
   }
@@ -262,6 +394,7 @@ export class RenderSurface {
     if (this.#disposed) return;
     this.#disposed = true;
     waiting.delete(this);
+    if (inFlight?.surface === this) dropInFlight();
     if (this.#restTimer) clearTimeout(this.#restTimer);
     const canvas = this.canvas;
     this.#root.renderWindow.removeRenderWindow(this.renderWindow);
@@ -275,7 +408,7 @@ export class RenderSurface {
     this.renderWindow.delete();
     canvas.remove();
     liveSurfaces--;
-    tree(this.#root.view).resizeFromChildRenderWindows();
+    resizeRoot();
     releaseRoot();
   }
 }
