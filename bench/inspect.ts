@@ -5,7 +5,7 @@
 // first answer is drawn (the features are computed once per image), the pointer moves
 // continuously over the fixed image's axial view for `--seconds` (default 10), one move per
 // animation frame. Printed: heatmaps rendered per second, and the latency from the pointer
-// event whose point was asked about to the frame after its heatmap was drawn (p50, p95; a
+// event whose point was asked about until the views its heatmap changed show it (p50, p95; a
 // point overtaken while another was in flight is dropped, never queued, so it has no latency),
 // the engine's time per answer, the backend, and the sizes.
 //
