@@ -96,7 +96,7 @@ export function releasePreloadedTexture(data: VtkImage): void {
   if (upload.window && !upload.window.isDeleted()) resources(upload.window).unregisterGraphicsResourceUser(scalars, upload);
 }
 
-/** Textures with slices still to upload (tests). */
+/** Textures with slices still to upload: the frame loop keeps going while there are any. */
 export function pendingTextureUploads(): number {
   return pending.length;
 }
