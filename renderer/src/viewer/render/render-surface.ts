@@ -236,6 +236,8 @@ export class RenderSurface {
   /** Set while the frame loop draws this view on a CPU emulation: its picture is left in flight. */
   #leaveInFlight = false;
   readonly #container: HTMLElement;
+  /** The canvas's own drawImage, under the one #interceptCopies puts in vtk.js's way. */
+  #drawImage: ((...args: unknown[]) => void) | null = null;
 
   constructor(container: HTMLElement, background: [number, number, number] = [0, 0, 0]) {
     this.#container = container;
@@ -274,9 +276,24 @@ export class RenderSurface {
     if (cw === w && ch === h) return false;
     // Resizing clears this view's canvas.
     presentInFlight();
+    const last = this.#copyOfPicture();
     this.#glWindow.setSize(w, h);
     resizeRoot();
+    // Where the next picture comes a few tasks later, the last one stands in, stretched, rather
+    // than a black view (a layout change, a burst's change of resolution).
+    if (last) this.#drawImage?.call(this.canvas.getContext('2d'), last, 0, 0, w, h);
     return true;
+  }
+
+  /** A copy of the view's picture, where pictures are left in flight (a CPU emulation). */
+  #copyOfPicture(): HTMLCanvasElement | null {
+    const canvas = this.canvas;
+    if (!softwareRendering() || canvas.width < 2 || canvas.height < 2) return null;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    copy.getContext('2d')?.drawImage(canvas, 0, 0);
+    return copy;
   }
 
   /** Before a draw: a burst of draws lowers the resolution; resting restores it (see INTERACTIVE_SCALE). */
@@ -335,6 +352,7 @@ export class RenderSurface {
     const context = this.canvas.getContext('2d');
     if (!context) return;
     const drawImage = context.drawImage as (...args: unknown[]) => void;
+    this.#drawImage = drawImage;
     Object.defineProperty(context, 'drawImage', {
       configurable: true,
       value: (...args: unknown[]) => {
