@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startServe, type RunningServer } from './browser-mode';
 import { startRegistration, waitForIdle } from './app-actions';
 import { drag, findInView, knownDistanceMm, neutral, writeTestImage } from './marks-image';
+import { pageShot } from './pixels';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -117,7 +118,7 @@ test('moving the image by hand moves it by the amount shown; registration starts
   const turnedBy = Math.abs(((angle(turned) - angle(moved)) * 180) / Math.PI);
   expect(Math.min(Math.abs(turnedBy - 90), Math.abs(turnedBy - 270)), `turned ${turnedBy.toFixed(1)}°`).toBeLessThan(1);
   expect(Math.abs(pair(turned) - knownDistanceMm)).toBeLessThan(0.6);
-  await page.screenshot({ path: 'docs/screenshots/manual-alignment.png' });
+  await pageShot(page, 'docs/screenshots/manual-alignment.png');
 
   // The registration starts from the alignment: its command carries it.
   await startRegistration(page);

@@ -12,6 +12,7 @@ import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { waitForIdle } from './app-actions';
+import { pageShot } from './pixels';
 
 let server: RunningServer;
 
@@ -159,7 +160,7 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   await expect.poll(heatAtArgmax, { timeout: 120_000 }).toBe(true).catch(() => undefined);
   await opacity.fill('1');
   await steadyShot(movingAxial, withoutHeat);
-  await page.screenshot({ path: 'docs/screenshots/inspect-match.png' });
+  await pageShot(page, 'docs/screenshots/inspect-match.png');
   expect(peak.strength, 'the heatmap is on screen').toBeGreaterThan(100);
   const off = Math.hypot(peak.x - argmax.x, peak.y - argmax.y);
   expect(off, `heatmap peak at (${peak.x.toFixed(1)}, ${peak.y.toFixed(1)}), argmax marker at (${argmax.x.toFixed(1)}, ${argmax.y.toFixed(1)})`).toBeLessThan(6);
@@ -180,7 +181,7 @@ test('inspect mode: the heatmap peaks at the match, the crosshair follows, a lan
   await expect(page.getByTestId('landmark-summary')).toContainText(`before: mean ${before.toFixed(2)} mm, max ${before.toFixed(2)} mm`);
   // The counterpart is marked on the moving image.
   await expect(page.locator('[data-inspect-side="moving"] [data-marker="landmark:1"]').first()).toBeAttached();
-  await page.screenshot({ path: 'docs/screenshots/inspect-landmark.png' });
+  await pageShot(page, 'docs/screenshots/inspect-landmark.png');
 
   // 5. Export as Slicer markups, delete, import back: the same pair.
   const folder = mkdtempSync(path.join(os.tmpdir(), 'ximorph-landmarks-'));

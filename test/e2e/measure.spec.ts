@@ -11,7 +11,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { waitForIdle } from './app-actions';
-import { rgbAt } from './pixels';
+import { pageShot, rgbAt } from './pixels';
 import { disc, drag, findInView, knownDistanceMm, neutral, writeTestImage } from './marks-image';
 
 let server: RunningServer;
@@ -63,7 +63,7 @@ test('a ruler between two marks reads their distance in mm; a region in a disc r
   const area = Number(await region.getAttribute('data-size-mm'));
   expect(Math.abs(area - Math.PI * radius ** 2) / (Math.PI * radius ** 2)).toBeLessThan(0.1);
   await expect(region).toContainText(/mean 150 ± 0\.00 · [\d.]+ mm² \(\d+ voxels\)/);
-  await page.screenshot({ path: 'docs/screenshots/measure.png' });
+  await pageShot(page, 'docs/screenshots/measure.png');
 
   // A screenshot of the view is what the view shows: the image (the disc's grey) and its
   // overlay (the ruler's orange), at the view's size.

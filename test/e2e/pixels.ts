@@ -1,6 +1,6 @@
 // Reading rendered pixels out of screenshots: the end-to-end tests judge what a user sees.
 
-import { expect, type Locator } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 
 export interface PixelStats {
@@ -43,6 +43,12 @@ export function statsOf(png: PNG, threshold = 40): PixelStats {
 export async function viewShot(locator: Locator): Promise<Buffer> {
   await expect(locator.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
   return locator.screenshot();
+}
+
+/** The whole page for the docs, once every view on it shows its latest picture (viewShot). */
+export async function pageShot(page: Page, path: string): Promise<void> {
+  await expect(page.locator('[data-view] [aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+  await page.screenshot({ path });
 }
 
 export async function screenshotStats(locator: Locator, threshold = 40): Promise<PixelStats> {

@@ -13,7 +13,7 @@ import { PNG } from 'pngjs';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { openThroughDialog, startRegistration, waitForIdle, waitForImage } from './app-actions';
-import { luminanceAt, rgbAt, viewShot } from './pixels';
+import { luminanceAt, pageShot, rgbAt, viewShot } from './pixels';
 
 let server: RunningServer;
 
@@ -68,7 +68,7 @@ test('cancels a job within seconds and stays responsive, then registers the samp
       return fractions.size;
     }, { timeout: 300_000 })
     .toBeGreaterThan(2);
-  await page.screenshot({ path: 'docs/screenshots/register-running.png' });
+  await pageShot(page, 'docs/screenshots/register-running.png');
   await expect(job).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
   // The optimization streamed its similarity: the live curve has many points.
   expect(Number(await job.getByRole('figure', { name: 'Similarity curve' }).getAttribute('data-points'))).toBeGreaterThan(10);
@@ -89,7 +89,7 @@ test('cancels a job within seconds and stays responsive, then registers the samp
   const overlay = page.getByRole('combobox', { name: 'Overlay' });
   await overlay.selectOption({ label: 'Checkerboard' });
   await page.waitForTimeout(500);
-  await page.screenshot({ path: 'docs/screenshots/register-checkerboard.png' });
+  await pageShot(page, 'docs/screenshots/register-checkerboard.png');
 
   // Checkerboard: every tile shows either the fixed or the warped moving image. Give the two
   // different windows so that each pixel can be told apart, then classify checkerboard pixels.
@@ -148,7 +148,7 @@ test('cancels a job within seconds and stays responsive, then registers the samp
       if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
     }
   expect(coloured / ((jac.width * jac.height) / 4)).toBeGreaterThan(0.05);
-  await page.screenshot({ path: 'docs/screenshots/register-jacobian.png' });
+  await pageShot(page, 'docs/screenshots/register-jacobian.png');
   await page.getByRole('checkbox', { name: /Show det J/ }).uncheck();
 
   // Leaving the page would lose the result: the page asks first (the browser's own question).

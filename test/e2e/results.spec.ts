@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startServe, type RunningServer } from './browser-mode';
 import { startRegistration, waitForIdle } from './app-actions';
+import { pageShot } from './pixels';
 
 const data = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
 let server: RunningServer;
@@ -93,7 +94,7 @@ test('every result stays listed with its metrics, shows again from its card, and
   const compared = page.getByRole('region', { name: 'Results compared' });
   await expect(compared.getByRole('row')).toHaveCount(7);
   await expect(compared.getByRole('row', { name: /^NCC/ })).toContainText(/NCC0\.\d{3}0\.\d{3}/);
-  await page.screenshot({ path: 'docs/screenshots/results.png' });
+  await pageShot(page, 'docs/screenshots/results.png');
   await compared.getByRole('button', { name: 'Close the comparison' }).click();
   await expect(compared).toHaveCount(0);
   await cards(page).first().getByRole('button', { name: /^Remove job/ }).click();

@@ -9,7 +9,7 @@ import { readImageNode } from '@itk-wasm/image-io';
 import { startServe, type RunningServer } from './browser-mode';
 import { expectStrictPolicyKept, watchContentSecurityPolicy } from './content-security-policy';
 import { openThroughDialog, readReadout, waitForIdle, waitForImage } from './app-actions';
-import { changedFraction, screenshotStats } from './pixels';
+import { changedFraction, pageShot, screenshotStats } from './pixels';
 import { indexToWorld, linearIndex } from '../../shared/geometry/grid';
 
 const ch2bet = '/usr/share/mricron/templates/ch2bet.nii.gz';
@@ -40,7 +40,7 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
     const stats = await screenshotStats(page.locator(`[data-view="${view}"]`));
     expect(stats.brightFraction, `${view} view shows the brain`).toBeGreaterThan(0.08);
   }
-  await page.screenshot({ path: 'docs/screenshots/viewer-ch2bet.png' });
+  await pageShot(page, 'docs/screenshots/viewer-ch2bet.png');
 
   // 3. Click a view: the readout gives the world point and the voxel's value, as itk-wasm reads it.
   const axial = page.locator('[data-view="axial"]');
@@ -83,7 +83,7 @@ test('loads ch2bet through the UI, shows it in every view, reads out voxels and 
   const alert = page.getByRole('alert').filter({ hasText: 'broken-ch2bet.nii.gz' });
   await expect(alert).toBeVisible();
   await expect(alert).toContainText(/truncated|corrupt/);
-  await page.screenshot({ path: 'docs/screenshots/viewer-corrupt-file.png' });
+  await pageShot(page, 'docs/screenshots/viewer-corrupt-file.png');
   await waitForImage(page, 'ch2bet.nii.gz');
   expect((await screenshotStats(axial)).brightFraction).toBeGreaterThan(0.08);
   // All of the above ran under the strict CSP: no inline style or script was needed.
