@@ -113,9 +113,9 @@ const tree = (view: GLWindow) => view as unknown as ViewTree;
  * In flight: a view drawn into the root's buffer whose picture is not yet in its canvas.
  * Copying the picture (drawImage of the root's canvas) reads the buffer back, so it waits for
  * the GPU to finish the draw. On a CPU emulation of WebGL that wait is where the time goes: a
- * slice view's first draw after a result was 130–160 ms of it (SwiftShader drawing, and
- * compiling its routines for the new layers, in the GPU process), 220–360 ms per view in all,
- * one long task each. There the frame loop ends a view's draw with a fence and copies the
+ * slice view's first draw after a result was 130–160 ms of it (SwiftShader drawing in the GPU
+ * process; a first draw of new layers takes it far longer than later ones), 220–360 ms per view
+ * in all, one long task each. There the frame loop ends a view's draw with a fence and copies the
  * picture in a later task, once the fence has signalled: the page answers while the GPU draws.
  * The root's buffer holds one picture at a time, so the next view draws after the copy. A draw
  * outside the frame loop copies its picture at once, as every draw does where WebGL has a GPU:
@@ -205,7 +205,7 @@ function scheduleDrawing(): void {
  * resolution — as VTK and ParaView lower their render quality while the user interacts. On
  * SwiftShader a slice view's draw and copy scale with its pixels: 12.6 → 5.7 ms for a 290×290
  * view at half resolution. Measured in one session, with and without: paging 26.2 → 47.3
- * frames/s (bench:viewer), Inspect's heatmaps 10.6 → 11.2–11.7 per second (bench:inspect,
+ * frames/s (bench:viewer, which then counted frames, not pictures), Inspect's heatmaps 10.6 → 11.2–11.7 per second (bench:inspect,
  * 1×3). Where WebGL runs on a GPU, views always draw at full resolution.
  */
 const INTERACTIVE_SCALE = 0.5;
