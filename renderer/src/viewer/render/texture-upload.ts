@@ -144,7 +144,14 @@ function prepare(upload: Upload, window: GLWindow): boolean {
     return shared.getGraphicsResourceForObject(upload.scalars)?.oglObject === upload.texture;
   }
   const existing = shared.getGraphicsResourceForObject(upload.scalars);
-  if (existing?.oglObject?.getHandle() && existing.hash === textureHash(upload.scalars)) return false;
+  if (existing?.oglObject?.getHandle() && existing.hash === textureHash(upload.scalars)) {
+    // Made already (the image was shown, let go of and taken up again, as when side-by-side
+    // moves the moving image to a pane of its own): held from here, or it would go with the
+    // last view that drew it, and the next view would make it again in its draw (220 ms).
+    upload.window = window;
+    shared.registerGraphicsResourceUser(upload.scalars, upload);
+    return false;
+  }
   const made = allocate(upload, window);
   if (!made) return false;
   upload.window = window;
