@@ -395,7 +395,7 @@ export class RenderSurface {
     // A draw outside the frame loop (renderNow) sends whatever textures are pending first, and
     // copies the picture in flight before drawing over it.
     if (!this.#leaveInFlight) presentInFlight();
-    while (uploadPendingTextures(this.#root.view, Infinity));
+    uploadPendingTextures(this.#root.view, Infinity);
     this.renderWindow.render();
     this.#afterRender?.();
   }

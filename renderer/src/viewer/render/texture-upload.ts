@@ -140,7 +140,8 @@ function prepare(upload: Upload, window: GLWindow): boolean {
     upload.nextSlice = 0;
   }
   if (upload.texture) {
-    // A mapper drew before the last slab (a screenshot) and made its own: it stands.
+    // A mapper drew before the last slab and made its own (the 3D view's interactor draws on
+    // its own, outside the frame loop that waits for uploads): it stands.
     return shared.getGraphicsResourceForObject(upload.scalars)?.oglObject === upload.texture;
   }
   const existing = shared.getGraphicsResourceForObject(upload.scalars);
