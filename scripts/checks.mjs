@@ -16,6 +16,8 @@ const checks = [
   svelteCheck('renderer/dev/tsconfig.json'),
   ['tsc', '-p', 'main'],
   ['tsc', '-p', 'shared'],
+  // The committed WebAssembly kernels match their .wat sources.
+  ['node', 'scripts/assemble-wasm.mjs', '--check'],
 ];
 
 function run(command) {

@@ -12,6 +12,7 @@ import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorld, worldToIndex } from '../../../shared/geometry/grid';
 import { interpolateLinearAt } from '../../../shared/image/interpolate';
 import type { FeatureMap } from './feature-maps';
+import { AttentionKernel } from './attention-kernel';
 
 export interface FeatureMatchResult {
   readonly attention: number[];
@@ -46,132 +47,51 @@ export function featureAt(map: FeatureMap, point: readonly number[]): Float32Arr
 }
 
 /**
- * The voxels of a feature map as attention's keys, with what every query needs of them computed
- * once: ½|k_j|² (half of each match's arithmetic otherwise) and their world points, always as
- * x, y, z (z = 0 in 2D) so that one unrolled loop serves both dimensions.
+ * The voxels of a feature map as attention's keys, laid out once for the match kernel
+ * (attention-kernel.ts): the features as channel planes, ½|k_j|² (half of each match's
+ * arithmetic otherwise) and their world points, always as x, y, z (z = 0 in 2D).
  */
 export interface AttentionKeys {
   readonly map: FeatureMap;
-  /**
-   * The features again, four channels per group (the last one zero-padded), each group voxel
-   * by voxel. The logits' loop holds one group of the query in locals and reads that group's
-   * keys in order: 3–4× faster in V8 than reading the query and the interleaved channels
-   * inside the loop, and the same loop for any channel count.
-   */
-  readonly channelGroups: readonly Float32Array[];
-  readonly halfSquares: Float32Array;
+  readonly kernel: AttentionKernel;
   /** World coordinates, voxels × 3. */
   readonly points: Float32Array;
-  /** The logits of the match being computed: reused, since a match runs start to end in one task. */
-  readonly logits: Float64Array;
   /** What the keys hold beyond the map, for the feature cache's budget. */
   readonly byteLength: number;
 }
 
-const GROUP = 4;
-
 export function attentionKeys(map: FeatureMap): AttentionKeys {
-  const C = map.channels;
   const d = map.grid.size.length;
-  const n = map.features.length / C;
-  const halfSquares = new Float32Array(n);
-  for (let j = 0; j < n; j++) {
-    let square = 0;
-    for (let c = 0, o = j * C; c < C; c++, o++) square += map.features[o] * map.features[o];
-    halfSquares[j] = 0.5 * square;
-  }
-  const channelGroups: Float32Array[] = [];
-  for (let first = 0; first < C; first += GROUP) {
-    const group = new Float32Array(n * GROUP);
-    const width = Math.min(GROUP, C - first);
-    for (let j = 0; j < n; j++) for (let c = 0; c < width; c++) group[j * GROUP + c] = map.features[j * C + first + c];
-    channelGroups.push(group);
-  }
   const world = voxelWorldPoints(map.grid);
+  const n = world.length / d;
   const points = new Float32Array(n * 3);
   for (let j = 0; j < n; j++) for (let a = 0; a < d; a++) points[j * 3 + a] = world[j * d + a];
-  const logits = new Float64Array(n);
-  const byteLength = halfSquares.byteLength + points.byteLength + logits.byteLength + channelGroups.reduce((sum, g) => sum + g.byteLength, 0);
-  return { map, channelGroups, halfSquares, points, logits, byteLength };
-}
-
-/** Below the best logit by more than this, a voxel's probability (< 1e-13 of the peak's) is taken as 0. */
-const NEGLIGIBLE_LOGIT = 30;
-
-/**
- * s·(q·k_j − ½|k_j|²) for every key j, into `keys.logits`, a group of four channels at a time;
- * returns the best j. This runs over every voxel of the other image on every pointer move.
- */
-function attentionLogits(q: Float32Array, keys: AttentionKeys): number {
-  const { channelGroups, halfSquares, logits } = keys;
-  const n = halfSquares.length;
-  const C = keys.map.channels;
-  for (let g = 0; g < channelGroups.length; g++) {
-    const keyGroup = channelGroups[g];
-    const first = g * GROUP;
-    // The query's padding channels are 0, like the keys'.
-    const q0 = q[first];
-    const q1 = first + 1 < C ? q[first + 1] : 0;
-    const q2 = first + 2 < C ? q[first + 2] : 0;
-    const q3 = first + 3 < C ? q[first + 3] : 0;
-    if (g === 0) for (let j = 0, o = 0; j < n; j++, o += GROUP) logits[j] = q0 * keyGroup[o] + q1 * keyGroup[o + 1] + q2 * keyGroup[o + 2] + q3 * keyGroup[o + 3] - halfSquares[j];
-    else for (let j = 0, o = 0; j < n; j++, o += GROUP) logits[j] += q0 * keyGroup[o] + q1 * keyGroup[o + 1] + q2 * keyGroup[o + 2] + q3 * keyGroup[o + 3];
-  }
-  const scale = keys.map.scale;
-  let max = -Infinity;
-  let best = 0;
-  for (let j = 0; j < n; j++) {
-    const logit = scale * logits[j];
-    logits[j] = logit;
-    if (logit > max) {
-      max = logit;
-      best = j;
-    }
-  }
-  return best;
+  const kernel = new AttentionKernel(map.features, map.channels, points);
+  return { map, kernel, points, byteLength: kernel.byteLength + points.byteLength };
 }
 
 /**
  * The attention match of feature `q` among `keys`; with `heatmap`, p on the keys' grid as bytes,
- * 255 · p / max p. Two passes over the voxels: the logits, then their exponentials with the
- * sums that give the mean, the spread and the heatmap (max p is the best voxel's, known by then).
+ * 255 · p / max p. Two passes over the voxels (the kernel's): the logits with their best voxel,
+ * then their exponentials with the sums that give the mean, the spread and the heatmap. The
+ * sums are taken about the best voxel's point c, where the weight lies: the mean is
+ * c + E[y − c] and the variance E|y − c|² − |E[y − c]|², with no large terms to cancel.
  */
 export function matchFeature(q: Float32Array, keys: AttentionKeys, heatmap = false): FeatureMatchResult {
-  const { map, points, logits } = keys;
-  const n = logits.length;
-  const best = attentionLogits(q, keys);
-  const max = logits[best];
-  const bytes = heatmap ? new Uint8Array(n) : null;
-  let sum = 0;
-  let mx = 0;
-  let my = 0;
-  let mz = 0;
-  let secondMoment = 0;
-  for (let j = 0, o = 0; j < n; j++, o += 3) {
-    const shifted = logits[j] - max;
-    if (shifted < -NEGLIGIBLE_LOGIT) continue;
-    const e = Math.exp(shifted);
-    sum += e;
-    const x = points[o];
-    const y = points[o + 1];
-    const z = points[o + 2];
-    mx += e * x;
-    my += e * y;
-    mz += e * z;
-    secondMoment += e * (x * x + y * y + z * z);
-    // e is p / max p: the best voxel's e is 1.
-    if (bytes) bytes[j] = (255 * e + 0.5) | 0;
-  }
+  const { map, points, kernel } = keys;
+  const best = kernel.logits(q, map.scale);
+  const c = Array.from(points.subarray(best * 3, best * 3 + 3));
+  const sums = kernel.sums(kernel.logitAt(best), c, heatmap);
   const d = map.grid.size.length;
-  const attention = [mx / sum, my / sum, mz / sum].slice(0, d);
-  // E|y − ȳ|² = E|y|² − |ȳ|², in doubles (world points are hundreds of mm, spreads can be < 1 mm).
-  const variance = secondMoment / sum - attention.reduce((s, m) => s + m * m, 0);
+  const mean = sums.offset.map((o) => o / sums.sum);
+  const attention = mean.map((m, a) => c[a] + m).slice(0, d);
+  const variance = sums.squaredOffset / sums.sum - mean.reduce((s, m) => s + m * m, 0);
   return {
     attention,
-    argmax: Array.from(points.subarray(best * 3, best * 3 + d)),
-    peakProbability: 1 / sum,
+    argmax: c.slice(0, d),
+    peakProbability: 1 / sums.sum,
     spreadMm: Math.sqrt(Math.max(0, variance)),
-    heatmap: bytes ?? undefined,
+    heatmap: sums.bytes,
   };
 }
 

@@ -108,8 +108,9 @@ const cases: Case[] = [
 ];
 
 describe('the attention match, for any channel count', () => {
-  // The logits are summed four channels at a time, the last group zero-padded: every count
-  // from 1 to 9 covers a full group, a partial one and several, on an oblique, flipped grid.
+  // The match kernel (WebAssembly SIMD) takes four voxels at a time in chunks of 64, in floats,
+  // with its own exponential: every count from 1 to 9 channels, on an oblique, flipped grid of
+  // 315 voxels (a partial chunk of padding), against the softmax in doubles.
   const grid = { size: [9, 7, 5], spacing: [1.5, 0.8, 2], origin: [10, -20, 5], direction: [0.866, -0.5, 0, 0.5, 0.866, 0, 0, 0, -1] };
   const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   for (let channels = 1; channels <= 9; channels++)
