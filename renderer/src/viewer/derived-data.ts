@@ -69,3 +69,13 @@ export const scalarImageOf = memoize((image: LoadedImage): ScalarImage => {
   rememberValueRange(image.pixels, nonFinite > 0 ? { min: Math.min(0, range.min), max: Math.max(0, range.max) } : range);
   return { grid: image.info.grid, pixels: image.pixels };
 });
+
+/**
+ * A similarity heatmap's image, its value range told to the texture maker: 255 · p / max p as
+ * bytes spans 0..255 by definition (the best voxel is 255), so no view scans a new heatmap for
+ * it (vtk.js did, once per view, for every answer under a moving pointer).
+ */
+export function heatmapImageOf(values: ScalarImage): ScalarImage {
+  rememberValueRange(values.pixels, { min: 0, max: 255 });
+  return values;
+}

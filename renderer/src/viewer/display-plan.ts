@@ -10,7 +10,7 @@
 //   fusion         F green + M magenta, difference: F − M (each through its own window)
 
 import { COLORMAPS, heatmapTransfer, JACOBIAN_COLORMAP, JACOBIAN_OPACITY } from './colormaps';
-import { displayLabelsOf, jacobianOf, magnitudeOf, scalarImageOf } from './derived-data';
+import { displayLabelsOf, heatmapImageOf, jacobianOf, magnitudeOf, scalarImageOf } from './derived-data';
 import type { CompareSettings, ImageLayer, LabelSelection, ViewerLayer } from './layers';
 import { isVisible, layerOpacity } from './layers';
 import type { GridOverlaySpec, RegionSpec, SliceLayerSpec, VolumeSpec } from './render-spec';
@@ -175,7 +175,7 @@ export function planDisplay(input: PlanInput): DisplayPlan {
         slices.push({
           kind: 'scalar',
           key,
-          image: layer.values,
+          image: heatmapImageOf(layer.values),
           colormap: transfer.colors,
           window: null,
           opacityPoints: transfer.opacity,
