@@ -7,12 +7,14 @@
 // animation frame. Printed: heatmaps rendered per second, and the latency from the pointer
 // event whose point was asked about until the views its heatmap changed show it (p50, p95; a
 // point overtaken while another was in flight is dropped, never queued, so it has no latency),
-// the engine's time per answer, the backend, and the sizes.
+// the engine's time per answer, the CPU time each process spent per update, the backend, and
+// the sizes.
 //
 //   npm run bench:inspect [-- --seconds 10] [-- --layout 1x3]
 
 import { startServe } from '../test/e2e/browser-mode';
 import { launchChromium, percentile } from './chromium';
+import { cpuPerUnit, cpuSnapshot } from './cpu-time';
 
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(argument('--seconds')) || 10;
@@ -60,6 +62,7 @@ async function main() {
     // Then circles through the brain, one pointer move per frame, for the measured seconds.
     const countBefore = await page.evaluate(() => (window as unknown as { inspectLog: unknown[] }).inspectLog.length);
     const radius = Math.min(box.width, box.height) * 0.22;
+    const cpuBefore = cpuSnapshot();
     const start = Date.now();
     let moves = 0;
     while (Date.now() - start < seconds * 1000) {
@@ -70,6 +73,7 @@ async function main() {
       moves++;
     }
     const elapsed = (Date.now() - start) / 1000;
+    const cpuAfter = cpuSnapshot();
     const log = (await page.evaluate(() => (window as unknown as { inspectLog: { latency: number; compute: number }[] }).inspectLog)).slice(countBefore);
 
     const readout = page.getByTestId('match-readout');
@@ -88,6 +92,9 @@ async function main() {
     if (log.length > 0) {
       console.log(`  latency pointer event → heatmap on screen: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`);
       console.log(`  engine time per answer: p50 ${percentile(computes, 50).toFixed(0)} ms, p95 ${percentile(computes, 95).toFixed(0)} ms`);
+      const cpu = cpuPerUnit(cpuBefore, cpuAfter, log.length);
+      if (cpu.byRole.length > 0)
+        console.log(`  CPU per update: ${cpu.total.toFixed(0)} ms (${cpu.byRole.map(([role, ms]) => `${role} ${ms.toFixed(1)}`).join(', ')})`);
     }
   } finally {
     await browser.close();
