@@ -9,7 +9,8 @@
 //      the main thread free again (no long task for a second), and the longest task meanwhile.
 //   3. The axial view pages through slices, one page per frame: the pictures it shows per
 //      second (a view's picture reaches its canvas once the GPU has drawn it, a few tasks after
-//      its draw, and pages asked for meanwhile coalesce into one draw).
+//      its draw, and pages asked for meanwhile coalesce into one draw), and the CPU time each
+//      process spent per picture (cpu-time.ts).
 //
 // A view is aria-busy from the moment it asks to be drawn until its picture is in its canvas.
 //
@@ -19,6 +20,7 @@
 
 import { startServe } from '../test/e2e/browser-mode';
 import { launchChromium, percentile } from './chromium';
+import { cpuPerUnit, cpuSnapshot } from './cpu-time';
 
 interface LongTask {
   start: number;
@@ -116,6 +118,7 @@ async function main() {
     }
 
     // 3. Paging the axial view, one page per frame.
+    const cpuBefore = cpuSnapshot();
     const paging = await page.evaluate(async () => {
       const view = document.querySelector('[data-pane="primary"][data-view="axial"]') as HTMLElement;
       view.focus();
@@ -133,6 +136,7 @@ async function main() {
       const intervals = pictures.slice(1).map((t, i) => t - pictures[i]);
       return { fps: (1000 * (pictures.length - 1)) / (pictures[pictures.length - 1] - pictures[0]), intervals, steps, pictures: pictures.length };
     });
+    const cpu = cpuPerUnit(cpuBefore, cpuSnapshot(), paging.pictures);
 
     console.log(`Viewer interactions, 2×2 layout, the sample Colin27 pair (181×217×181 at 1 mm), Chromium with WebGL on "${renderer}"; ${backend}`);
     console.log(`  1. a result arrives: longest main-thread task ${longest.toFixed(0)} ms (goal < 200), ${afterResult.length} long tasks, ${(blocked / 1000).toFixed(1)} s blocked in all, idle ${((settled - arrived) / 1000).toFixed(1)} s after the card showed; every view's picture shown ${((shown - arrived) / 1000).toFixed(1)} s after it`);
@@ -144,6 +148,8 @@ async function main() {
     console.log(
       `  3. paging the axial view: ${paging.fps.toFixed(1)} pictures/s (goal ≥ 30; ${paging.pictures} pictures for ${paging.steps} pages, one per frame); interval p50 ${percentile(paging.intervals, 50).toFixed(0)} ms, p95 ${percentile(paging.intervals, 95).toFixed(0)} ms`,
     );
+    if (cpu.byRole.length > 0)
+      console.log(`     CPU per picture: ${cpu.total.toFixed(0)} ms (${cpu.byRole.map(([role, ms]) => `${role} ${ms.toFixed(1)}`).join(', ')})`);
   } finally {
     await browser.close();
     await server.stop();
