@@ -41,11 +41,11 @@ export class AttentionKernel {
   readonly #at: { query: number; keys: number; halfSquares: number; points: number; logits: number; bytes: number };
 
   /**
-   * `features`: voxels × channels, a voxel's channels together; `points`: voxels × 3, world
-   * x, y, z.
+   * `features`: voxels × channels, a voxel's channels together; `world`: voxels × d, each
+   * voxel's world point in d = 2 or 3 dimensions (z is 0 in 2D).
    */
-  constructor(features: Float32Array, channels: number, points: Float32Array) {
-    const n = points.length / 3;
+  constructor(features: Float32Array, channels: number, world: Float32Array, d: number) {
+    const n = world.length / d;
     if (channels * 4 > HEADER_BYTES - 64) throw new Error(`a feature map of ${channels} channels is more than the match kernel takes`);
     this.voxels = n;
     this.channels = channels;
@@ -74,9 +74,10 @@ export class AttentionKernel {
       half[j] = 0.5 * square;
     }
     half.fill(PADDING_HALF_SQUARE, n);
-    for (let a = 0; a < 3; a++) {
+    // The z plane of a 2D map stays as the memory starts: zeros.
+    for (let a = 0; a < d; a++) {
       const axis = new Float32Array(buffer, pointPlanes + a * plane, n);
-      for (let j = 0; j < n; j++) axis[j] = points[j * 3 + a];
+      for (let j = 0; j < n; j++) axis[j] = world[j * d + a];
     }
   }
 
@@ -90,6 +91,13 @@ export class AttentionKernel {
     new Float32Array(this.#memory.buffer, this.#at.query, this.channels).set(q);
     const { query, keys, halfSquares, logits } = this.#at;
     return this.#kernel.logits(this.channels, this.#padded, query, keys, halfSquares, scale, logits);
+  }
+
+  /** Voxel j's world point, x, y, z. */
+  pointAt(j: number): [number, number, number] {
+    const plane = this.#padded * 4;
+    const at = (a: number) => new Float32Array(this.#memory.buffer, this.#at.points + a * plane + 4 * j, 1)[0];
+    return [at(0), at(1), at(2)];
   }
 
   /** The last logits' value at voxel j. */

@@ -54,20 +54,13 @@ export function featureAt(map: FeatureMap, point: readonly number[]): Float32Arr
 export interface AttentionKeys {
   readonly map: FeatureMap;
   readonly kernel: AttentionKernel;
-  /** World coordinates, voxels × 3. */
-  readonly points: Float32Array;
   /** What the keys hold beyond the map, for the feature cache's budget. */
   readonly byteLength: number;
 }
 
 export function attentionKeys(map: FeatureMap): AttentionKeys {
-  const d = map.grid.size.length;
-  const world = voxelWorldPoints(map.grid);
-  const n = world.length / d;
-  const points = new Float32Array(n * 3);
-  for (let j = 0; j < n; j++) for (let a = 0; a < d; a++) points[j * 3 + a] = world[j * d + a];
-  const kernel = new AttentionKernel(map.features, map.channels, points);
-  return { map, kernel, points, byteLength: kernel.byteLength + points.byteLength };
+  const kernel = new AttentionKernel(map.features, map.channels, voxelWorldPoints(map.grid), map.grid.size.length);
+  return { map, kernel, byteLength: kernel.byteLength };
 }
 
 /**
@@ -78,9 +71,9 @@ export function attentionKeys(map: FeatureMap): AttentionKeys {
  * c + E[y − c] and the variance E|y − c|² − |E[y − c]|², with no large terms to cancel.
  */
 export function matchFeature(q: Float32Array, keys: AttentionKeys, heatmap = false): FeatureMatchResult {
-  const { map, points, kernel } = keys;
+  const { map, kernel } = keys;
   const best = kernel.logits(q, map.scale);
-  const c = Array.from(points.subarray(best * 3, best * 3 + 3));
+  const c = kernel.pointAt(best);
   const sums = kernel.sums(kernel.logitAt(best), c, heatmap);
   const d = map.grid.size.length;
   const mean = sums.offset.map((o) => o / sums.sum);

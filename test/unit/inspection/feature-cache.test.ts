@@ -31,11 +31,11 @@ describe('the feature cache', () => {
     expect(again.derive('attention keys', () => (made++, attentionKeys(again.map)), (k) => k.byteLength)).toBe(keys);
     expect(made).toBe(1);
     expect(cache.usedBytes).toBe(mapBytes + keys.byteLength);
-    // The keys hold the features again as channel planes, ½|k|², the world points twice (as
-    // planes in the match kernel's memory, and as x, y, z for the argmax), the logits and the
-    // heatmap's bytes: counted whole, with the kernel memory's padding and its 64 KiB pages.
+    // The keys hold the features again as channel planes, ½|k|², the world points (x, y and z
+    // planes), the logits and the heatmap's bytes, all in the match kernel's memory: counted
+    // whole, with its padding and its 64 KiB pages.
     const voxels = first.map.features.length / first.map.channels;
-    const held = voxels * ((first.map.channels + 5) * 4 + 1 + 12);
+    const held = voxels * ((first.map.channels + 5) * 4 + 1);
     expect(keys.byteLength).toBeGreaterThanOrEqual(held);
     expect(keys.byteLength).toBeLessThan(held + 64 * 4 * (first.map.channels + 5) + 2 * 65536);
     cache.release('a');
