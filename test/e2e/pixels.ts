@@ -36,18 +36,23 @@ export function statsOf(png: PNG, threshold = 40): PixelStats {
 }
 
 /**
- * A screenshot once every view inside `locator` shows its latest picture: a view is aria-busy
- * from its draw until its picture reaches its canvas, a few tasks later where WebGL is a CPU
- * emulation (render-surface.ts).
+ * Until every view inside `scope` shows its latest picture: a view is aria-busy from its draw
+ * until its picture reaches its canvas, a few tasks later where WebGL is a CPU emulation
+ * (render-surface.ts).
  */
+async function picturesShown(scope: Locator): Promise<void> {
+  await expect(scope.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+}
+
+/** A screenshot of `locator` once its views show their latest pictures. */
 export async function viewShot(locator: Locator): Promise<Buffer> {
-  await expect(locator.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+  await picturesShown(locator);
   return locator.screenshot();
 }
 
-/** The whole page for the docs, once every view on it shows its latest picture (viewShot). */
+/** The whole page for the docs, once every view on it shows its latest picture. */
 export async function pageShot(page: Page, path: string): Promise<void> {
-  await expect(page.locator('[data-view] [aria-busy="true"]')).toHaveCount(0, { timeout: 60_000 });
+  await picturesShown(page.locator('[data-view]'));
   await page.screenshot({ path });
 }
 
