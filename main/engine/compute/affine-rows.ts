@@ -18,7 +18,8 @@ interface Attrs {
   offset: number[];
 }
 
-function affineRowsLoop(rows: Float32Array, d: number, m: readonly number[], t: readonly number[], out: Float32Array): void {
+/** out_i = M · rows_i + t for rows of `d` values (M row-major, d×d): the kernel's loop, for host code. */
+export function affineRowsLoop(rows: Float32Array, d: number, m: readonly number[], t: readonly number[], out: Float32Array): void {
   if (d === 2) {
     const [a, b, c, e] = m;
     const [tx, ty] = t;

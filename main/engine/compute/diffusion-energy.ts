@@ -74,6 +74,16 @@ function energyGradient(field: Float32Array, dy: number, l: Layout, grad: Float3
   }
 }
 
+/** The energy of a field of tensor shape `shape` held in a typed array (host code's entry). */
+export function diffusionEnergyOf(field: Float32Array, shape: readonly number[], spacing: readonly number[]): number {
+  return energy(field, layoutOf(shape, spacing));
+}
+
+/** grad = dy · ∂E/∂field, for a field held in a typed array. */
+export function diffusionEnergyGradientOf(field: Float32Array, shape: readonly number[], spacing: readonly number[], dy: number, grad: Float32Array): void {
+  energyGradient(field, dy, layoutOf(shape, spacing), grad);
+}
+
 registerTypedArrayKernel<Attrs>({
   kernelName: DIFFUSION,
   inputNames: ['field'],

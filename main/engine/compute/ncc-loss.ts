@@ -48,13 +48,27 @@ function moments(a: Float32Array, b: Float32Array): Moments {
   return { meanA, meanB, sab, saa, sbb };
 }
 
+/** 1 − NCC(a, b) of two typed arrays of equal length. */
+export function nccLossOf(a: Float32Array, b: Float32Array): number {
+  const m = moments(a, b);
+  return 1 - m.sab / Math.sqrt(m.saa * m.sbb + NCC_EPSILON);
+}
+
+/** grad = dy · ∂(1 − r)/∂b, the gradient with respect to the second array. */
+export function nccLossGradientOf(a: Float32Array, b: Float32Array, dy: number, grad: Float32Array): void {
+  const m = moments(a, b);
+  const d = Math.sqrt(m.saa * m.sbb + NCC_EPSILON);
+  const alongX = -dy / d;
+  const alongY = (dy * m.sab * m.saa) / (d * d * d);
+  for (let i = 0; i < b.length; i++) grad[i] = alongX * (a[i] - m.meanA) + alongY * (b[i] - m.meanB);
+}
+
 registerTypedArrayKernel<object>({
   kernelName: NCC_LOSS,
   inputNames: ['a', 'b'],
   outputShape: () => [],
   compute: ([a, b], _shapes, out) => {
-    const m = moments(a, b);
-    out[0] = 1 - m.sab / Math.sqrt(m.saa * m.sbb + NCC_EPSILON);
+    out[0] = nccLossOf(a, b);
   },
 });
 
@@ -63,13 +77,7 @@ registerTypedArrayKernel<object>({
   kernelName: NCC_LOSS_GRADIENT,
   inputNames: ['a', 'b', 'dy'],
   outputShape: ([, b]) => [...b],
-  compute: ([a, b, dy], _shapes, grad) => {
-    const m = moments(a, b);
-    const d = Math.sqrt(m.saa * m.sbb + NCC_EPSILON);
-    const alongX = -dy[0] / d;
-    const alongY = (dy[0] * m.sab * m.saa) / (d * d * d);
-    for (let i = 0; i < b.length; i++) grad[i] = alongX * (a[i] - m.meanA) + alongY * (b[i] - m.meanB);
-  },
+  compute: ([a, b, dy], _shapes, grad) => nccLossGradientOf(a, b, dy[0], grad),
 });
 
 tf.registerGradient({

@@ -40,16 +40,20 @@ export function transformVectors(vectors: tf.Tensor, matrix: readonly number[]):
   return affineRows(vectors, matrix);
 }
 
-/** Applies a homogeneous (D+1)² matrix to rows of points ([n, D]). */
-export function transformPoints(points: tf.Tensor, homogeneous: readonly number[]): tf.Tensor {
-  const d = points.shape[points.rank - 1];
-  const n = d + 1;
+/** The D×D linear part (row-major) and the offset of a homogeneous (D+1)² matrix. */
+export function homogeneousParts(homogeneous: readonly number[], d: number): { linear: number[]; offset: number[] } {
   const linear: number[] = [];
   const offset: number[] = [];
   for (let r = 0; r < d; r++) {
-    for (let c = 0; c < d; c++) linear.push(homogeneous[r * n + c]);
-    offset.push(homogeneous[r * n + d]);
+    for (let c = 0; c < d; c++) linear.push(homogeneous[r * (d + 1) + c]);
+    offset.push(homogeneous[r * (d + 1) + d]);
   }
+  return { linear, offset };
+}
+
+/** Applies a homogeneous (D+1)² matrix to rows of points ([n, D]). */
+export function transformPoints(points: tf.Tensor, homogeneous: readonly number[]): tf.Tensor {
+  const { linear, offset } = homogeneousParts(homogeneous, points.shape[points.rank - 1]);
   return affineRows(points, linear, offset);
 }
 

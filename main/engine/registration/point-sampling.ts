@@ -40,6 +40,13 @@ export class RegionSampler {
   /** About `count` continuous index points, [n, D], in memory order. */
   sample(count: number): tf.Tensor2D {
     const d = this.#size.length;
+    const points = this.samplePoints(count);
+    return tf.tensor2d(points, [points.length / d, d]);
+  }
+
+  /** sample's points as a flat array (x, y[, z] per point). */
+  samplePoints(count: number): Float32Array {
+    const d = this.#size.length;
     const [nx, ny] = this.#size;
     const nz = d === 3 ? this.#size[2] : 1;
     const stride = Math.max(1, (this.#count / Math.max(1, count)) ** (1 / d));
@@ -64,7 +71,7 @@ export class RegionSampler {
           out[n++] = py;
           if (d === 3) out[n++] = pz;
         }
-    return tf.tensor2d(out.subarray(0, n), [n / d, d]);
+    return out.subarray(0, n);
   }
 
   /** Every region voxel's centre, [n, D]: for exhaustive evaluation on small grids. */

@@ -1,9 +1,9 @@
 // The kernel threads change the time, never the map: every point's sample is computed alone,
 // whichever thread takes it. A registration on 1 thread and on 3 must agree to the last bit,
 // in 2D and in 3D, through the whole pipeline (alignment, attention, optimization, and the
-// full-resolution outputs: warped image and labels, fields, Jacobian). On one thread the
-// signals stay tensors and on three they are shared (similarity-signals.ts), so this also holds
-// the two paths to the same numbers.
+// full-resolution outputs: warped image and labels, fields, Jacobian). The optimizer's step runs
+// on the host on any thread count (velocity-objective.ts), its two samples of the images split
+// over the threads.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScalarImage } from '../../../shared/image/voxel-image';

@@ -98,6 +98,44 @@ export class Adam {
   }
 }
 
+/**
+ * Adam's step on a typed array, as Adam.minimize takes it on tensors: for objectives whose
+ * gradient is computed on the host (velocity-objective.ts).
+ */
+export class ArrayAdam {
+  readonly #m: Float32Array;
+  readonly #v: Float32Array;
+  #step = 0;
+
+  constructor(
+    length: number,
+    private readonly learningRate: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
+    this.#m = new Float32Array(length);
+    this.#v = new Float32Array(length);
+  }
+
+  /** Steps `parameters` against `gradient` by `scale` × the rate. */
+  step(parameters: Float32Array, gradient: Float32Array, scale = 1): void {
+    this.#step++;
+    const { beta1: b1, beta2: b2, epsilon } = this;
+    const correction1 = 1 - b1 ** this.#step;
+    const correction2 = 1 - b2 ** this.#step;
+    const rate = this.learningRate * scale;
+    const m = this.#m;
+    const v = this.#v;
+    for (let i = 0; i < parameters.length; i++) {
+      const g = gradient[i];
+      m[i] = m[i] * b1 + g * (1 - b1);
+      v[i] = v[i] * b2 + g * g * (1 - b2);
+      parameters[i] -= (rate * (m[i] / correction1)) / (Math.sqrt(v[i] / correction2) + epsilon);
+    }
+  }
+}
+
 /** Cosine decay from 1 to `floor` over `iterations`: big steps first, fine ones at the end. */
 export function cosineSchedule(iteration: number, iterations: number, floor = 0.05): number {
   const t = iterations <= 1 ? 1 : iteration / (iterations - 1);

@@ -13,20 +13,22 @@
 //                    gradient penalty (when its weight is nonzero) or computed as u's inverse.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { affineRowsLoop } from '../../compute/affine-rows';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { BidirectionalField } from '../attention/coordinate-attention';
 import { displacedPoints, disposeField, integrateVelocity, invertField, resampleField, sampleField } from '../fields/displacement-fields';
 import { downsampledGrid } from '../filters';
-import { indexToIndexMatrix, transformPoints } from '../grid-tensors';
+import { homogeneousParts, indexToIndexMatrix, transformPoints } from '../grid-tensors';
 import type { GridTensor, StageReporter } from '../levels';
 import { diffusionEnergy, gradIconPenalty } from '../losses/regularizers';
 import { featureSsd, nccLoss } from '../losses/similarity';
 import type { OptimizationLevel, OptimizationParameters } from '../parameters';
 import { RegionSampler } from '../point-sampling';
 import { seededRandom } from '../random';
-import { Adam, cosineSchedule, readsLoss, variableOf } from './adam';
+import { Adam, ArrayAdam, cosineSchedule, readsLoss, variableOf } from './adam';
 import { sampleSignal } from './similarity-signals';
 import type { Signal } from './similarity-signals';
+import { VelocityObjective, velocityOnHost } from './velocity-objective';
 
 export interface OptimizationInput {
   /** What the similarity compares, both on one grid of the fixed frame: MIND features or
@@ -53,16 +55,25 @@ class SignalPointSampler {
   private constructor(
     private readonly sampler: RegionSampler,
     private readonly toSignal: number[],
+    private readonly dimension: number,
   ) {}
 
   /** The region is read to the host once, for the sampler. */
   static async create(region: GridTensor, signalGrid: ImageGrid, random: () => number): Promise<SignalPointSampler> {
-    return new SignalPointSampler(new RegionSampler(await region.tensor.data(), region.grid.size, random), indexToIndexMatrix(region.grid, signalGrid));
+    return new SignalPointSampler(new RegionSampler(await region.tensor.data(), region.grid.size, random), indexToIndexMatrix(region.grid, signalGrid), region.grid.size.length);
   }
 
   /** About `count` points of the region, in the signal grid's continuous indices. */
   sample(count: number): tf.Tensor2D {
     return tf.tidy(() => transformPoints(this.sampler.sample(count), this.toSignal) as tf.Tensor2D);
+  }
+
+  /** The same points as a flat array, for a step taken on the host. */
+  samplePoints(count: number): Float32Array {
+    const points = this.sampler.samplePoints(count);
+    const { linear, offset } = homogeneousParts(this.toSignal, this.dimension);
+    affineRowsLoop(points, this.dimension, linear, offset, points);
+    return points;
   }
 }
 
@@ -155,6 +166,39 @@ async function runLevel(
   }
 }
 
+/**
+ * runLevel for a step taken on the host (velocity-objective.ts): Adam on the typed array `v`,
+ * in place, with the same schedule and reports.
+ */
+async function runLevelOnHost(
+  v: Float32Array,
+  objective: VelocityObjective,
+  level: OptimizationLevel,
+  p: OptimizationParameters,
+  sampler: SignalPointSampler,
+  report: (i: number, terms: Record<string, number> | undefined) => void,
+): Promise<number> {
+  const adam = new ArrayAdam(v.length, levelLearningRate(p, level));
+  const gradient = new Float32Array(v.length);
+  let similarity = NaN;
+  for (let i = 0; i < level.iterations; i++) {
+    const terms = objective.evaluate(v, sampler.samplePoints(p.samples), gradient);
+    adam.step(v, gradient, cosineSchedule(i, level.iterations));
+    similarity = terms.similarity;
+    report(i, { ...terms });
+    // The loop never waits otherwise: let the job's messages (a cancel among them) in.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return similarity;
+}
+
+/** The host objective of a level where the signals are arrays (velocityOnHost), else undefined. */
+function hostObjective(input: OptimizationInput, control: ImageGrid, p: OptimizationParameters): VelocityObjective | undefined {
+  const { fixedSignal: fixed, movingSignal: moving } = input;
+  if (!velocityOnHost(p) || !('shared' in fixed) || !('shared' in moving)) return undefined;
+  return new VelocityObjective(control, fixed.grid, fixed.shared, moving.shared, p);
+}
+
 async function optimizeVelocity(
   input: OptimizationInput,
   p: OptimizationParameters,
@@ -174,6 +218,14 @@ async function optimizeVelocity(
       disposeField(velocity);
       const v = variableOf(start);
       velocity = { grid: control, tensor: v };
+      const objective = hostObjective(input, control, p);
+      if (objective) {
+        const values = Float32Array.from(await v.data());
+        similarity = await runLevelOnHost(values, objective, level, p, sampler, report);
+        tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+        levelDone(level.iterations);
+        continue;
+      }
       const problem = new LevelProblem(input, control, p);
       similarity = await runLevel([v], level, p, () => {
         const points = sampler.sample(p.samples);

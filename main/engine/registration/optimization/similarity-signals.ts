@@ -14,10 +14,11 @@ import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } fr
 import { resampleSlabValues } from '../../compute/slab-resampling';
 import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
 import type { GridTensor } from '../levels';
-import type { RegistrationParameters } from '../parameters';
+import type { OptimizationParameters, RegistrationParameters } from '../parameters';
 import { normalizedImageValues } from '../working-space';
 import type { OptimizationInput } from './instance-optimization';
 import { localRadiusVoxels, locallyNormalizeInPlace, normalizationScratch } from './local-normalization';
+import { velocityOnHost } from './velocity-objective';
 
 /**
  * What the similarity compares, on one grid of the fixed frame. It never changes during the
@@ -32,13 +33,14 @@ export function sampleSignal(signal: Signal, points: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Whether the signals go to shared memory: where the backend's memory is JavaScript's and there
- * are kernel threads to share them with. On one thread they stay tensors on the backend's heap,
- * as before the threads: in shared memory they were 56 MB the collector freed only later, and
- * the brain's peak was 815–857 MiB on one thread against 766–778 before (measured).
+ * Whether the signals go to shared memory: where the backend's memory is JavaScript's, and
+ * either the optimizer's step runs on the host (velocity-objective.ts reads them as arrays) or
+ * there are kernel threads to share them with. Otherwise they stay tensors on the backend's
+ * heap: with the step as tensor ops on one thread, shared signals were 56 MB the collector freed
+ * only later, and the brain's peak was 815–857 MiB against 766–778 (measured).
  */
-function sharedSignals(): boolean {
-  return backendSharesImages() && kernelThreadCount() > 1;
+function sharedSignals(p: OptimizationParameters): boolean {
+  return backendSharesImages() && (velocityOnHost(p) || kernelThreadCount() > 1);
 }
 
 /**
@@ -46,22 +48,22 @@ function sharedSignals(): boolean {
  * shared. (Made elsewhere and copied in, the copies were 56 MB more at the peak, which the
  * allocator then kept: measured on the 1 mm brain.)
  */
-function signalValues(grid: ImageGrid): Float32Array {
-  return sharedSignals() ? sharedFloats(voxelCount(grid)) : new Float32Array(voxelCount(grid));
+function signalValues(grid: ImageGrid, shared: boolean): Float32Array {
+  return shared ? sharedFloats(voxelCount(grid)) : new Float32Array(voxelCount(grid));
 }
 
-/** A signal from values made in JavaScript; a tensor, to dispose, where images cannot be shared. */
-function signalFromValues(values: Float32Array, grid: ImageGrid, owned: tf.Tensor[]): Signal {
+/** A signal from values made in JavaScript; a tensor, to dispose, where images are not shared. */
+function signalFromValues(values: Float32Array, grid: ImageGrid, owned: tf.Tensor[], shared: boolean): Signal {
   const shape = tensorShapeOf(grid, 1);
-  if (sharedSignals()) return { grid, shared: values.buffer instanceof SharedArrayBuffer ? { shape, values } : sharedImage(values, shape) };
+  if (shared) return { grid, shared: values.buffer instanceof SharedArrayBuffer ? { shape, values } : sharedImage(values, shape) };
   const tensor = tf.tensor(values, shape, 'float32');
   owned.push(tensor);
   return { grid, tensor };
 }
 
 /** A signal of an existing tensor (which stays its owner's). */
-async function signalOf(t: GridTensor): Promise<Signal> {
-  return sharedSignals() ? { grid: t.grid, shared: await sharedImageOf(t.tensor) } : t;
+async function signalOf(t: GridTensor, shared: boolean): Promise<Signal> {
+  return shared ? { grid: t.grid, shared: await sharedImageOf(t.tensor) } : t;
 }
 
 export interface WorkingTensors {
@@ -98,22 +100,23 @@ async function locallyNormalized(image: GridTensor, radiusMm: number): Promise<F
 export async function similaritySignals(p: RegistrationParameters, w: WorkingTensors, images: OriginalImages): Promise<{ input: Signals; owned: tf.Tensor[] }> {
   const regions = { fixedRegion: w.fixedRegion, movingRegion: w.movingRegion };
   const owned: tf.Tensor[] = [];
+  const shared = sharedSignals(p.optimization);
   if (p.optimization.similarity === 'mind') {
     if (!w.fixedFeatures || !w.movingFeatures) throw new Error('the MIND similarity needs the features');
-    return { input: { fixedSignal: await signalOf(w.fixedFeatures), movingSignal: await signalOf(w.movingFeatures), ...regions }, owned };
+    return { input: { fixedSignal: await signalOf(w.fixedFeatures, shared), movingSignal: await signalOf(w.movingFeatures, shared), ...regions }, owned };
   }
   const local = p.optimization.similarity === 'lncc';
   const radiusMm = p.optimization.localRadiusMm;
   if (p.optimization.similarityResolution === 'working') {
-    if (!local) return { input: { fixedSignal: await signalOf(w.fixedW), movingSignal: await signalOf(w.movingW), ...regions }, owned };
+    if (!local) return { input: { fixedSignal: await signalOf(w.fixedW, shared), movingSignal: await signalOf(w.movingW, shared), ...regions }, owned };
     const signals: Signal[] = [];
-    for (const g of [w.fixedW, w.movingW]) signals.push(signalFromValues(await locallyNormalized(g, radiusMm), g.grid, owned));
+    for (const g of [w.fixedW, w.movingW]) signals.push(signalFromValues(await locallyNormalized(g, radiusMm), g.grid, owned, shared));
     return { input: { fixedSignal: signals[0], movingSignal: signals[1], ...regions }, owned };
   }
   const grid = images.fixed.grid;
   const radius = localRadiusVoxels(grid.spacing, radiusMm);
   const scratch = local ? normalizationScratch(voxelCount(grid)) : undefined;
-  const signal = (values: Float32Array) => signalFromValues(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, grid, owned);
+  const signal = (values: Float32Array) => signalFromValues(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, grid, owned, shared);
   // The moving image onto the fixed grid through the affine, in JavaScript memory: as tensors
   // the image and its resampled copy were 57 MB more of the wasm heap's high-water mark.
   const d = grid.size.length;
@@ -123,11 +126,11 @@ export async function similaritySignals(p: RegistrationParameters, w: WorkingTen
     { size: grid.size, first: 0, last: grid.size[d - 1] },
     indexToIndexMatrix(grid, images.moving.grid, images.affine),
     {},
-    signalValues(grid),
+    signalValues(grid, shared),
   );
   try {
     const movingSignal = signal(movingValues);
-    const fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange, signalValues(grid)));
+    const fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange, signalValues(grid, shared)));
     return { input: { fixedSignal, movingSignal, ...regions }, owned };
   } catch (error) {
     tf.dispose(owned);

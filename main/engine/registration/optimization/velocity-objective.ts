@@ -1,0 +1,256 @@
+// The velocity model's objective and its exact gradient as loops over typed arrays, for the
+// backends whose memory is JavaScript's (wasm, cpu). As tensor ops an optimizer step was some
+// 150 small ops and their tape, all on one thread: 38 ms a step on the 1 mm brain and 10 ms on
+// the 2D slice (profiles), of which the two samples of the images, the only part that reads
+// much memory, were a third and a tenth. Here a step is a few loops over the sampled points and
+// over the small control grid, and the two samples split over the kernel threads.
+//
+// The math is instance-optimization.ts's, term for term (displacement-fields.ts holds it as
+// tensor ops; velocity-objective.test.ts holds the two to the same loss and gradient). With
+// T the control grid's world-to-index map, S the signal grid's, and N squarings:
+//
+//   forward                                          backward (the adjoint of each line)
+//   u₀ = T v / 2ᴺ                                    ∂v = Tᵀ ∂u₀ / 2ᴺ + λ ∂diffusion(v)
+//   y_k = x + u_k(x)  (x: the control nodes)         ∂u_k = ∂u_{k+1} + scatter(∂u_{k+1} at y_k)
+//   u_{k+1} = u_k + u_k(y_k)   (k < N, border)              + ∂u_{k+1} · ∇u_k(y_k)
+//   U = T⁻¹ u_N      (mm at the nodes)               ∂u_N = T⁻ᵀ ∂U
+//   moved = p + S U(q)  (q: p in control indices)    ∂U = scatter(Sᵀ ∂moved at q)
+//   loss = sim(fixed(p), moving(moved)) + λ diffusion(v)      ∂moved = ∂sim · ∇moving(moved)
+
+import type { ImageGrid } from '../../../../shared/geometry/grid';
+import { invertMatrix } from '../../../../shared/math/matrix';
+import { affineRowsLoop } from '../../compute/affine-rows';
+import { diffusionEnergyGradientOf, diffusionEnergyOf } from '../../compute/diffusion-energy';
+import type { GridShape } from '../../compute/grid-sampling-loops';
+import { gridShapeOf, sampleGrid, sampleGridPointGradient, scatterToGrid } from '../../compute/grid-sampling-loops';
+import { kernelPool } from '../../compute/kernel-pool/kernel-pool';
+import { SharedScratch } from '../../compute/kernel-pool/shared-scratch';
+import { nccLossGradientOf, nccLossOf } from '../../compute/ncc-loss';
+import { savedPointGradient, valuesOfSamples, valuesWithDerivativesWidth } from '../../compute/sample-with-derivatives-loops';
+import type { SharedImage } from '../../compute/shared-image';
+import { backendSharesImages } from '../../compute/shared-image';
+import { homogeneousParts, indexToIndexMatrix, tensorShapeOf, worldVectorToIndexMatrix } from '../grid-tensors';
+import type { OptimizationParameters } from '../parameters';
+
+export interface VelocityTerms {
+  readonly total: number;
+  readonly similarity: number;
+  readonly regularity: number;
+}
+
+export interface VelocityObjectiveOptions {
+  /** 'mind' compares feature vectors by their mean squared difference; the others by 1 − NCC. */
+  readonly similarity: 'mind' | 'ncc' | 'lncc';
+  readonly diffusionWeight: number;
+  readonly integrationSteps: number;
+}
+
+/**
+ * Whether the optimizer's steps run here rather than as tensor ops: the velocity model, where
+ * the backend's memory is JavaScript's. (A GPU backend keeps its tensors, and the displacement
+ * model's GradICON term is written only as tensor ops.)
+ */
+export function velocityOnHost(p: Pick<OptimizationParameters, 'model'>): boolean {
+  return p.model === 'velocity' && backendSharesImages();
+}
+
+/** y = M x for every D-vector of `x` (M: D×D row-major). */
+function multiplyVectors(m: readonly number[], d: number, x: Float32Array, y: Float32Array): void {
+  affineRowsLoop(x, d, m, new Array<number>(d).fill(0), y);
+}
+
+function transposed(m: readonly number[], d: number): number[] {
+  return m.map((_, i) => m[(i % d) * d + Math.floor(i / d)]);
+}
+
+/** Every node's own index point, x fastest: where the squaring reads the field. */
+function nodePoints(shape: GridShape): Float32Array {
+  const { nx, ny, nz, dimension: D } = shape;
+  const out = new Float32Array(nx * ny * nz * D);
+  let i = 0;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        out[i++] = x;
+        out[i++] = y;
+        if (D === 3) out[i++] = z;
+      }
+  return out;
+}
+
+function addInto(target: Float32Array, source: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i];
+}
+
+/**
+ * The objective of one control grid: the similarity of the fixed signal at sampled points to
+ * the moving signal where exp(v) takes them, plus the diffusion of v; its gradient in v.
+ */
+export class VelocityObjective {
+  readonly #o: VelocityObjectiveOptions;
+  readonly #fixed: SharedImage;
+  readonly #moving: SharedImage;
+  readonly #fixedShape: GridShape;
+  readonly #movingShape: GridShape;
+  /** The control field's grid as the sampling loops see it, and its tensor shape. */
+  readonly #control: GridShape;
+  readonly #fieldShape: number[];
+  readonly #spacing: readonly number[];
+  readonly #toIndex: number[];
+  readonly #toIndexT: number[];
+  readonly #toWorld: number[];
+  readonly #toWorldT: number[];
+  readonly #signalStep: number[];
+  readonly #signalStepT: number[];
+  readonly #toControl: { linear: number[]; offset: number[] };
+  readonly #nodes: Float32Array;
+  /** u_0 … u_N and the points y_0 … y_{N−1} the squarings read them at. */
+  readonly #u: Float32Array[];
+  readonly #y: Float32Array[];
+  /** Field-sized work arrays. */
+  readonly #field: Float32Array;
+  readonly #gradField: Float32Array;
+  readonly #scattered: Float32Array;
+  readonly #pointGradient: Float32Array;
+  /** Point-sized arrays, grown as needed; the samples' are shared with the kernel threads. */
+  readonly #scratch = {
+    points: new SharedScratch(),
+    reference: new SharedScratch(),
+    moved: new SharedScratch(),
+    samples: new SharedScratch(),
+    control: new SharedScratch(),
+    displacement: new SharedScratch(),
+    values: new SharedScratch(),
+    gradValues: new SharedScratch(),
+    gradMoved: new SharedScratch(),
+  };
+
+  /**
+   * `fixed` and `moving` lie on `signalGrid` (one grid of the fixed frame; shared memory where
+   * there are kernel threads); v lives on `control`, as a tensor's values ([z, y, x, D]).
+   */
+  constructor(control: ImageGrid, signalGrid: ImageGrid, fixed: SharedImage, moving: SharedImage, options: VelocityObjectiveOptions) {
+    const d = control.size.length;
+    this.#o = options;
+    this.#fixed = fixed;
+    this.#moving = moving;
+    this.#fixedShape = gridShapeOf(fixed.shape);
+    this.#movingShape = gridShapeOf(moving.shape);
+    this.#fieldShape = tensorShapeOf(control, d);
+    this.#control = gridShapeOf(this.#fieldShape);
+    this.#spacing = control.spacing;
+    this.#toIndex = worldVectorToIndexMatrix(control);
+    this.#toIndexT = transposed(this.#toIndex, d);
+    this.#toWorld = invertMatrix(this.#toIndex);
+    this.#toWorldT = transposed(this.#toWorld, d);
+    this.#signalStep = worldVectorToIndexMatrix(signalGrid);
+    this.#signalStepT = transposed(this.#signalStep, d);
+    this.#toControl = homogeneousParts(indexToIndexMatrix(signalGrid, control), d);
+    this.#nodes = nodePoints(this.#control);
+    const length = this.#nodes.length;
+    const field = () => new Float32Array(length);
+    this.#u = Array.from({ length: options.integrationSteps + 1 }, field);
+    this.#y = Array.from({ length: options.integrationSteps }, field);
+    this.#field = field();
+    this.#gradField = field();
+    this.#scattered = field();
+    this.#pointGradient = field();
+  }
+
+  /** The length of v and of its gradient. */
+  get parameterCount(): number {
+    return this.#nodes.length;
+  }
+
+  /** Loss terms at v for the fixed-signal points `points` (continuous indices, [n, D]); ∂total/∂v into `gradient`. */
+  evaluate(v: Float32Array, points: Float32Array, gradient: Float32Array): VelocityTerms {
+    const d = this.#control.dimension;
+    const n = points.length / d;
+    const C = this.#fixedShape.channels;
+    const s = this.#scratch;
+    const pool = kernelPool();
+
+    // The fixed signal at the points: what the moved points are compared with.
+    const shared = s.points.copyOf(points);
+    const reference = s.reference.take(n * C);
+    pool.run({ task: 'sample', image: this.#fixed.values, shape: this.#fixedShape, padding: 'zeros', points: shared, out: reference }, n);
+
+    // The map at the points, and the moving signal where it takes them.
+    const U = this.#integrate(v);
+    const q = s.control.take(n * d);
+    affineRowsLoop(points, d, this.#toControl.linear, this.#toControl.offset, q);
+    const displacement = s.displacement.take(n * d);
+    sampleGrid(U, this.#control, q, displacement, 'border', 'linear');
+    const moved = s.moved.take(n * d);
+    affineRowsLoop(displacement, d, this.#signalStep, new Array<number>(d).fill(0), moved);
+    for (let i = 0; i < moved.length; i++) moved[i] += points[i];
+    const samples = s.samples.take(n * valuesWithDerivativesWidth(this.#movingShape));
+    pool.run({ task: 'sampleWithDerivatives', image: this.#moving.values, shape: this.#movingShape, padding: 'zeros', points: moved, out: samples }, n);
+    const values = s.values.take(n * C);
+    valuesOfSamples(samples, this.#movingShape, values);
+
+    // The terms, and the similarity's gradient back to the points, to U, and through the squarings to v.
+    const gradValues = s.gradValues.take(n * C);
+    const similarity = this.#similarity(reference, values, gradValues);
+    const regularity = diffusionEnergyOf(v, this.#fieldShape, this.#spacing);
+    const gradMoved = s.gradMoved.take(n * d);
+    savedPointGradient(samples, this.#movingShape, gradValues, gradMoved);
+    multiplyVectors(this.#signalStepT, d, gradMoved, displacement);
+    scatterToGrid(this.#control, q, displacement, this.#gradField, 'border', 'linear');
+    this.#backIntegrate(this.#gradField, gradient);
+    diffusionEnergyGradientOf(v, this.#fieldShape, this.#spacing, this.#o.diffusionWeight, this.#field);
+    addInto(gradient, this.#field);
+    return { total: similarity + this.#o.diffusionWeight * regularity, similarity, regularity };
+  }
+
+  /** The similarity of the values to the reference, and its gradient in the values. */
+  #similarity(reference: Float32Array, values: Float32Array, grad: Float32Array): number {
+    if (this.#o.similarity !== 'mind') {
+      nccLossGradientOf(reference, values, 1, grad);
+      return nccLossOf(reference, values);
+    }
+    let sum = 0;
+    const scale = 2 / values.length;
+    for (let i = 0; i < values.length; i++) {
+      const e = values[i] - reference[i];
+      sum += e * e;
+      grad[i] = scale * e;
+    }
+    return sum / values.length;
+  }
+
+  /** exp(v) − id at the control nodes, in mm (U above); keeps the u_k and y_k for the backward pass. */
+  #integrate(v: Float32Array): Float32Array {
+    const d = this.#control.dimension;
+    const u = this.#u;
+    multiplyVectors(this.#toIndex, d, v, u[0]);
+    const scale = 1 / 2 ** this.#o.integrationSteps;
+    for (let i = 0; i < u[0].length; i++) u[0][i] *= scale;
+    for (let k = 0; k < this.#y.length; k++) {
+      const y = this.#y[k];
+      for (let i = 0; i < y.length; i++) y[i] = this.#nodes[i] + u[k][i];
+      sampleGrid(u[k], this.#control, y, u[k + 1], 'border', 'linear');
+      addInto(u[k + 1], u[k]);
+    }
+    multiplyVectors(this.#toWorld, d, u[u.length - 1], this.#field);
+    return this.#field;
+  }
+
+  /** ∂/∂v of the similarity from its gradient in U (overwritten), into `gradient`. */
+  #backIntegrate(gradU: Float32Array, gradient: Float32Array): void {
+    const d = this.#control.dimension;
+    const g = gradient;
+    multiplyVectors(this.#toWorldT, d, gradU, g);
+    for (let k = this.#y.length - 1; k >= 0; k--) {
+      // u_{k+1} = u_k + u_k(y_k), y_k = x + u_k(x): the identity, the sample's adjoint in the
+      // field, and its derivative in the point (which moves with u_k).
+      scatterToGrid(this.#control, this.#y[k], g, this.#scattered, 'border', 'linear');
+      sampleGridPointGradient(this.#u[k], this.#control, this.#y[k], g, this.#pointGradient, 'border');
+      addInto(g, this.#scattered);
+      addInto(g, this.#pointGradient);
+    }
+    multiplyVectors(this.#toIndexT, d, g, gradU);
+    const scale = 1 / 2 ** this.#o.integrationSteps;
+    for (let i = 0; i < g.length; i++) g[i] = gradU[i] * scale;
+  }
+}
