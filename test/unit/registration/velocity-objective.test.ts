@@ -5,10 +5,11 @@
 // and for MIND's squared differences (several channels).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { voxelCount } from '../../../shared/geometry/grid';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
+import { setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
 import { gridSample } from '../../../main/engine/compute/grid-sample';
 import { sharedImage } from '../../../main/engine/compute/shared-image';
 import { displacedPoints, integrateVelocity, sampleField } from '../../../main/engine/registration/fields/displacement-fields';
@@ -75,26 +76,49 @@ function tensorObjective(c: Case, control: ImageGrid, fixed: tf.Tensor, moving: 
   });
 }
 
+/** The case's signals, a velocity and `n` points, all drawn from fixed seeds. */
+function problemOf(c: Case, n: number) {
+  const d = c.signal.size.length;
+  const control = downsampledGrid(c.signal, c.controlDownsample);
+  const shape = tensorShapeOf(c.signal, c.channels);
+  const fixedValues = smoothSignal(c.signal, c.channels, 1);
+  const movingValues = smoothSignal(c.signal, c.channels, 2);
+  // A velocity of a few millimetres: a map that moves points by a voxel or two.
+  const random = seededRandom(3);
+  const v = Float32Array.from({ length: voxelCount(control) * d }, () => (random() - 0.5) * 6);
+  // Points over the grid and a little beyond it (the zero padding's edge is crossed).
+  const points = Float32Array.from({ length: n * d }, (_, i) => -1 + random() * (c.signal.size[i % d] + 1));
+  const objective = () => new VelocityObjective(control, c.signal, sharedImage(fixedValues, shape), sharedImage(movingValues, shape), c.options);
+  return { d, control, shape, fixedValues, movingValues, v, points, objective };
+}
+
 describe('the velocity objective on the host', () => {
   beforeAll(async () => {
     await selectComputeBackend('wasm');
   });
+  afterAll(() => setKernelThreads(0));
+
+  it('gives the same loss and gradient, to the bit, on 1 and 3 threads', () => {
+    // Enough points and control nodes that every loop splits over the threads.
+    const c: Case = { ...cases[0], signal: obliqueGrid([40, 34, 28], [1.5, 1.2, 2], 25), controlDownsample: 2 };
+    const { v, points, objective } = problemOf(c, 20_000);
+    const at = (threads: number) => {
+      setKernelThreads(threads);
+      const gradient = new Float32Array(v.length);
+      return { terms: objective().evaluate(v, points, gradient), gradient };
+    };
+    const one = at(1);
+    const three = at(3);
+    expect(three.terms).toEqual(one.terms);
+    expect(Buffer.from(three.gradient.buffer).equals(Buffer.from(one.gradient.buffer))).toBe(true);
+    expect(one.gradient.some((g) => g !== 0)).toBe(true);
+  });
 
   for (const c of cases) {
     it(`gives the tape's loss and gradient: ${c.name}`, () => {
-      const d = c.signal.size.length;
-      const control = downsampledGrid(c.signal, c.controlDownsample);
-      const shape = tensorShapeOf(c.signal, c.channels);
-      const fixedValues = smoothSignal(c.signal, c.channels, 1);
-      const movingValues = smoothSignal(c.signal, c.channels, 2);
-      // A velocity of a few millimetres: a map that moves points by a voxel or two.
-      const random = seededRandom(3);
-      const v = Float32Array.from({ length: voxelCount(control) * d }, () => (random() - 0.5) * 6);
-      // Points over the grid and a little beyond it (the zero padding's edge is crossed).
       const n = 400;
-      const points = Float32Array.from({ length: n * d }, (_, i) => -1 + random() * (c.signal.size[i % d] + 1));
-
-      const objective = new VelocityObjective(control, c.signal, sharedImage(fixedValues, shape), sharedImage(movingValues, shape), c.options);
+      const { d, control, shape, fixedValues, movingValues, v, points, objective: make } = problemOf(c, n);
+      const objective = make();
       const gradient = new Float32Array(v.length);
       const terms = objective.evaluate(v, points, gradient);
 

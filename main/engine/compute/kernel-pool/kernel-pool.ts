@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { PoolTask } from './pool-tasks';
-import { runTaskRange } from './pool-tasks';
+import { minimumPerThread, runTaskRange } from './pool-tasks';
 
 /** A worker's flag: waiting for work, working, or failed (its message on its port). */
 export const IDLE = 0;
@@ -70,9 +70,9 @@ export class KernelPool {
     }
   }
 
-  /** Runs `task` on points [0, count), split over the threads; returns when all are done. */
+  /** Runs `task` on points (or chunks) [0, count), split over the threads; returns when all are done. */
   run(task: PoolTask, count: number): void {
-    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / (task.shape.dimension === 2 ? MIN_POINTS_PER_THREAD_2D : MIN_POINTS_PER_THREAD_3D))));
+    const parts = Math.min(this.threads, Math.max(1, Math.floor(count / minimumPerThread(task, MIN_POINTS_PER_THREAD_3D, MIN_POINTS_PER_THREAD_2D))));
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((count * i) / parts));
     for (let i = 1; i < parts; i++) {
       const { port } = this.#workers[i - 1];

@@ -1,14 +1,17 @@
 // What a kernel thread can be asked to do: each task is a loop over a range of points, reading
 // arrays every thread shares (SharedArrayBuffer) and writing only its own range of the output.
 // Points are independent of each other, so any split of the range gives the same numbers as one
-// thread: the thread count changes the time, never the result.
+// thread: the thread count changes the time, never the result. (A scatter, whose points add
+// into the same voxels, is split into a fixed number of chunks, each with its own output, so
+// that it too sums in the same order whatever the thread count.)
 //
 // This table is the one list both sides import: the pool on the calling thread, and the worker
 // entry on the kernel threads.
 
 import type { GridShape } from '../grid-sampling-loops';
-import { sampleGrid } from '../grid-sampling-loops';
-import { sampleGridWithDerivatives, valuesWithDerivativesWidth } from '../sample-with-derivatives-loops';
+import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-sampling-loops';
+import type { SampleShape } from '../sample-with-derivatives-loops';
+import { sampleGridWithDerivatives, savedPointGradient, valuesWithDerivativesWidth } from '../sample-with-derivatives-loops';
 
 /** A linear sample of one shared image at a range of points. */
 export interface SampleTask {
@@ -20,14 +23,76 @@ export interface SampleTask {
   readonly out: Float32Array;
 }
 
-export type PoolTask = SampleTask;
+/** The vector-Jacobian product of a linear sample in the points (sampleGridPointGradient). */
+export interface PointGradientTask {
+  readonly task: 'pointGradient';
+  readonly image: Float32Array;
+  readonly shape: GridShape;
+  readonly padding: 'zeros' | 'border';
+  readonly points: Float32Array;
+  readonly dy: Float32Array;
+  readonly out: Float32Array;
+}
 
-/** Runs the task on points [first, last). */
+/** The same product from samples that kept their derivatives (savedPointGradient). */
+export interface SavedPointGradientTask {
+  readonly task: 'savedPointGradient';
+  readonly shape: SampleShape;
+  readonly samples: Float32Array;
+  readonly dy: Float32Array;
+  readonly out: Float32Array;
+}
+
+/**
+ * The adjoint of a linear sample in the image, by chunks: the points in `chunks` equal runs,
+ * each run scattered into its own image-sized part of `out` (the caller sums them in order).
+ * The task's range counts chunks, not points.
+ */
+export interface ScatterChunksTask {
+  readonly task: 'scatterChunks';
+  readonly shape: GridShape;
+  readonly padding: 'zeros' | 'border';
+  readonly points: Float32Array;
+  readonly dy: Float32Array;
+  readonly chunks: number;
+  readonly out: Float32Array;
+}
+
+export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask;
+
+/** The points of chunk `c` of `chunks` over `count` points: [first, last). */
+export function chunkBounds(count: number, chunks: number, c: number): [number, number] {
+  return [Math.round((count * c) / chunks), Math.round((count * (c + 1)) / chunks)];
+}
+
+/** Runs the task on points (for scatterChunks, chunks) [first, last). */
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
   const D = t.shape.dimension;
-  const W = t.task === 'sample' ? t.shape.channels : valuesWithDerivativesWidth(t.shape);
-  const points = t.points.subarray(first * D, last * D);
-  const out = t.out.subarray(first * W, last * W);
-  if (t.task === 'sample') sampleGrid(t.image, t.shape, points, out, t.padding, 'linear');
-  else sampleGridWithDerivatives(t.image, t.shape, points, out, t.padding === 'zeros');
+  const range = (values: Float32Array, width: number) => values.subarray(first * width, last * width);
+  switch (t.task) {
+    case 'sample':
+      return sampleGrid(t.image, t.shape, range(t.points, D), range(t.out, t.shape.channels), t.padding, 'linear');
+    case 'sampleWithDerivatives':
+      return sampleGridWithDerivatives(t.image, t.shape, range(t.points, D), range(t.out, valuesWithDerivativesWidth(t.shape)), t.padding === 'zeros');
+    case 'pointGradient':
+      return sampleGridPointGradient(t.image, t.shape, range(t.points, D), range(t.dy, t.shape.channels), range(t.out, D), t.padding);
+    case 'savedPointGradient':
+      return savedPointGradient(range(t.samples, valuesWithDerivativesWidth(t.shape)), t.shape, range(t.dy, t.shape.channels), range(t.out, D));
+    case 'scatterChunks': {
+      const C = t.shape.channels;
+      const length = t.shape.nx * t.shape.ny * t.shape.nz * C;
+      const count = t.points.length / D;
+      for (let c = first; c < last; c++) {
+        const [a, b] = chunkBounds(count, t.chunks, c);
+        const part = t.out.subarray(c * length, (c + 1) * length);
+        scatterToGrid(t.shape, t.points.subarray(a * D, b * D), t.dy.subarray(a * C, b * C), part, t.padding, 'linear');
+      }
+    }
+  }
+}
+
+/** How many units of `task` a thread must have before the work is split at all. */
+export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, pointsPerThread2d: number): number {
+  if (task.task === 'scatterChunks') return 1;
+  return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
 }

@@ -22,11 +22,11 @@ import { invertMatrix } from '../../../../shared/math/matrix';
 import { affineRowsLoop } from '../../compute/affine-rows';
 import { diffusionEnergyGradientOf, diffusionEnergyOf } from '../../compute/diffusion-energy';
 import type { GridShape } from '../../compute/grid-sampling-loops';
-import { gridShapeOf, sampleGrid, sampleGridPointGradient, scatterToGrid } from '../../compute/grid-sampling-loops';
+import { gridShapeOf } from '../../compute/grid-sampling-loops';
 import { kernelPool } from '../../compute/kernel-pool/kernel-pool';
-import { SharedScratch } from '../../compute/kernel-pool/shared-scratch';
+import { SharedScratch, sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import { nccLossGradientOf, nccLossOf } from '../../compute/ncc-loss';
-import { savedPointGradient, valuesOfSamples, valuesWithDerivativesWidth } from '../../compute/sample-with-derivatives-loops';
+import { valuesOfSamples, valuesWithDerivativesWidth } from '../../compute/sample-with-derivatives-loops';
 import type { SharedImage } from '../../compute/shared-image';
 import { backendSharesImages } from '../../compute/shared-image';
 import { homogeneousParts, indexToIndexMatrix, tensorShapeOf, worldVectorToIndexMatrix } from '../grid-tensors';
@@ -83,8 +83,19 @@ function addInto(target: Float32Array, source: Float32Array): void {
 }
 
 /**
+ * A scatter's points are split into this many runs, each scattered alone and the runs summed
+ * in order, so that the sum is the same whatever the thread count. In 2D the control grids and
+ * the points stay in cache, and one run on the calling thread is fastest.
+ */
+function scatterChunks(dimension: number): number {
+  return dimension === 3 ? 8 : 1;
+}
+
+/**
  * The objective of one control grid: the similarity of the fixed signal at sampled points to
- * the moving signal where exp(v) takes them, plus the diffusion of v; its gradient in v.
+ * the moving signal where exp(v) takes them, plus the diffusion of v; its gradient in v. Every
+ * loop over the points or the control nodes runs on the kernel pool; what it shares with the
+ * threads lives in shared memory.
  */
 export class VelocityObjective {
   readonly #o: VelocityObjectiveOptions;
@@ -107,12 +118,12 @@ export class VelocityObjective {
   /** u_0 … u_N and the points y_0 … y_{N−1} the squarings read them at. */
   readonly #u: Float32Array[];
   readonly #y: Float32Array[];
-  /** Field-sized work arrays. */
+  /** Field-sized work arrays: U, the gradient being carried back, and a product's. */
   readonly #field: Float32Array;
-  readonly #gradField: Float32Array;
-  readonly #scattered: Float32Array;
-  readonly #pointGradient: Float32Array;
-  /** Point-sized arrays, grown as needed; the samples' are shared with the kernel threads. */
+  readonly #carried: Float32Array;
+  readonly #product: Float32Array;
+  readonly #chunks: number;
+  /** Point-sized arrays, grown as needed. */
   readonly #scratch = {
     points: new SharedScratch(),
     reference: new SharedScratch(),
@@ -123,6 +134,7 @@ export class VelocityObjective {
     values: new SharedScratch(),
     gradValues: new SharedScratch(),
     gradMoved: new SharedScratch(),
+    scattered: new SharedScratch(),
   };
 
   /**
@@ -147,14 +159,14 @@ export class VelocityObjective {
     this.#signalStepT = transposed(this.#signalStep, d);
     this.#toControl = homogeneousParts(indexToIndexMatrix(signalGrid, control), d);
     this.#nodes = nodePoints(this.#control);
+    this.#chunks = scatterChunks(d);
     const length = this.#nodes.length;
-    const field = () => new Float32Array(length);
+    const field = () => sharedFloats(length);
     this.#u = Array.from({ length: options.integrationSteps + 1 }, field);
     this.#y = Array.from({ length: options.integrationSteps }, field);
     this.#field = field();
-    this.#gradField = field();
-    this.#scattered = field();
-    this.#pointGradient = field();
+    this.#carried = field();
+    this.#product = field();
   }
 
   /** The length of v and of its gradient. */
@@ -178,12 +190,12 @@ export class VelocityObjective {
     // The map at the points, and the moving signal where it takes them.
     const U = this.#integrate(v);
     const q = s.control.take(n * d);
-    affineRowsLoop(points, d, this.#toControl.linear, this.#toControl.offset, q);
+    affineRowsLoop(shared, d, this.#toControl.linear, this.#toControl.offset, q);
     const displacement = s.displacement.take(n * d);
-    sampleGrid(U, this.#control, q, displacement, 'border', 'linear');
+    pool.run({ task: 'sample', image: U, shape: this.#control, padding: 'border', points: q, out: displacement }, n);
     const moved = s.moved.take(n * d);
     affineRowsLoop(displacement, d, this.#signalStep, new Array<number>(d).fill(0), moved);
-    for (let i = 0; i < moved.length; i++) moved[i] += points[i];
+    addInto(moved, shared);
     const samples = s.samples.take(n * valuesWithDerivativesWidth(this.#movingShape));
     pool.run({ task: 'sampleWithDerivatives', image: this.#moving.values, shape: this.#movingShape, padding: 'zeros', points: moved, out: samples }, n);
     const values = s.values.take(n * C);
@@ -194,12 +206,12 @@ export class VelocityObjective {
     const similarity = this.#similarity(reference, values, gradValues);
     const regularity = diffusionEnergyOf(v, this.#fieldShape, this.#spacing);
     const gradMoved = s.gradMoved.take(n * d);
-    savedPointGradient(samples, this.#movingShape, gradValues, gradMoved);
+    pool.run({ task: 'savedPointGradient', shape: this.#movingShape, samples, dy: gradValues, out: gradMoved }, n);
     multiplyVectors(this.#signalStepT, d, gradMoved, displacement);
-    scatterToGrid(this.#control, q, displacement, this.#gradField, 'border', 'linear');
-    this.#backIntegrate(this.#gradField, gradient);
-    diffusionEnergyGradientOf(v, this.#fieldShape, this.#spacing, this.#o.diffusionWeight, this.#field);
-    addInto(gradient, this.#field);
+    this.#scatter(q, displacement, this.#product);
+    this.#backIntegrate(this.#product, gradient);
+    diffusionEnergyGradientOf(v, this.#fieldShape, this.#spacing, this.#o.diffusionWeight, this.#product);
+    addInto(gradient, this.#product);
     return { total: similarity + this.#o.diffusionWeight * regularity, similarity, regularity };
   }
 
@@ -219,17 +231,28 @@ export class VelocityObjective {
     return sum / values.length;
   }
 
+  /** The adjoint of sampling the control field at `points` (border padding): dy added up at the nodes, into `out`. */
+  #scatter(points: Float32Array, dy: Float32Array, out: Float32Array): void {
+    const length = out.length;
+    const parts = this.#scratch.scattered.take(this.#chunks * length);
+    const task = { task: 'scatterChunks', shape: this.#control, padding: 'border', points, dy, chunks: this.#chunks, out: parts } as const;
+    kernelPool().run(task, this.#chunks);
+    out.set(parts.subarray(0, length));
+    for (let c = 1; c < this.#chunks; c++) addInto(out, parts.subarray(c * length, (c + 1) * length));
+  }
+
   /** exp(v) − id at the control nodes, in mm (U above); keeps the u_k and y_k for the backward pass. */
   #integrate(v: Float32Array): Float32Array {
     const d = this.#control.dimension;
     const u = this.#u;
+    const nodes = this.#nodes.length / d;
     multiplyVectors(this.#toIndex, d, v, u[0]);
     const scale = 1 / 2 ** this.#o.integrationSteps;
     for (let i = 0; i < u[0].length; i++) u[0][i] *= scale;
     for (let k = 0; k < this.#y.length; k++) {
       const y = this.#y[k];
       for (let i = 0; i < y.length; i++) y[i] = this.#nodes[i] + u[k][i];
-      sampleGrid(u[k], this.#control, y, u[k + 1], 'border', 'linear');
+      kernelPool().run({ task: 'sample', image: u[k], shape: this.#control, padding: 'border', points: y, out: u[k + 1] }, nodes);
       addInto(u[k + 1], u[k]);
     }
     multiplyVectors(this.#toWorld, d, u[u.length - 1], this.#field);
@@ -239,18 +262,19 @@ export class VelocityObjective {
   /** ∂/∂v of the similarity from its gradient in U (overwritten), into `gradient`. */
   #backIntegrate(gradU: Float32Array, gradient: Float32Array): void {
     const d = this.#control.dimension;
-    const g = gradient;
+    const nodes = this.#nodes.length / d;
+    const g = this.#carried;
     multiplyVectors(this.#toWorldT, d, gradU, g);
     for (let k = this.#y.length - 1; k >= 0; k--) {
       // u_{k+1} = u_k + u_k(y_k), y_k = x + u_k(x): the identity, the sample's adjoint in the
       // field, and its derivative in the point (which moves with u_k).
-      scatterToGrid(this.#control, this.#y[k], g, this.#scattered, 'border', 'linear');
-      sampleGridPointGradient(this.#u[k], this.#control, this.#y[k], g, this.#pointGradient, 'border');
-      addInto(g, this.#scattered);
-      addInto(g, this.#pointGradient);
+      this.#scatter(this.#y[k], g, gradU);
+      kernelPool().run({ task: 'pointGradient', image: this.#u[k], shape: this.#control, padding: 'border', points: this.#y[k], dy: g, out: this.#field }, nodes);
+      addInto(g, gradU);
+      addInto(g, this.#field);
     }
-    multiplyVectors(this.#toIndexT, d, g, gradU);
+    multiplyVectors(this.#toIndexT, d, g, gradient);
     const scale = 1 / 2 ** this.#o.integrationSteps;
-    for (let i = 0; i < g.length; i++) g[i] = gradU[i] * scale;
+    for (let i = 0; i < gradient.length; i++) gradient[i] *= scale;
   }
 }
