@@ -2,7 +2,9 @@
 // The parameters live on control grids coarser than the working grid, coarse to fine (as
 // elastix's B-spline grid schedule); the similarity is evaluated at points sampled afresh every
 // iteration (a full-volume loop at 2 mm costs over a second per step), so an iteration costs the
-// same whatever the image size.
+// same whatever the image size. Where the backend's memory is JavaScript's, the velocity model's
+// step runs on the host (velocity-objective.ts) instead of as tensor ops; the tensor ops below
+// stay for the GPU backends and the displacement model, and define what the host step computes.
 //
 // Models:
 //   'velocity'     — a stationary velocity field v, φ = exp(v) by scaling and squaring:

@@ -1,9 +1,10 @@
 // The velocity model's objective and its exact gradient as loops over typed arrays, for the
-// backends whose memory is JavaScript's (wasm, cpu). As tensor ops an optimizer step was some
-// 150 small ops and their tape, all on one thread: 38 ms a step on the 1 mm brain and 10 ms on
-// the 2D slice (profiles), of which the two samples of the images, the only part that reads
-// much memory, were a third and a tenth. Here a step is a few loops over the sampled points and
-// over the small control grid, and the two samples split over the kernel threads.
+// backends whose memory is JavaScript's (wasm, cpu). As tensor ops a step was some 150 small ops
+// and their tape on one thread (tfjs's wasm build has no threads in Node); here it is a few
+// loops over the sampled points and over the small control grid, and every one of them splits
+// over the kernel threads. Measured (bench/README.md, "Stop 28"): the brain's step on two
+// threads 22 → 18 ms, the 2D slice's 7–8 → 4–4.5 ms; on one thread the brain's is unchanged
+// (26–31 ms), most of it the two samples of the 1 mm images, which memory bounds.
 //
 // The math is instance-optimization.ts's, term for term (displacement-fields.ts holds it as
 // tensor ops; velocity-objective.test.ts holds the two to the same loss and gradient). With
