@@ -14,7 +14,7 @@
 
 import { startServe } from '../test/e2e/browser-mode';
 import { launchChromium, percentile } from './chromium';
-import { cpuPerUnit, cpuSnapshot } from './cpu-time';
+import { cpuPerUnit, cpuSnapshot, watchMachine } from './cpu-time';
 
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(argument('--seconds')) || 10;
@@ -22,6 +22,7 @@ const seconds = Number(argument('--seconds')) || 10;
 const layout = argument('--layout') === '1x3' ? '1×3' : '2×2';
 
 async function main() {
+  const machine = watchMachine();
   const server = await startServe(['--sample']);
   const browser = await launchChromium();
   try {
@@ -100,6 +101,7 @@ async function main() {
     await browser.close();
     await server.stop();
   }
+  console.log(machine.report());
 }
 
 await main();

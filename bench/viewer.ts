@@ -20,7 +20,7 @@
 
 import { startServe } from '../test/e2e/browser-mode';
 import { launchChromium, percentile } from './chromium';
-import { cpuPerUnit, cpuSnapshot } from './cpu-time';
+import { cpuPerUnit, cpuSnapshot, watchMachine } from './cpu-time';
 
 interface LongTask {
   start: number;
@@ -51,6 +51,7 @@ async function picturesShownAfter(from: number): Promise<number> {
 }
 
 async function main() {
+  const machine = watchMachine();
   const server = await startServe(['--sample']);
   const browser = await launchChromium();
   try {
@@ -154,6 +155,7 @@ async function main() {
     await browser.close();
     await server.stop();
   }
+  console.log(machine.report());
 }
 
 await main();
