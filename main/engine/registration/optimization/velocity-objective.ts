@@ -170,11 +170,6 @@ export class VelocityObjective {
     this.#product = field();
   }
 
-  /** The length of v and of its gradient. */
-  get parameterCount(): number {
-    return this.#nodes.length;
-  }
-
   /** Loss terms at v for the fixed-signal points `points` (continuous indices, [n, D]); ∂total/∂v into `gradient`. */
   evaluate(v: Float32Array, points: Float32Array, gradient: Float32Array): VelocityTerms {
     const d = this.#control.dimension;
