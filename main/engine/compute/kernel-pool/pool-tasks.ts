@@ -61,7 +61,7 @@ export interface ScatterChunksTask {
 export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
-export function chunkBounds(count: number, chunks: number, c: number): [number, number] {
+function chunkBounds(count: number, chunks: number, c: number): [number, number] {
   return [Math.round((count * c) / chunks), Math.round((count * (c + 1)) / chunks)];
 }
 
