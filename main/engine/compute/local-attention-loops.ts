@@ -48,6 +48,16 @@ function windowOffsets(s: AttentionShape, radius: number): Int32Array {
   return Int32Array.from(out);
 }
 
+/** ½|k|² of every key ([n, C]): the score's key term, q·k − ½|k|². */
+export function keyHalfNorms(keys: Float32Array, channels: number, out: Float32Array = new Float32Array(keys.length / channels)): Float32Array {
+  for (let i = 0; i < out.length; i++) {
+    let s = 0;
+    for (let c = 0; c < channels; c++) s += keys[i * channels + c] * keys[i * channels + c];
+    out[i] = 0.5 * s;
+  }
+  return out;
+}
+
 /**
  * `mask` (one value per voxel, or empty for all voxels) selects the queries; a masked-out voxel
  * gets zero values and infinite variance: no information.
@@ -61,58 +71,79 @@ export function attendLocally(
   radius: number,
   out: Float32Array,
 ): void {
-  const { nx, ny, nz, channels: C, valueChannels: V } = shape;
-  const n = nx * ny * nz;
-  const halfNorm = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let c = 0; c < C; c++) s += keys[i * C + c] * keys[i * C + c];
-    halfNorm[i] = 0.5 * s;
-  }
+  const halfNorm = keyHalfNorms(keys, shape.channels);
+  attendLocallyRange(queries, keys, values, mask, halfNorm, shape, radius, out, 0, halfNorm.length);
+}
+
+/**
+ * attendLocally for the query voxels [first, last) (linear indices, x fastest), with the keys'
+ * half norms given: each voxel is computed alone, so ranges can run on different threads.
+ */
+export function attendLocallyRange(
+  queries: Float32Array,
+  keys: Float32Array,
+  values: Float32Array,
+  mask: Float32Array,
+  halfNorm: Float32Array,
+  shape: AttentionShape,
+  radius: number,
+  out: Float32Array,
+  first: number,
+  last: number,
+): void {
+  const { nx, ny, channels: C, valueChannels: V } = shape;
   const offsets = windowOffsets(shape, radius);
   const neighbours = new Int32Array(offsets.length);
   const scores = new Float64Array(offsets.length);
   const accumulated = new Float64Array(V);
-  for (let z = 0, q = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, q++) {
-        if (mask.length > 0 && !(mask[q] > 0)) {
-          for (let v = 0; v < V; v++) out[q * (V + 1) + v] = 0;
-          out[q * (V + 1) + V] = Infinity;
-          continue;
-        }
-        const count = windowOf(x, y, z, shape, radius, offsets, neighbours);
-        const qo = q * C;
-        let best = -Infinity;
-        for (let j = 0; j < count; j++) {
-          const k = neighbours[j];
-          const ko = k * C;
-          let s = -halfNorm[k];
-          for (let c = 0; c < C; c++) s += queries[qo + c] * keys[ko + c];
-          scores[j] = s;
-          if (s > best) best = s;
-        }
-        let total = 0;
-        let squares = 0;
-        accumulated.fill(0);
-        for (let j = 0; j < count; j++) {
-          const w = Math.exp(scores[j] - best);
-          total += w;
-          const vo = neighbours[j] * V;
-          for (let v = 0; v < V; v++) {
-            const value = values[vo + v];
-            accumulated[v] += w * value;
-            squares += w * value * value;
-          }
-        }
-        let norm = 0;
-        for (let v = 0; v < V; v++) {
-          const mean = accumulated[v] / total;
-          out[q * (V + 1) + v] = mean;
-          norm += mean * mean;
-        }
-        out[q * (V + 1) + V] = Math.max(0, squares / total - norm);
+  let x = first % nx;
+  let y = Math.floor(first / nx) % ny;
+  let z = Math.floor(first / (nx * ny));
+  for (let q = first; q < last; q++) {
+    if (mask.length > 0 && !(mask[q] > 0)) {
+      for (let v = 0; v < V; v++) out[q * (V + 1) + v] = 0;
+      out[q * (V + 1) + V] = Infinity;
+    } else {
+      const count = windowOf(x, y, z, shape, radius, offsets, neighbours);
+      const qo = q * C;
+      let best = -Infinity;
+      for (let j = 0; j < count; j++) {
+        const k = neighbours[j];
+        const ko = k * C;
+        let s = -halfNorm[k];
+        for (let c = 0; c < C; c++) s += queries[qo + c] * keys[ko + c];
+        scores[j] = s;
+        if (s > best) best = s;
       }
+      let total = 0;
+      let squares = 0;
+      accumulated.fill(0);
+      for (let j = 0; j < count; j++) {
+        const w = Math.exp(scores[j] - best);
+        total += w;
+        const vo = neighbours[j] * V;
+        for (let v = 0; v < V; v++) {
+          const value = values[vo + v];
+          accumulated[v] += w * value;
+          squares += w * value * value;
+        }
+      }
+      let norm = 0;
+      for (let v = 0; v < V; v++) {
+        const mean = accumulated[v] / total;
+        out[q * (V + 1) + v] = mean;
+        norm += mean * mean;
+      }
+      out[q * (V + 1) + V] = Math.max(0, squares / total - norm);
+    }
+    if (++x === nx) {
+      x = 0;
+      if (++y === ny) {
+        y = 0;
+        z++;
+      }
+    }
+  }
 }
 
 /**

@@ -8,7 +8,10 @@
 // definition the kernel's gradient differentiates.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { attendLocally, attendLocallyGradient } from './local-attention-loops';
+import { kernelPool, kernelThreadCount } from './kernel-pool/kernel-pool';
+import { SharedScratch } from './kernel-pool/shared-scratch';
+import type { AttentionShape } from './local-attention-loops';
+import { attendLocally, attendLocallyGradient, keyHalfNorms } from './local-attention-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
 export interface AttentionResult {
@@ -36,11 +39,51 @@ function shapeOf(queryShape: readonly number[], valueShape: readonly number[]) {
   };
 }
 
+/** The inputs as the kernel threads read them, reused from call to call (shared-scratch.ts says why). */
+const shared = {
+  queries: new SharedScratch(),
+  keys: new SharedScratch(),
+  values: new SharedScratch(),
+  mask: new SharedScratch(),
+  halfNorm: new SharedScratch(),
+  out: new SharedScratch(),
+};
+
+/**
+ * Local attention with its query voxels split over the kernel threads: every voxel is computed
+ * alone, so the result is the one attendLocally gives. (Under a gradient tape, as in training,
+ * it stays on the calling thread: the trainer runs its own threads.)
+ */
+function attendOnThreads(q: Float32Array, k: Float32Array, v: Float32Array, m: Float32Array, shape: AttentionShape, dimension: number, radius: number, out: Float32Array): void {
+  const voxels = shape.nx * shape.ny * shape.nz;
+  const keys = shared.keys.copyOf(k);
+  const result = shared.out.take(out.length);
+  kernelPool().run(
+    {
+      task: 'attendLocally',
+      shape: { ...shape, dimension },
+      radius,
+      queries: shared.queries.copyOf(q),
+      keys,
+      values: shared.values.copyOf(v),
+      mask: shared.mask.copyOf(m),
+      halfNorm: keyHalfNorms(keys, shape.channels, shared.halfNorm.take(voxels)),
+      out: result,
+    },
+    voxels,
+  );
+  out.set(result);
+}
+
 registerTypedArrayKernel<Attrs>({
   kernelName: LOCAL_ATTENTION,
   inputNames: ['queries', 'keys', 'values', 'mask'],
   outputShape: ([q, , v]) => [...q.slice(0, q.length - 1), v[v.length - 1] + 1],
-  compute: ([q, k, v, m], [qs, , vs], out, a) => attendLocally(q, k, v, m, shapeOf(qs, vs), a.radius, out),
+  compute: ([q, k, v, m], [qs, , vs], out, a) => {
+    const shape = shapeOf(qs, vs);
+    if (tf.engine().state.gradientDepth > 0 || kernelThreadCount() === 1) return attendLocally(q, k, v, m, shape, a.radius, out);
+    attendOnThreads(q, k, v, m, shape, qs.length - 1, a.radius, out);
+  },
 });
 
 registerTypedArrayKernel<Attrs>({

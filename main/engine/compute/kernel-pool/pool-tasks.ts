@@ -10,6 +10,8 @@
 
 import type { GridShape } from '../grid-sampling-loops';
 import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-sampling-loops';
+import type { AttentionShape } from '../local-attention-loops';
+import { attendLocallyRange } from '../local-attention-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
 import { sampleGridWithDerivatives, savedPointGradient, valuesWithDerivativesWidth } from '../sample-with-derivatives-loops';
 
@@ -58,14 +60,27 @@ export interface ScatterChunksTask {
   readonly out: Float32Array;
 }
 
-export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask;
+/** Local attention (local-attention-loops.ts) for a range of query voxels. */
+export interface LocalAttentionTask {
+  readonly task: 'attendLocally';
+  readonly shape: AttentionShape & { readonly dimension: number };
+  readonly radius: number;
+  readonly queries: Float32Array;
+  readonly keys: Float32Array;
+  readonly values: Float32Array;
+  readonly mask: Float32Array;
+  readonly halfNorm: Float32Array;
+  readonly out: Float32Array;
+}
+
+export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | LocalAttentionTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
   return [Math.round((count * c) / chunks), Math.round((count * (c + 1)) / chunks)];
 }
 
-/** Runs the task on points (for scatterChunks, chunks) [first, last). */
+/** Runs the task on points (for scatterChunks, chunks; for attendLocally, query voxels) [first, last). */
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
   const D = t.shape.dimension;
   const range = (values: Float32Array, width: number) => values.subarray(first * width, last * width);
@@ -78,6 +93,8 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
       return sampleGridPointGradient(t.image, t.shape, range(t.points, D), range(t.dy, t.shape.channels), range(t.out, D), t.padding);
     case 'savedPointGradient':
       return savedPointGradient(range(t.samples, valuesWithDerivativesWidth(t.shape)), t.shape, range(t.dy, t.shape.channels), range(t.out, D));
+    case 'attendLocally':
+      return attendLocallyRange(t.queries, t.keys, t.values, t.mask, t.halfNorm, t.shape, t.radius, t.out, first, last);
     case 'scatterChunks': {
       const C = t.shape.channels;
       const length = t.shape.nx * t.shape.ny * t.shape.nz * C;
@@ -91,8 +108,12 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
   }
 }
 
-/** How many units of `task` a thread must have before the work is split at all. */
+/**
+ * How many units of `task` a thread must have before the work is split at all. A query voxel of
+ * local attention reads a window of 9 to 125 keys: a thousand of them outweigh the hand-over.
+ */
 export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, pointsPerThread2d: number): number {
   if (task.task === 'scatterChunks') return 1;
+  if (task.task === 'attendLocally') return 1024;
   return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
 }
