@@ -3,55 +3,12 @@
 // 9-tap passes over 7 M voxels; as running sums it is a few additions per voxel.
 
 import type * as tf from '@tensorflow/tfjs-core';
+import { boxAlongAxis } from './box-filter-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
-const BOX_FILTER = 'XiBoxFilter';
+export { boxAlongAxis } from './box-filter-loops';
 
-/**
- * Box mean of radius r along one axis of a [nz][ny][nx] volume, zero padded, in place. Along x
- * a running sum per line; along y and z a running sum of whole rows or planes (so memory is
- * read in order), with a ring of the last r + 1 original rows or planes, which the in-place
- * write has already replaced.
- */
-export function boxAlongAxis(v: Float32Array, n: number[], axis: number, r: number, scratch: Float64Array): void {
-  const norm = 1 / (2 * r + 1);
-  if (axis === 0) {
-    const len = n[0];
-    for (let start = 0; start < v.length; start += len) {
-      for (let i = 0; i < len; i++) scratch[i] = v[start + i];
-      let sum = 0;
-      for (let i = 0; i <= Math.min(r, len - 1); i++) sum += scratch[i];
-      for (let i = 0; i < len; i++) {
-        v[start + i] = sum * norm;
-        if (i + r + 1 < len) sum += scratch[i + r + 1];
-        if (i - r >= 0) sum -= scratch[i - r];
-      }
-    }
-    return;
-  }
-  // A "block" is a row (axis y) or a plane (axis z); blocks repeat `outer` times.
-  const block = axis === 1 ? n[0] : n[0] * n[1];
-  const len = n[axis];
-  const outer = axis === 1 ? n[2] : 1;
-  const step = block; // consecutive blocks along the axis are adjacent in memory
-  const sum = new Float64Array(block);
-  const ring = new Float32Array(block * (r + 1));
-  for (let o = 0; o < outer; o++) {
-    const base = o * block * len;
-    sum.fill(0);
-    for (let i = 0; i <= Math.min(r, len - 1); i++) for (let k = 0, at = base + i * step; k < block; k++) sum[k] += v[at + k];
-    for (let i = 0; i < len; i++) {
-      const at = base + i * step;
-      const slot = (i % (r + 1)) * block;
-      for (let k = 0; k < block; k++) {
-        ring[slot + k] = v[at + k]; // the original, before it is replaced
-        v[at + k] = sum[k] * norm;
-      }
-      if (i + r + 1 < len) for (let k = 0, next = base + (i + r + 1) * step; k < block; k++) sum[k] += v[next + k];
-      if (i - r >= 0) for (let k = 0, old = ((i - r) % (r + 1)) * block; k < block; k++) sum[k] -= ring[old + k];
-    }
-  }
-}
+const BOX_FILTER = 'XiBoxFilter';
 
 interface Attrs {
   radius: number;

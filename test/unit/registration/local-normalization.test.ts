@@ -1,10 +1,12 @@
 // The local normalization of the LNCC similarity, computed in JavaScript arrays, against its
 // definition in tensor ops (what the optimizer compared before it moved off the wasm heap):
-// the same float32 values on both typed-array backends, in 2D and 3D.
+// the same float32 values on both typed-array backends, in 2D and 3D, with the box passes on
+// one kernel thread or split over three.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
+import { setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
 import { boxFilter } from '../../../main/engine/registration/filters';
 import { locallyNormalizeInPlace } from '../../../main/engine/registration/optimization/local-normalization';
 
@@ -17,11 +19,15 @@ function byTensorOps(image: tf.Tensor, radius: number): tf.Tensor {
   });
 }
 
+afterAll(() => setKernelThreads(0));
+
 for (const backend of ['cpu', 'wasm'] as const)
   describe(`local normalization on ${backend}`, () => {
     for (const size of [[23, 17], [13, 11, 9]])
-      it(`equals the tensor ops exactly in ${size.length}D`, async () => {
+      for (const threads of [1, 3])
+      it(`equals the tensor ops exactly in ${size.length}D on ${threads} thread(s)`, async () => {
         await selectComputeBackend(backend);
+        setKernelThreads(threads);
         // Steps and flat patches as well as noise: the deviation floor must matter somewhere.
         const n = size.reduce((a, b) => a * b, 1);
         const values = Float32Array.from({ length: n }, (_, i) => (i % 7 < 3 ? 0.2 : Math.abs(Math.sin(i * 0.731))));

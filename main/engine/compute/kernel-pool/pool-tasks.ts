@@ -10,6 +10,7 @@
 
 import type { GridShape } from '../grid-sampling-loops';
 import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-sampling-loops';
+import { boxAlongAxisRange } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
@@ -73,15 +74,26 @@ export interface LocalAttentionTask {
   readonly out: Float32Array;
 }
 
-export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | LocalAttentionTask;
+/** One pass of a box mean along an axis, in place (box-filter-loops.ts); the range counts its units. */
+export interface BoxPassTask {
+  readonly task: 'boxAlongAxis';
+  readonly values: Float32Array;
+  /** Sizes along x, y, z (z = 1 in 2D). */
+  readonly n: readonly number[];
+  readonly axis: number;
+  readonly radius: number;
+}
+
+export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | LocalAttentionTask | BoxPassTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
   return [Math.round((count * c) / chunks), Math.round((count * (c + 1)) / chunks)];
 }
 
-/** Runs the task on points (for scatterChunks, chunks; for attendLocally, query voxels) [first, last). */
+/** Runs the task on points (for scatterChunks, chunks; for attendLocally, query voxels; for a box pass, its units) [first, last). */
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
+  if (t.task === 'boxAlongAxis') return boxAlongAxisRange(t.values, t.n, t.axis, t.radius, first, last);
   const D = t.shape.dimension;
   const range = (values: Float32Array, width: number) => values.subarray(first * width, last * width);
   switch (t.task) {
@@ -113,7 +125,7 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
  * local attention reads a window of 9 to 125 keys: a thousand of them outweigh the hand-over.
  */
 export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, pointsPerThread2d: number): number {
-  if (task.task === 'scatterChunks') return 1;
+  if (task.task === 'scatterChunks' || task.task === 'boxAlongAxis') return 1;
   if (task.task === 'attendLocally') return 1024;
   return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
 }
