@@ -10,9 +10,7 @@
 // divide), and the box means are the backend's own running sums (compute/box-filter.ts), so
 // the values are the ones the tensor ops gave.
 
-import { boxAlongAxis, boxUnitsAlong } from '../../compute/box-filter-loops';
-import { kernelPool, kernelThreadCount } from '../../compute/kernel-pool/kernel-pool';
-import { sharedFloats } from '../../compute/kernel-pool/shared-scratch';
+import { boxableFloats, boxMeanInPlace } from '../../compute/box-passes';
 
 const f32 = Math.fround;
 
@@ -22,19 +20,9 @@ const f32 = Math.fround;
  */
 const deviationFloorSquared = f32(0.05 ** 2);
 
-/**
- * Box mean of radius r over a [nz][ny][nx] volume (size x, y[, z]), zero padded, in place. In
- * shared memory each pass splits over the kernel threads (its lines, planes or columns are
- * independent, so the numbers are the same).
- */
+/** Box mean of radius r over a [nz][ny][nx] volume (size x, y[, z]), zero padded, in place. */
 function boxMean(values: Float32Array, size: readonly number[], radius: number): void {
-  const n = [size[0], size[1], size.length === 3 ? size[2] : 1];
-  const onThreads = values.buffer instanceof SharedArrayBuffer && kernelThreadCount() > 1;
-  const scratch = new Float64Array(Math.max(...n));
-  for (let axis = 0; axis < size.length; axis++) {
-    if (onThreads) kernelPool().run({ task: 'boxAlongAxis', values, n, axis, radius }, boxUnitsAlong(n, axis));
-    else boxAlongAxis(values, n, axis, radius, scratch);
-  }
+  boxMeanInPlace(values, [size[0], size[1], size.length === 3 ? size[2] : 1], size.length, radius);
 }
 
 /** Two arrays of the image's length for the intermediates, reusable from one image to the next. */
@@ -45,8 +33,7 @@ export interface NormalizationScratch {
 
 /** In shared memory where there are kernel threads to box them. */
 export function normalizationScratch(length: number): NormalizationScratch {
-  const array = kernelThreadCount() > 1 ? sharedFloats : (n: number) => new Float32Array(n);
-  return { mean: array(length), meanOfSquares: array(length) };
+  return { mean: boxableFloats(length), meanOfSquares: boxableFloats(length) };
 }
 
 /**
