@@ -15,6 +15,11 @@ export function matrixOrder(m: ArrayLike<number>): number {
   return n;
 }
 
+export function transposeMatrix(m: ArrayLike<number>): Matrix {
+  const n = matrixOrder(m);
+  return Array.from({ length: n * n }, (_, i) => m[(i % n) * n + Math.floor(i / n)]);
+}
+
 export function multiplyMatrices(a: ArrayLike<number>, b: ArrayLike<number>): Matrix {
   const n = matrixOrder(a);
   if (matrixOrder(b) !== n) throw new Error('matrix sizes differ');

@@ -7,6 +7,7 @@
 // the same loop with Mᵀ and no offset.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { transposeMatrix } from '../../../shared/math/matrix';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
 const AFFINE_ROWS = 'XiAffineRows';
@@ -59,16 +60,12 @@ registerTypedArrayKernel<Attrs>({
   compute: ([rows], [shape], out, a) => affineRowsLoop(rows, shape[shape.length - 1], a.matrix, a.offset, out),
 });
 
-function transposed(m: readonly number[], d: number): number[] {
-  return Array.from({ length: d * d }, (_, i) => m[(i % d) * d + Math.floor(i / d)]);
-}
-
 tf.registerGradient({
   kernelName: AFFINE_ROWS,
   gradFunc: (dy, _saved, attrs) => {
     const a = attrs as unknown as Attrs;
     const d = a.offset.length;
-    return { rows: () => runTypedArrayKernel(AFFINE_ROWS, { rows: dy as tf.Tensor }, { matrix: transposed(a.matrix, d), offset: new Array<number>(d).fill(0) }) };
+    return { rows: () => runTypedArrayKernel(AFFINE_ROWS, { rows: dy as tf.Tensor }, { matrix: transposeMatrix(a.matrix), offset: new Array<number>(d).fill(0) }) };
   },
 });
 
@@ -85,7 +82,7 @@ export function affineRows(rows: tf.Tensor, matrix: readonly number[], offset?: 
   return tf.tidy(() => {
     const flat = tf.reshape(rows, [-1, d]);
     // Rows times Mᵀ, transposed here: matMul's transposeB is twice as slow on wasm (measured).
-    const product = tf.matMul(flat, tf.tensor2d(transposed(matrix, d), [d, d]));
+    const product = tf.matMul(flat, tf.tensor2d(transposeMatrix(matrix), [d, d]));
     return tf.reshape(offset ? tf.add(product, tf.tensor1d(t)) : product, rows.shape);
   });
 }

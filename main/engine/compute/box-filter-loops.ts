@@ -16,7 +16,7 @@ export function boxUnitsAlong(n: readonly number[], axis: number): number {
  * read in order), with a ring of the last r + 1 original rows or planes, which the in-place
  * write has already replaced.
  */
-export function boxAlongAxis(v: Float32Array, n: number[], axis: number, r: number, scratch?: Float64Array): void {
+export function boxAlongAxis(v: Float32Array, n: readonly number[], axis: number, r: number, scratch?: Float64Array): void {
   boxAlongAxisRange(v, n, axis, r, 0, boxUnitsAlong(n, axis), scratch);
 }
 

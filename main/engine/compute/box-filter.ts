@@ -6,8 +6,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { boxAlongAxis } from './box-filter-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
-export { boxAlongAxis } from './box-filter-loops';
-
 const BOX_FILTER = 'XiBoxFilter';
 
 interface Attrs {

@@ -17,7 +17,7 @@ export function boxMeanInPlace(values: Float32Array, n: readonly number[], dims:
   const scratch = new Float64Array(Math.max(...n));
   for (let axis = 0; axis < dims; axis++) {
     if (onThreads) kernelPool().run({ task: 'boxAlongAxis', values, n, axis, radius }, boxUnitsAlong(n, axis));
-    else boxAlongAxis(values, [...n], axis, radius, scratch);
+    else boxAlongAxis(values, n, axis, radius, scratch);
   }
 }
 

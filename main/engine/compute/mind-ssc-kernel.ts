@@ -8,7 +8,7 @@
 // reflection, each diagonal's squared difference S_v lives on the image grown by d voxels per
 // side and is box filtered there with zero padding, and channel (a, b) reads box(S_v) at x + s.
 
-import { boxAlongAxis } from './box-filter';
+import { boxAlongAxis } from './box-filter-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 import type * as tf from '@tensorflow/tfjs-core';
 

@@ -19,7 +19,7 @@
 //   loss = sim(fixed(p), moving(moved)) + λ diffusion(v)      ∂moved = ∂sim · ∇moving(moved)
 
 import type { ImageGrid } from '../../../../shared/geometry/grid';
-import { invertMatrix } from '../../../../shared/math/matrix';
+import { invertMatrix, transposeMatrix } from '../../../../shared/math/matrix';
 import { affineRowsLoop } from '../../compute/affine-rows';
 import { diffusionEnergyGradientOf, diffusionEnergyOf } from '../../compute/diffusion-energy';
 import type { GridShape } from '../../compute/grid-sampling-loops';
@@ -58,10 +58,6 @@ export function velocityOnHost(p: Pick<OptimizationParameters, 'model'>): boolea
 /** y = M x for every D-vector of `x` (M: D×D row-major). */
 function multiplyVectors(m: readonly number[], d: number, x: Float32Array, y: Float32Array): void {
   affineRowsLoop(x, d, m, new Array<number>(d).fill(0), y);
-}
-
-function transposed(m: readonly number[], d: number): number[] {
-  return m.map((_, i) => m[(i % d) * d + Math.floor(i / d)]);
 }
 
 /** Every node's own index point, x fastest: where the squaring reads the field. */
@@ -153,11 +149,11 @@ export class VelocityObjective {
     this.#control = gridShapeOf(this.#fieldShape);
     this.#spacing = control.spacing;
     this.#toIndex = worldVectorToIndexMatrix(control);
-    this.#toIndexT = transposed(this.#toIndex, d);
+    this.#toIndexT = transposeMatrix(this.#toIndex);
     this.#toWorld = invertMatrix(this.#toIndex);
-    this.#toWorldT = transposed(this.#toWorld, d);
+    this.#toWorldT = transposeMatrix(this.#toWorld);
     this.#signalStep = worldVectorToIndexMatrix(signalGrid);
-    this.#signalStepT = transposed(this.#signalStep, d);
+    this.#signalStepT = transposeMatrix(this.#signalStep);
     this.#toControl = homogeneousParts(indexToIndexMatrix(signalGrid, control), d);
     this.#nodes = nodePoints(this.#control);
     this.#chunks = scatterChunks(d);
