@@ -47,6 +47,11 @@ export function cpuPerUnit(before: CpuSnapshot, after: CpuSnapshot, units: numbe
   return { total: byRole.reduce((sum, [, ms]) => sum + ms, 0), byRole };
 }
 
+/** "89 ms (Chromium renderer 36.8, …)": the total and each role's share, as the benches print them. */
+export function describeCpu(cpu: { total: number; byRole: [string, number][] }): string {
+  return `${cpu.total.toFixed(0)} ms (${cpu.byRole.map(([role, ms]) => `${role} ${ms.toFixed(1)}`).join(', ')})`;
+}
+
 /** Machine-wide CPU ticks from /proc/stat: all of them, and those the hypervisor gave elsewhere (steal). */
 export interface HostTicks {
   readonly total: number;

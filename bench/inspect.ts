@@ -14,7 +14,7 @@
 
 import { startServe } from '../test/e2e/browser-mode';
 import { launchChromium, percentile } from './chromium';
-import { cpuPerUnit, cpuSnapshot, watchMachine } from './cpu-time';
+import { cpuPerUnit, cpuSnapshot, describeCpu, watchMachine } from './cpu-time';
 
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(argument('--seconds')) || 10;
@@ -95,7 +95,7 @@ async function main() {
       console.log(`  engine time per answer: p50 ${percentile(computes, 50).toFixed(0)} ms, p95 ${percentile(computes, 95).toFixed(0)} ms`);
       const cpu = cpuPerUnit(cpuBefore, cpuAfter, log.length);
       if (cpu.byRole.length > 0)
-        console.log(`  CPU per update: ${cpu.total.toFixed(0)} ms (${cpu.byRole.map(([role, ms]) => `${role} ${ms.toFixed(1)}`).join(', ')})`);
+        console.log(`  CPU per update: ${describeCpu(cpu)}`);
     }
   } finally {
     await browser.close();

@@ -20,7 +20,7 @@
 
 import { startServe } from '../test/e2e/browser-mode';
 import { launchChromium, percentile } from './chromium';
-import { cpuPerUnit, cpuSnapshot, watchMachine } from './cpu-time';
+import { cpuPerUnit, cpuSnapshot, describeCpu, watchMachine } from './cpu-time';
 
 interface LongTask {
   start: number;
@@ -150,7 +150,7 @@ async function main() {
       `  3. paging the axial view: ${paging.fps.toFixed(1)} pictures/s (goal ≥ 30; ${paging.pictures} pictures for ${paging.steps} pages, one per frame); interval p50 ${percentile(paging.intervals, 50).toFixed(0)} ms, p95 ${percentile(paging.intervals, 95).toFixed(0)} ms`,
     );
     if (cpu.byRole.length > 0)
-      console.log(`     CPU per picture: ${cpu.total.toFixed(0)} ms (${cpu.byRole.map(([role, ms]) => `${role} ${ms.toFixed(1)}`).join(', ')})`);
+      console.log(`     CPU per picture: ${describeCpu(cpu)}`);
   } finally {
     await browser.close();
     await server.stop();
