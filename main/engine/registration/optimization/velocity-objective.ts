@@ -186,7 +186,7 @@ export class VelocityObjective {
     const displacement = s.displacement.take(n * d);
     pool.run({ task: 'sample', image: U, shape: this.#control, padding: 'border', points: q, out: displacement }, n);
     const moved = s.moved.take(n * d);
-    affineRowsLoop(displacement, d, this.#signalStep, new Array<number>(d).fill(0), moved);
+    multiplyVectors(this.#signalStep, d, displacement, moved);
     addInto(moved, shared);
     const samples = s.samples.take(n * valuesWithDerivativesWidth(this.#movingShape));
     pool.run({ task: 'sampleWithDerivatives', image: this.#moving.values, shape: this.#movingShape, padding: 'zeros', points: moved, out: samples }, n);
