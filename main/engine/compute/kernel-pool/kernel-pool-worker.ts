@@ -1,10 +1,10 @@
-// A kernel thread (kernel-pool.ts): waits on its flag, takes a range of a task off its port,
-// runs it and says so. Built as its own entry (dist/main/kernel-worker.js).
+// A kernel thread (kernel-pool.ts): waits on its flag, takes a task off its port, runs its
+// chunks while any are left and says so. Built as its own entry (dist/main/kernel-worker.js).
 
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { KernelWorkerData, WorkerMessage } from './kernel-pool';
 import { FAILED, IDLE } from './kernel-pool';
-import { runTaskRange } from './pool-tasks';
+import { runChunks } from './pool-tasks';
 
 const { port, flags, index } = workerData as KernelWorkerData;
 
@@ -13,7 +13,7 @@ for (;;) {
   const message = receiveMessageOnPort(port)?.message as WorkerMessage | undefined;
   if (!message || message.stop) break;
   try {
-    runTaskRange(message.task!, message.first!, message.last!);
+    runChunks(message.task!, message.deal!);
     Atomics.store(flags, index, IDLE);
   } catch (error) {
     port.postMessage(error instanceof Error ? error.message : String(error));

@@ -120,6 +120,15 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
   }
 }
 
+/** Takes chunks of `deal` off its counter and runs them, until none is left. */
+export function runChunks(t: PoolTask, deal: { readonly count: number; readonly chunk: number; readonly next: Int32Array }): void {
+  for (;;) {
+    const first = Atomics.add(deal.next, 0, 1) * deal.chunk;
+    if (first >= deal.count) return;
+    runTaskRange(t, first, Math.min(deal.count, first + deal.chunk));
+  }
+}
+
 /**
  * How many units of `task` a thread must have before the work is split at all. A query voxel of
  * local attention reads a window of 9 to 125 keys: a thousand of them outweigh the hand-over.
