@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { indexToWorld } from '../../../shared/geometry/grid';
+import { blockMeanKernel, hasBlockMeanKernel } from '../compute/block-mean-loops';
 import { boxFilterKernel, hasBoxFilterKernel } from '../compute/box-filter';
 
 /** Convolves along one spatial axis (0 = x, 1 = y, 2 = z) with a 1D kernel, zero padding. */
@@ -87,11 +88,16 @@ export function downsampledGrid(grid: ImageGrid, factor: number | readonly numbe
 }
 
 /** Block averages of factor(s) voxels per axis (x, y[, z]); the far edge is padded by
- * mirroring to whole blocks. Exact anti-aliasing for integer spacing ratios. */
-export function downsampleByAveraging(t: tf.Tensor, factor: number | readonly number[]): tf.Tensor {
+ * mirroring to whole blocks. Exact anti-aliasing for integer spacing ratios. One loop where the
+ * backend has the kernel (block-mean-loops.ts); not differentiable there. */
+export function downsampleByAveraging(t: tf.Tensor, factor: number | readonly number[], options: { implementation?: 'auto' | 'composite' } = {}): tf.Tensor {
   const dims = t.rank - 1;
   const k = factorsOf(factor, dims).reverse(); // tensor axis order (z, y, x)
   if (k.every((f) => f === 1)) return t.clone();
+  if (options.implementation !== 'composite' && hasBlockMeanKernel()) {
+    const [fx, fy, fz = 1] = factorsOf(factor, dims);
+    return blockMeanKernel(t, [fx, fy, fz]);
+  }
   return tf.tidy(() => {
     const missing = (x: tf.Tensor) => x.shape.slice(0, dims).map((n, i) => [0, Math.min(n, Math.ceil(n / k[i]) * k[i] - n)] as [number, number]);
     let x = t;

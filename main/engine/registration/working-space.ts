@@ -10,8 +10,10 @@ import { regridToSpacing, sameGrid } from '../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { percentiles } from '../../../shared/image/statistics';
 import type { Interpolation, Padding } from '../compute/grid-sample';
+import type { BlockShape, IntensityWindow } from '../compute/block-mean-loops';
+import { blockMeans, blockMeanSize } from '../compute/block-mean-loops';
 import { resampleSlab } from '../compute/slab-resampling';
-import { downsampleByAveraging, downsampledGrid, smoothNormalized } from './filters';
+import { boxFilter, downsampledGrid, smoothNormalized } from './filters';
 import type { GridTensor } from './levels';
 import { imageToTensor, indexToIndexMatrix, tensorShapeOf } from './grid-tensors';
 import type { NormalizationParameters } from './parameters';
@@ -51,22 +53,21 @@ export function intensityRange(image: ScalarImage, p: NormalizationParameters): 
  * own (they would be Infinity, or 0), but its normalized ones are ordinary. Where even the
  * range's width overflows a double, both sides are halved first.
  */
-export function normalizedImageValues(image: ScalarImage, [lo, hi]: [number, number], out: Float32Array = new Float32Array(image.pixels.length)): Float32Array {
+export function normalizedImageValues(image: ScalarImage, range: [number, number], out: Float32Array = new Float32Array(image.pixels.length)): Float32Array {
   const pixels = image.pixels;
   if (out.length !== pixels.length) throw new Error(`normalizedImageValues: ${out.length} outputs for ${pixels.length} voxels`);
-  const halve = !Number.isFinite(hi - lo);
-  const base = halve ? lo / 2 : lo;
-  const width = halve ? hi / 2 - lo / 2 : hi - lo;
+  const { scale, base, width } = intensityWindow(range);
   for (let i = 0; i < pixels.length; i++) {
-    const v = ((halve ? pixels[i] / 2 : pixels[i]) - base) / width;
+    const v = (pixels[i] * scale - base) / width;
     out[i] = v > 0 ? (v < 1 ? v : 1) : 0;
   }
   return out;
 }
 
-/** normalizedImageValues as a [spatial, 1] tensor. */
-export function normalizedImageTensor(image: ScalarImage, range: [number, number]): tf.Tensor {
-  return tf.tensor(normalizedImageValues(image, range), tensorShapeOf(image.grid, 1), 'float32');
+/** The map of normalizedImageValues: values times `scale` (½ where the range's width overflows a double), less `base`, over `width`. */
+function intensityWindow([lo, hi]: [number, number]): IntensityWindow {
+  const halve = !Number.isFinite(hi - lo);
+  return halve ? { scale: 0.5, base: lo / 2, width: hi / 2 - lo / 2 } : { scale: 1, base: lo, width: hi - lo };
 }
 
 export interface ResampleOptions {
@@ -104,12 +105,24 @@ export function resampleTensor(
 export function workingImage(image: ScalarImage, range: [number, number], spacingMm: number): GridTensor {
   const target = workingGrid(image.grid, spacingMm);
   const factors = image.grid.spacing.map((s) => Math.max(1, Math.floor(spacingMm / s + 1e-6)));
+  const pooledGrid = downsampledGrid(image.grid, factors);
   const tensor = tf.tidy(() => {
-    const pooled = downsampleByAveraging(normalizedImageTensor(image, range), factors);
-    const pooledGrid = downsampledGrid(image.grid, factors);
+    const pooled = blockMeansOfImage(image, range, factors);
     return sameGrid(pooledGrid, target) ? pooled : resampleTensor(pooled, pooledGrid, target);
   });
   return { grid: target, tensor };
+}
+
+/**
+ * The block means of an image's normalized intensities, from its own pixels, on any backend: the
+ * full-resolution image is never written out as floats, nor uploaded.
+ */
+function blockMeansOfImage(image: ScalarImage, range: [number, number], factors: readonly number[]): tf.Tensor {
+  const [nx, ny, nz = 1] = image.grid.size;
+  const [fx, fy, fz = 1] = factors;
+  const shape: BlockShape = { size: [nx, ny, nz], channels: 1, factors: [fx, fy, fz] };
+  const values = blockMeans(image.pixels, shape, new Float32Array(blockMeanSize(shape).reduce((a, b) => a * b)), intensityWindow(range));
+  return tf.tensor(values, tensorShapeOf(downsampledGrid(image.grid, factors), 1), 'float32');
 }
 
 /** A mask (nonzero inside) on `targetGrid`, as 0/1 floats. */
@@ -130,14 +143,13 @@ export function samplingRegion(normalized: tf.Tensor, mask?: tf.Tensor, growVoxe
   return tf.tidy(() => {
     if (mask) return mask.clone();
     const bright = tf.cast(tf.greater(smoothNormalized(normalized, 1), 0.05), 'float32');
-    const dims = normalized.rank - 1;
-    const k = 2 * growVoxels + 1;
-    const batched = tf.expandDims(bright, 0);
-    const grown = tf.squeeze(
-      dims === 3 ? tf.maxPool3d(batched as tf.Tensor5D, k, 1, 'same') : tf.maxPool(batched as tf.Tensor4D, k, 1, 'same'),
-      [0],
-    );
+    // Grown by a (2g+1)^D cube: where the cube's mean of the 0/1 mask is above 0. That is the
+    // cube's maximum, exactly: the means of non-negative values are 0 only where all are (as
+    // running sums in doubles, the 0/1 values and their float32 means add and subtract exactly),
+    // at a few additions per voxel where a max pool took 125 comparisons.
+    const grown = tf.greater(boxFilter(bright, growVoxels), 0);
     // Decided on the device (no read back): the whole grid where almost nothing qualified.
-    return tf.where(tf.less(tf.mean(grown), 0.02), tf.onesLike(grown), grown);
+    const almostNothing = tf.less(tf.mean(tf.cast(grown, 'float32')), 0.02);
+    return tf.cast(tf.logicalOr(grown, almostNothing), 'float32');
   });
 }

@@ -164,6 +164,92 @@ describe('box filter', () => {
     });
 });
 
+describe('block means', () => {
+  for (const backend of ['cpu', 'wasm'] as const)
+    it(`one loop equals mirror padding and an average pool on ${backend}`, async () => {
+      await selectComputeBackend(backend);
+      const { downsampleByAveraging } = await import('../../../main/engine/registration/filters');
+      // Odd sizes (a partial last block), unequal factors, several channels, and a block wider
+      // than its axis (mirrored more than once).
+      const cases: [number[], number | number[]][] = [
+        [[13, 11, 2], [2, 3]],
+        [[9, 8, 7, 3], 2],
+        [[9, 8, 7, 1], [3, 2, 4]],
+        [[2, 3, 5, 1], [4, 5, 7]],
+      ];
+      for (const [shape, factor] of cases) {
+        const image = tf.randomUniform(shape, -1, 1, 'float32', 4);
+        const a = downsampleByAveraging(image, factor);
+        const b = downsampleByAveraging(image, factor, { implementation: 'composite' });
+        expect(a.shape).toEqual(b.shape);
+        expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-6);
+        tf.dispose([image, a, b]);
+      }
+    });
+});
+
+describe('the working space', () => {
+  const image3d = (seed: number) => {
+    let s = seed;
+    const size = [11, 9, 7];
+    const pixels = new Int16Array(11 * 9 * 7).map(() => ((s = (s * 1664525 + 1013904223) >>> 0) % 4000) - 1000);
+    return { grid: { size, spacing: [1, 1.5, 1], origin: [3, -2, 1], direction: [0, 1, 0, -1, 0, 0, 0, 0, 1] }, pixels };
+  };
+
+  for (const backend of ['cpu', 'wasm'] as const)
+    it(`the working image is the normalized image's block means, resampled, on ${backend}`, async () => {
+      await selectComputeBackend(backend);
+      const { downsampleByAveraging, downsampledGrid } = await import('../../../main/engine/registration/filters');
+      const { normalizedImageValues, resampleTensor, workingImage } = await import('../../../main/engine/registration/working-space');
+      const { tensorShapeOf } = await import('../../../main/engine/registration/grid-tensors');
+      const image = image3d(7);
+      const range: [number, number] = [-500, 2500];
+      for (const spacing of [2, 2.5, 3]) {
+        const got = workingImage(image, range, spacing);
+        const factors = image.grid.spacing.map((s) => Math.max(1, Math.floor(spacing / s + 1e-6)));
+        const normalized = tf.tensor(normalizedImageValues(image, range), tensorShapeOf(image.grid, 1));
+        const pooled = downsampleByAveraging(normalized, factors, { implementation: 'composite' });
+        const expected = resampleTensor(pooled, downsampledGrid(image.grid, factors), got.grid);
+        expect(got.tensor.shape).toEqual(expected.shape);
+        expect(tf.max(tf.abs(tf.sub(got.tensor, expected))).dataSync()[0]).toBeLessThan(1e-6);
+        tf.dispose([got.tensor, normalized, pooled, expected]);
+      }
+    });
+
+  // tfjs's wasm MaxPool3D starts its maximum at the smallest positive float (1.2e-38), not at
+  // −∞: an all-zero window came out as 1.2e-38, so every background voxel was "in" the region
+  // and the optimizer sampled the whole grid. The region is now a box sum's support.
+  for (const backend of ['cpu', 'wasm'] as const)
+    for (const d of [2, 3])
+      it(`the sampling region is the bright voxels grown by a cube, exactly 0 or 1, on ${backend} in ${d}D`, async () => {
+        await selectComputeBackend(backend);
+        const { samplingRegion } = await import('../../../main/engine/registration/working-space');
+        const { smoothNormalized } = await import('../../../main/engine/registration/filters');
+        const size = d === 2 ? [31, 27] : [19, 17, 15];
+        const shape = [...size].reverse().concat(1);
+        const count = size.reduce((a, b) => a * b, 1);
+        // Two bright blobs in a dark background, one touching the edge.
+        const values = new Float32Array(count);
+        const at = (i: number) => size.map((_, a) => Math.floor(i / size.slice(0, a).reduce((x, y) => x * y, 1)) % size[a]);
+        for (let i = 0; i < count; i++) {
+          const p = at(i);
+          const r1 = Math.hypot(...p.map((v, a) => v - size[a] / 2));
+          const r2 = Math.hypot(...p.map((v) => v - 1));
+          values[i] = r1 < 4 || r2 < 2.5 ? 0.8 : 0;
+        }
+        const image = tf.tensor(values, shape);
+        const region = samplingRegion(image).dataSync();
+        const bright = smoothNormalized(image, 1).dataSync();
+        for (let i = 0; i < count; i++) {
+          const p = at(i);
+          let grown = false;
+          for (let j = 0; j < count && !grown; j++) grown = bright[j] > 0.05 && at(j).every((v, a) => Math.abs(v - p[a]) <= 2);
+          expect(region[i]).toBe(grown ? 1 : 0);
+        }
+        tf.dispose(image);
+      });
+});
+
 describe('slab resampling on host arrays', () => {
   for (const backend of ['cpu', 'wasm'] as const)
     for (const d of [2, 3])
