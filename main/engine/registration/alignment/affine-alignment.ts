@@ -1,5 +1,5 @@
 // Stage 2, initial alignment: centres of mass, a coarse search over rotations, then an affine
-// (or rigid) transform refined by Adam on sampled points, coarse to fine. The similarity is
+// (or rigid) transform refined by Adam on sampled points, coarse to fine (on the host: pose-objective.ts). The similarity is
 // normalized cross-correlation of normalized intensities, which tolerates gain and offset.
 //
 // The transform maps a fixed world point to the moving world point:
@@ -15,12 +15,14 @@ import { gridSample } from '../../compute/grid-sample';
 import type { GridTensor, StageReporter } from '../levels';
 import { disposeLevels, downsampleLevel, downsampleRegion } from '../levels';
 import { readToHost, transformPoints } from '../grid-tensors';
-import { nccLoss, nccPerRow, normalizedCrossCorrelation } from '../losses/similarity';
-import { Adam, cosineSchedule, readsLoss, variableOf } from '../optimization/adam';
+import { nccPerRow, normalizedCrossCorrelation } from '../losses/similarity';
+import { ArrayAdam, cosineSchedule, readsLoss } from '../optimization/adam';
 import { RegionSampler } from '../point-sampling';
 import { seededRandom } from '../random';
 import type { AlignmentParameters } from '../parameters';
-import { rotationCandidates, rotationMatrix, rotationMatrixTensor } from './rotations';
+import { rotationCandidates, rotationMatrix } from './rotations';
+import type { HostImage } from './pose-objective';
+import { PoseObjective } from './pose-objective';
 import { centerOfMass } from './center-of-mass';
 import { badInput } from '../../../../shared/contract/errors';
 
@@ -74,6 +76,14 @@ class LevelProblem {
   ) {
     this.fixedToWorld = indexToWorldMatrix(fixed.grid);
     this.movingFromWorld = worldToIndexMatrix(moving.grid);
+  }
+
+  readonly #host: Partial<Record<'fixed' | 'moving', Promise<HostImage>>> = {};
+
+  /** The level's image as an array, read once. */
+  hostImage(which: 'fixed' | 'moving'): Promise<HostImage> {
+    const image = this[which];
+    return (this.#host[which] ??= image.tensor.data().then((values) => ({ grid: image.grid, values: values as Float32Array })));
   }
 
   /** The region is read to the host once, for the sampler. */
@@ -164,7 +174,10 @@ async function searchRotations(problem: LevelProblem, start: Pose, p: AlignmentP
     .map((i) => poses[i]);
 }
 
-/** Adam on the pose at one level; returns the refined pose and its final loss. */
+/**
+ * Adam on the pose at one level, on the host (pose-objective.ts); returns the refined pose and
+ * its final loss.
+ */
 async function refine(
   problem: LevelProblem,
   start: Pose,
@@ -172,49 +185,24 @@ async function refine(
   iterations: number,
   report: (i: number, ncc: number | undefined) => void,
 ): Promise<{ pose: Pose; loss: number }> {
-  const d = problem.center.length;
-  const rigid = p.transform === 'rigid';
   const spacing = Math.max(...problem.fixed.grid.spacing);
-  const linearDelta = variableOf(tf.zeros(rigid ? [d === 2 ? 1 : 3] : [d, d]));
-  const translationDelta = variableOf(tf.zeros([d]));
-  const adam = new Adam([
-    // Radians (rigid) or unitless matrix entries (affine): about half a degree per step.
-    { variable: linearDelta, learningRate: 0.01 },
-    { variable: translationDelta, learningRate: 0.25 * spacing },
-  ]);
-  const baseLinear = tf.tensor2d(start.linear, [d, d]);
-  const baseTranslation = tf.tensor1d(start.translation);
-  const currentLinear = () =>
-    tf.tidy(() =>
-      rigid
-        ? tf.matMul(rotationMatrixTensor(linearDelta as tf.Tensor1D), baseLinear)
-        : tf.matMul(tf.add(tf.eye(d), linearDelta), baseLinear),
-    ) as tf.Tensor2D;
+  const objective = new PoseObjective(await problem.hostImage('fixed'), await problem.hostImage('moving'), problem.center, p.transform === 'rigid', start);
+  const parameters = objective.initialParameters();
+  const gradient = objective.initialParameters();
+  // Radians (rigid) or unitless matrix entries (affine): about half a degree per step.
+  const linearAdam = new ArrayAdam(parameters.linear.length, 0.01);
+  const translationAdam = new ArrayAdam(parameters.translation.length, 0.25 * spacing);
   let loss = NaN;
-  try {
-    for (let i = 0; i < iterations; i++) {
-      const points = problem.sampler.sample(Math.min(p.samples, 4 * problem.sampler.regionVoxels));
-      const { world, values } = problem.fixedSamples(points);
-      const terms = await adam.minimize(
-        () => {
-          const moving = problem.movingValues(world, currentLinear(), tf.add(baseTranslation, translationDelta) as tf.Tensor1D);
-          return { total: nccLoss(values, moving) };
-        },
-        cosineSchedule(i, iterations),
-        readsLoss(i, iterations),
-      );
-      tf.dispose([points, world, values]);
-      if (terms) loss = terms.total;
-      // Steps whose loss was not read report progress alone.
-      report(i, terms ? 1 - terms.total : undefined);
-    }
-    const linear = await readToHost(currentLinear);
-    const translation = await readToHost(() => tf.add(baseTranslation, translationDelta));
-    return { pose: { linear: Array.from(linear), translation: Array.from(translation) }, loss };
-  } finally {
-    adam.dispose();
-    tf.dispose([linearDelta, translationDelta, baseLinear, baseTranslation]);
+  for (let i = 0; i < iterations; i++) {
+    const points = problem.sampler.samplePoints(Math.min(p.samples, 4 * problem.sampler.regionVoxels));
+    loss = objective.evaluate(parameters, points, gradient);
+    const scale = cosineSchedule(i, iterations);
+    linearAdam.step(parameters.linear, gradient.linear, scale);
+    translationAdam.step(parameters.translation, gradient.translation, scale);
+    // The loss is of the pose before this step, as a tape's would be.
+    report(i, readsLoss(i, iterations) ? 1 - loss : undefined);
   }
+  return { pose: objective.pose(parameters), loss };
 }
 
 async function evaluateNcc(problem: LevelProblem, pose: Pose): Promise<{ ncc: number; overlap: number }> {
