@@ -6,11 +6,12 @@
 //
 // The work is dealt in chunks, taken one at a time from a shared counter by whichever thread is
 // free, not split into equal parts up front. Cores are not equally fast: on this project's
-// 2-core machines one core reads memory about twice as slowly as the other (measured by pinning
-// a random-read loop to each: 1.16 against 2.2 s; a compute-only loop runs alike on both), and
-// a loaded workstation or a laptop's efficiency cores do the same. With equal parts the fast
-// thread waits for the slow one; with chunks it takes more of them. Points are independent, so
-// which thread computes a chunk changes no value.
+// 2-core virtual machines a random-read loop pinned to one core or the other took 1.16 against
+// 2.2 s, and an hour later 1.2 against 1.4 s, the slow one now the other core (the host's other
+// load, presumably; a compute-only loop ran alike on both). A loaded workstation or a laptop's
+// efficiency cores do the same. With equal parts the fast thread waits for the slow one; with
+// chunks it takes more of them. Points are independent, so which thread computes a chunk changes
+// no value.
 //
 // Handshake, per worker, through one Int32 flag on a SharedArrayBuffer: the caller posts the
 // task on the worker's port, sets the flag to BUSY and wakes it; the worker takes the task off
@@ -79,8 +80,16 @@ export class KernelPool {
   constructor(readonly threads: number) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`the kernel pool needs a whole number of threads ≥ 1, got ${threads}`);
     this.#flags = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, threads - 1)));
+  }
+
+  /**
+   * The worker threads, started by the first task that is split at all: a registration whose
+   * work is all too small to split (a 2D slice) never pays for starting them.
+   */
+  #started(): { worker: Worker; port: MessagePort }[] {
+    if (this.#workers.length > 0 || this.threads === 1) return this.#workers;
     const source = workerSource();
-    for (let index = 0; index < threads - 1; index++) {
+    for (let index = 0; index < this.threads - 1; index++) {
       const { port1, port2 } = new MessageChannel();
       const workerData: KernelWorkerData = { port: port2, flags: this.#flags, index };
       const worker = new Worker(source.url, { workerData, transferList: [port2], execArgv: source.execArgv, name: `ximorph-kernel-${index + 1}` });
@@ -88,6 +97,7 @@ export class KernelPool {
       worker.unref();
       this.#workers.push({ worker, port: port1 });
     }
+    return this.#workers;
   }
 
   /** Runs `task` on points (or chunks) [0, count), split over the threads; returns when all are done. */
@@ -97,8 +107,9 @@ export class KernelPool {
     const chunk = parts === 1 ? count : Math.max(Math.ceil(count / (parts * CHUNKS_PER_THREAD)), Math.ceil(minimum / CHUNKS_PER_THREAD));
     const deal: ChunkDeal = { count, chunk, next: this.#next };
     Atomics.store(this.#next, 0, 0);
+    const workers = parts > 1 ? this.#started() : [];
     for (let i = 1; i < parts; i++) {
-      const { port } = this.#workers[i - 1];
+      const { port } = workers[i - 1];
       port.postMessage({ task, deal } satisfies WorkerMessage);
       Atomics.store(this.#flags, i - 1, BUSY);
       Atomics.notify(this.#flags, i - 1);

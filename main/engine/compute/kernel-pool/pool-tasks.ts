@@ -10,7 +10,7 @@
 
 import type { GridShape } from '../grid-sampling-loops';
 import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-sampling-loops';
-import { boxAlongAxisRange } from '../box-filter-loops';
+import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
@@ -134,7 +134,10 @@ export function runChunks(t: PoolTask, deal: { readonly count: number; readonly 
  * local attention reads a window of 9 to 125 keys: a thousand of them outweigh the hand-over.
  */
 export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, pointsPerThread2d: number): number {
-  if (task.task === 'scatterChunks' || task.task === 'boxAlongAxis') return 1;
+  if (task.task === 'scatterChunks') return 1;
+  // A box pass adds and subtracts a few values per voxel, streaming through memory: below some
+  // 64 K values a thread (a 2D slice's whole image) the hand-over costs more than it saves.
+  if (task.task === 'boxAlongAxis') return Math.ceil(65_536 / (task.values.length / boxUnitsAlong(task.n, task.axis)));
   if (task.task === 'attendLocally') return 1024;
   return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
 }
