@@ -39,7 +39,8 @@ describe('the portable build', () => {
     };
     const out = shared([0]);
     const task = { task: 'sample', image: shared([0, 1, 2, 3]), shape: { nx: 2, ny: 2, nz: 1, channels: 1, dimension: 2 }, padding: 'zeros', points: shared([0.5, 0.5]), out };
-    port1.postMessage({ task, first: 0, last: 1 });
+    // One chunk of one point, its number taken from a shared counter.
+    port1.postMessage({ task, deal: { count: 1, chunk: 1, next: new Int32Array(new SharedArrayBuffer(4)) } });
     Atomics.store(flags, 0, 1);
     Atomics.notify(flags, 0);
     for (let waited = 0; Atomics.load(flags, 0) === 1 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
