@@ -107,7 +107,7 @@ export function workingImage(image: ScalarImage, range: [number, number], spacin
   const factors = image.grid.spacing.map((s) => Math.max(1, Math.floor(spacingMm / s + 1e-6)));
   const pooledGrid = downsampledGrid(image.grid, factors);
   const tensor = tf.tidy(() => {
-    const pooled = blockMeansOfImage(image, range, factors);
+    const pooled = blockMeansOfImage(image, range, factors, pooledGrid);
     return sameGrid(pooledGrid, target) ? pooled : resampleTensor(pooled, pooledGrid, target);
   });
   return { grid: target, tensor };
@@ -117,12 +117,12 @@ export function workingImage(image: ScalarImage, range: [number, number], spacin
  * The block means of an image's normalized intensities, from its own pixels, on any backend: the
  * full-resolution image is never written out as floats, nor uploaded.
  */
-function blockMeansOfImage(image: ScalarImage, range: [number, number], factors: readonly number[]): tf.Tensor {
+function blockMeansOfImage(image: ScalarImage, range: [number, number], factors: readonly number[], pooledGrid: ImageGrid): tf.Tensor {
   const [nx, ny, nz = 1] = image.grid.size;
   const [fx, fy, fz = 1] = factors;
   const shape: BlockShape = { size: [nx, ny, nz], channels: 1, factors: [fx, fy, fz] };
   const values = blockMeans(image.pixels, shape, new Float32Array(blockMeanSize(shape).reduce((a, b) => a * b)), intensityWindow(range));
-  return tf.tensor(values, tensorShapeOf(downsampledGrid(image.grid, factors), 1), 'float32');
+  return tf.tensor(values, tensorShapeOf(pooledGrid, 1), 'float32');
 }
 
 /** A mask (nonzero inside) on `targetGrid`, as 0/1 floats. */
@@ -145,8 +145,11 @@ export function samplingRegion(normalized: tf.Tensor, mask?: tf.Tensor, growVoxe
     const bright = tf.cast(tf.greater(smoothNormalized(normalized, 1), 0.05), 'float32');
     // Grown by a (2g+1)^D cube: where the cube's mean of the 0/1 mask is above 0. That is the
     // cube's maximum, exactly: the means of non-negative values are 0 only where all are (as
-    // running sums in doubles, the 0/1 values and their float32 means add and subtract exactly),
-    // at a few additions per voxel where a max pool took 125 comparisons.
+    // running sums in doubles, the 0/1 values and their float32 means add and subtract exactly).
+    // Not a max pool: tfjs-backend-wasm's MaxPool3D starts its maximum at the smallest positive
+    // float, so an all-zero window gave 1.2e-38 and the whole grid was "in" the region (the
+    // optimizer and the alignment sampled the background; the brains' Dice 0.966/0.969, now
+    // 0.967/0.972). A box sum is also a few additions per voxel, not 125 comparisons.
     const grown = tf.greater(boxFilter(bright, growVoxels), 0);
     // Decided on the device (no read back): the whole grid where almost nothing qualified.
     const almostNothing = tf.less(tf.mean(tf.cast(grown, 'float32')), 0.02);

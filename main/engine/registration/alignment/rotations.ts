@@ -7,18 +7,34 @@ export function rotationAngleCount(dimension: number): number {
   return dimension === 2 ? 1 : 3;
 }
 
+/** The three rotations about x, y and z (3D) and their derivatives in their own angles. */
+function axisRotations(angles: readonly number[]): { r: number[][]; dr: number[][] } {
+  const [cx, sx] = [Math.cos(angles[0]), Math.sin(angles[0])];
+  const [cy, sy] = [Math.cos(angles[1]), Math.sin(angles[1])];
+  const [cz, sz] = [Math.cos(angles[2]), Math.sin(angles[2])];
+  return {
+    r: [
+      [1, 0, 0, 0, cx, -sx, 0, sx, cx],
+      [cy, 0, sy, 0, 1, 0, -sy, 0, cy],
+      [cz, -sz, 0, sz, cz, 0, 0, 0, 1],
+    ],
+    dr: [
+      [0, 0, 0, 0, -sx, -cx, 0, cx, -sx],
+      [-sy, 0, cy, 0, 0, 0, -cy, 0, -sy],
+      [-sz, -cz, 0, cz, -sz, 0, 0, 0, 0],
+    ],
+  };
+}
+
+const product = (z: number[], y: number[], x: number[]) => multiplyMatrices(z, multiplyMatrices(y, x));
+
 export function rotationMatrix(angles: readonly number[]): number[] {
   if (angles.length === 1) {
     const [c, s] = [Math.cos(angles[0]), Math.sin(angles[0])];
     return [c, -s, s, c];
   }
-  const [cx, sx] = [Math.cos(angles[0]), Math.sin(angles[0])];
-  const [cy, sy] = [Math.cos(angles[1]), Math.sin(angles[1])];
-  const [cz, sz] = [Math.cos(angles[2]), Math.sin(angles[2])];
-  const rx = [1, 0, 0, 0, cx, -sx, 0, sx, cx];
-  const ry = [cy, 0, sy, 0, 1, 0, -sy, 0, cy];
-  const rz = [cz, -sz, 0, sz, cz, 0, 0, 0, 1];
-  return multiplyMatrices(rz, multiplyMatrices(ry, rx));
+  const [rx, ry, rz] = axisRotations(angles).r;
+  return product(rz, ry, rx);
 }
 
 /** ∂R/∂angle_k for each angle, as matrices like rotationMatrix's. */
@@ -27,17 +43,8 @@ export function rotationMatrixDerivatives(angles: readonly number[]): number[][]
     const [c, s] = [Math.cos(angles[0]), Math.sin(angles[0])];
     return [[-s, -c, c, -s]];
   }
-  const [cx, sx] = [Math.cos(angles[0]), Math.sin(angles[0])];
-  const [cy, sy] = [Math.cos(angles[1]), Math.sin(angles[1])];
-  const [cz, sz] = [Math.cos(angles[2]), Math.sin(angles[2])];
-  const rx = [1, 0, 0, 0, cx, -sx, 0, sx, cx];
-  const ry = [cy, 0, sy, 0, 1, 0, -sy, 0, cy];
-  const rz = [cz, -sz, 0, sz, cz, 0, 0, 0, 1];
-  const drx = [0, 0, 0, 0, -sx, -cx, 0, cx, -sx];
-  const dry = [-sy, 0, cy, 0, 0, 0, -cy, 0, -sy];
-  const drz = [-sz, -cz, 0, cz, -sz, 0, 0, 0, 0];
-  const times = (a: number[], b: number[], c: number[]) => multiplyMatrices(a, multiplyMatrices(b, c));
-  return [times(rz, ry, drx), times(rz, dry, rx), times(drz, ry, rx)];
+  const { r: [rx, ry, rz], dr: [drx, dry, drz] } = axisRotations(angles);
+  return [product(rz, ry, drx), product(rz, dry, rx), product(drz, ry, rx)];
 }
 
 /** Every combination of angles in [-max, max] at `step` (radians), about each rotation axis. */
