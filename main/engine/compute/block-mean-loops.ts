@@ -1,9 +1,9 @@
 // Block means: every output voxel the mean of a block of f_x × f_y (× f_z) input voxels, the
 // far edge mirrored to whole blocks (symmetric: … x[n−2], x[n−1] | x[n−1], x[n−2] …). The same
-// numbers as tfjs's symmetric mirrorPad then a 'valid' average pool, without either copy: at full
-// resolution those were a 28 MB padded image and its tensor, each written for the first time
-// (which is most of the cost here: a fresh page costs about 11 µs to touch on these machines,
-// 78 ms per 28 MB against 1 ms for a second write).
+// numbers, to float rounding (sums in doubles), as tfjs's symmetric mirrorPad then a 'valid'
+// average pool, without either copy: at full resolution those were a 28 MB padded image and its
+// tensor, each written for the first time (which is most of the cost here: a fresh page costs
+// about 11 µs to touch on these machines, 78 ms per 28 MB against 1 ms for a second write).
 //
 // The values may be an image's own pixels, normalized on the way through a window (working-space
 // intensities), so that the full-resolution image is never written out as floats at all.
@@ -11,7 +11,10 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 
-/** Intensities mapped to [0, 1]: ((v·scale) − base) / width, clamped (scale ½ where the range overflows a double). */
+/**
+ * Intensities mapped to [0, 1]: ((v·scale) − base) / width, clamped (scale ½ where the range's
+ * width overflows a double).
+ */
 export interface IntensityWindow {
   readonly scale: number;
   readonly base: number;

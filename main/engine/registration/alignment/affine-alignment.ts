@@ -1,6 +1,7 @@
 // Stage 2, initial alignment: centres of mass, a coarse search over rotations, then an affine
-// (or rigid) transform refined by Adam on sampled points, coarse to fine (on the host: pose-objective.ts). The similarity is
-// normalized cross-correlation of normalized intensities, which tolerates gain and offset.
+// (or rigid) transform refined by Adam on sampled points, coarse to fine (each step on the host:
+// pose-objective.ts). The similarity is normalized cross-correlation of normalized intensities,
+// which tolerates gain and offset.
 //
 // The transform maps a fixed world point to the moving world point:
 //   T(x) = L (x − c) + c + t,
