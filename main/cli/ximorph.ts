@@ -12,7 +12,7 @@ import { UsageError } from './usage-error';
 import type { CommandSpec, Reporting, Values } from './command-table';
 import { commands } from './command-table';
 import type { JobThread } from './job-thread/job-thread-start';
-import { adoptJobThread } from './job-thread/run-job-thread';
+import { adoptJobThread, endJobThreads } from './job-thread/run-job-thread';
 import packageJson from '../../package.json' with { type: 'json' };
 
 const synopsis = (c: CommandSpec) => `ximorph ${c.name ? `${c.name} ` : ''}${c.synopsis}`;
@@ -72,8 +72,9 @@ async function main(argv: string[]): Promise<number> {
 /** Runs one command line and exits with its status; `jobThread`, where cli.ts started one, does its work. */
 export function runCommandLine(argv: string[], jobThread?: JobThread): void {
   if (jobThread) adoptJobThread(jobThread);
-  main(argv).then(
-    (code) => process.exit(code),
-    (error: unknown) => process.exit(report(error, 'text')),
-  );
+  const exit = async (code: number) => {
+    await endJobThreads();
+    process.exit(code);
+  };
+  main(argv).then(exit, (error: unknown) => exit(report(error, 'text')));
 }

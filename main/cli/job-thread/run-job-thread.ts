@@ -46,9 +46,18 @@ function captureOutput(worker: Worker): void {
 
 let startedEarly: JobThread | undefined;
 
+/** Every job thread not yet known to have ended. */
+const liveThreads = new Set<Worker>();
+
+function tracked(thread: JobThread): JobThread {
+  liveThreads.add(thread.worker);
+  thread.worker.once('exit', () => liveThreads.delete(thread.worker));
+  return thread;
+}
+
 /** Hands over the job thread cli.ts started before the command line was parsed: the next job runs on it. */
 export function adoptJobThread(thread: JobThread): void {
-  startedEarly = thread;
+  startedEarly = tracked(thread);
 }
 
 /** The thread started early if it is alive, else a new one. */
@@ -57,7 +66,21 @@ function takeJobThread(): JobThread {
   startedEarly = undefined;
   if (early?.usable) return early;
   if (early) void early.worker.terminate();
-  return new JobThread();
+  return tracked(new JobThread());
+}
+
+/** How long the command waits for its job threads to end before it exits anyway. */
+const endWaitMs = 200;
+
+/**
+ * Ends the job threads and waits for them, briefly, before the process exits. Exiting while a
+ * thread still starts up or runs races Node's teardown of what the threads share: now and then
+ * the process then dies of SIGABRT or SIGSEGV instead of exiting with its status
+ * (nodejs/node#25007). Seen once here: a command refused before any work (its job thread, started
+ * at once, still loading) gave the test suite exit code null.
+ */
+export async function endJobThreads(): Promise<void> {
+  await Promise.race([Promise.all([...liveThreads].map((worker) => worker.terminate())), delay(endWaitMs)]);
 }
 
 export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<CliJobs[J]>[0], options: JobThreadOptions): Promise<Output<J>> {
