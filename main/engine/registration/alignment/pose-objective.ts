@@ -13,11 +13,13 @@
 
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { indexToWorldMatrix, worldToIndexMatrix } from '../../../../shared/geometry/grid';
-import { multiplyMatrices, transposeMatrix } from '../../../../shared/math/matrix';
+import { multiplyMatrices, multiplyMatrixVector, transposeMatrix } from '../../../../shared/math/matrix';
+import { affineRowsLoop } from '../../compute/affine-rows';
 import { nccLossGradientOf, nccLossOf } from '../../compute/ncc-loss';
 import type { GridShape } from '../../compute/grid-sampling-loops';
 import { sampleGrid } from '../../compute/grid-sampling-loops';
 import { sampleGridWithDerivatives, savedPointGradient, valuesOfSamples, valuesWithDerivativesWidth } from '../../compute/sample-with-derivatives-loops';
+import { homogeneousParts } from '../grid-tensors';
 import { rotationAngleCount, rotationMatrix, rotationMatrixDerivatives } from './rotations';
 
 /** A level's image as the loops read it. */
@@ -40,7 +42,7 @@ interface Buffers {
   readonly values: Float32Array;
   readonly dValues: Float32Array;
   readonly dPoints: Float32Array;
-  readonly world: Float64Array;
+  readonly world: Float32Array;
 }
 
 const shapeOf = (grid: ImageGrid): GridShape => ({ nx: grid.size[0], ny: grid.size[1], nz: grid.size[2] ?? 1, channels: 1, dimension: grid.size.length });
@@ -49,10 +51,9 @@ export class PoseObjective {
   readonly #d: number;
   readonly #fixedShape: GridShape;
   readonly #movingShape: GridShape;
-  readonly #fixedToWorld: number[];
-  /** The moving grid's world-to-index matrix: homogeneous, and its D×D part. */
-  readonly #movingFromWorld: number[];
-  readonly #movingLinear: number[];
+  /** The fixed grid's index-to-world map and the moving grid's world-to-index map, as M x + t. */
+  readonly #fixedToWorld: { linear: number[]; offset: number[] };
+  readonly #movingFromWorld: { linear: number[]; offset: number[] };
   #scratch: Buffers = PoseObjective.#allocate(0, 0, 0);
 
   constructor(
@@ -66,9 +67,8 @@ export class PoseObjective {
     const d = (this.#d = center.length);
     this.#fixedShape = shapeOf(fixed.grid);
     this.#movingShape = shapeOf(moving.grid);
-    this.#fixedToWorld = indexToWorldMatrix(fixed.grid);
-    this.#movingFromWorld = worldToIndexMatrix(moving.grid);
-    this.#movingLinear = Array.from({ length: d * d }, (_, i) => this.#movingFromWorld[Math.floor(i / d) * (d + 1) + (i % d)]);
+    this.#fixedToWorld = homogeneousParts(indexToWorldMatrix(fixed.grid), d);
+    this.#movingFromWorld = homogeneousParts(worldToIndexMatrix(moving.grid), d);
   }
 
   /** Zero parameters: the base pose itself. */
@@ -95,28 +95,12 @@ export class PoseObjective {
     sampleGrid(this.fixed.values, this.#fixedShape, points, s.fixed, 'zeros', 'linear');
     const { linear: L, translation: t } = this.pose(p);
     const c = this.center;
-    const F = this.#fixedToWorld;
+    // World points relative to c, x − c (kept for the gradient), then the moving index points
+    // q = M (L (x − c) + c + t): one affine map of the rows each.
+    affineRowsLoop(points, d, this.#fixedToWorld.linear, this.#fixedToWorld.offset.map((o, r) => o - c[r]), s.world);
     const M = this.#movingFromWorld;
-    // World points relative to c (kept for the gradient), then the moving index points.
-    for (let i = 0; i < n; i++)
-      for (let r = 0; r < d; r++) {
-        let w = F[r * (d + 1) + d];
-        for (let k = 0; k < d; k++) w += F[r * (d + 1) + k] * points[i * d + k];
-        s.world[i * d + r] = w - c[r];
-      }
-    const m = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      for (let r = 0; r < d; r++) {
-        let v = c[r] + t[r];
-        for (let k = 0; k < d; k++) v += L[r * d + k] * s.world[i * d + k];
-        m[r] = v;
-      }
-      for (let r = 0; r < d; r++) {
-        let q = M[r * (d + 1) + d];
-        for (let k = 0; k < d; k++) q += M[r * (d + 1) + k] * m[k];
-        s.moved[i * d + r] = q;
-      }
-    }
+    const shift = multiplyMatrixVector(M.linear, c.map((cr, r) => cr + t[r]));
+    affineRowsLoop(s.world, d, multiplyMatrices(M.linear, L), M.offset.map((o, r) => o + shift[r]), s.moved);
     sampleGridWithDerivatives(this.moving.values, this.#movingShape, s.moved, s.samples, true);
     valuesOfSamples(s.samples, this.#movingShape, s.values);
     const loss = nccLossOf(s.fixed, s.values);
@@ -125,7 +109,7 @@ export class PoseObjective {
     // ∂ℓ/∂L and ∂ℓ/∂t, summed in double precision.
     const gL = new Float64Array(d * d);
     const gT = new Float64Array(d);
-    const Mi = this.#movingLinear;
+    const Mi = this.#movingFromWorld.linear;
     for (let i = 0; i < n; i++)
       for (let r = 0; r < d; r++) {
         let gm = 0;
@@ -154,6 +138,6 @@ export class PoseObjective {
   }
 
   static #allocate(n: number, d: number, width: number): Buffers {
-    return { fixed: new Float32Array(n), moved: new Float32Array(n * d), samples: new Float32Array(n * width), values: new Float32Array(n), dValues: new Float32Array(n), dPoints: new Float32Array(n * d), world: new Float64Array(n * d) };
+    return { fixed: new Float32Array(n), moved: new Float32Array(n * d), samples: new Float32Array(n * width), values: new Float32Array(n), dValues: new Float32Array(n), dPoints: new Float32Array(n * d), world: new Float32Array(n * d) };
   }
 }
