@@ -1,8 +1,9 @@
 // Reading one image file into a scalar image and its description. The order matters: cheap
 // checks and the header first, so that a truncated, huge, 4D or vector file is refused
-// before its pixels are read; then the pixels; then the corrections that make the image
-// mean what the user expects (one volume, gray not RGB, the sform where NIfTI tools use it,
-// unit geometry for PNG and TIFF, no NaNs on screen).
+// before its pixels are read (a NIfTI file's size by our own header check, its kind once
+// read); then the pixels; then the corrections that make the image mean what the user
+// expects (one volume, gray not RGB, the sform where NIfTI tools use it, unit geometry for
+// PNG and TIFF, no NaNs on screen).
 
 import type { Image } from 'itk-wasm';
 import type { ImageRole } from '../../../shared/contract/image-channels';
@@ -21,7 +22,7 @@ import { imageFormats } from './image-formats';
 import { checkGridGeometry } from './grid-validity';
 import { checkImageSize } from './image-size-limits';
 import { gridOfItkImage, pixelArrayOf } from './itk-images';
-import { readItkImage } from './itk-image-readers';
+import { needsItkHeaderPass, readItkImage } from './itk-image-readers';
 import { preflightImageFile } from './image-file-preflight';
 import { reconcileNiftiGeometry } from './nifti-geometry';
 import type { NiftiHeader } from './nifti-header';
@@ -90,22 +91,30 @@ export function scalarImageFromItk(
   return { image: { grid, pixels: gray.pixels }, nonFinite };
 }
 
+async function readStoredImage(ref: FileRef, format: ImageFormat, nifti: NiftiHeader | undefined, part: 'header' | 'pixels'): Promise<Image> {
+  return readItkImage(ref, format, part).catch((error: unknown) => {
+    // Our own header check accepted it; itk-wasm's NIfTI reader does not take NIfTI-2.
+    if (nifti?.version === 2) throw fileError('UNSUPPORTED', ref, 'this is a NIfTI-2 file, which the ITK reader XiMorph uses cannot read; save it as NIfTI-1');
+    throw error;
+  });
+}
+
 /** Reads a file known by `ref`; uploads pass the user's file name in it. */
 export async function readImageFileRef(ref: FileRef, options: ReadImageOptions, context: JobContext, source = ref.path): Promise<LoadedImageFile> {
   const progress = stagedProgress(context, { checking: 1, 'reading header': 1, 'reading pixels': 6, analysing: 2 });
   progress.begin('checking');
   const { format, nifti, niftiNonFinite } = await preflightImageFile(ref, context.token);
-  progress.begin('reading header');
-  const header = await readItkImage(ref, format, 'header').catch((error: unknown) => {
-    // Our own header check accepted it; itk-wasm's NIfTI reader does not take NIfTI-2.
-    if (nifti?.version === 2) throw fileError('UNSUPPORTED', ref, 'this is a NIfTI-2 file, which the ITK reader XiMorph uses cannot read; save it as NIfTI-1');
-    throw error;
-  });
-  checkStoredImage(ref, header, options.volumeIndex);
-  // NIfTI geometry was judged from the header itself (nifti-placement.ts); PNG and TIFF have none.
-  if (format !== 'nifti' && !imageFormats[format].raster) checkGridGeometry(ref, gridOfItkImage(header));
+  const headerPass = needsItkHeaderPass(format);
+  if (headerPass) {
+    progress.begin('reading header');
+    const header = await readStoredImage(ref, format, nifti, 'header');
+    checkStoredImage(ref, header, options.volumeIndex);
+    // PNG and TIFF have no geometry to judge.
+    if (!imageFormats[format].raster) checkGridGeometry(ref, gridOfItkImage(header));
+  }
   progress.begin('reading pixels');
-  const itkImage = await readItkImage(ref, format, 'pixels');
+  const itkImage = await readStoredImage(ref, format, nifti, 'pixels');
+  if (!headerPass) checkStoredImage(ref, itkImage, options.volumeIndex);
   progress.begin('analysing');
   const warnings: string[] = [];
   const hidden = niftiNonFinite?.inVolume(options.volumeIndex ?? 0) ?? 0;

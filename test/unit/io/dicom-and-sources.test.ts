@@ -98,7 +98,10 @@ describe('paths', () => {
   it('reports staged progress while reading a file', async () => {
     const job = recordingJob();
     await loadImageSource({ kind: 'path', path: path.join(templates, 'ch2bet.nii.gz') }, {}, job);
-    expect(job.updates.map((u) => u.stage)).toEqual(expect.arrayContaining(['checking', 'reading header', 'reading pixels', 'analysing']));
+    const stages = job.updates.map((u) => u.stage);
+    expect(stages).toEqual(expect.arrayContaining(['checking', 'reading pixels', 'analysing']));
+    // NIfTI's header is checked by our own parser; ITK's header pass would inflate the file twice.
+    expect(stages).not.toContain('reading header');
     expect(job.updates.at(-1)!.fraction).toBe(1);
     const fractions = job.updates.map((u) => u.fraction);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
