@@ -80,6 +80,7 @@ export function niftiByteSource(header: Uint8Array, data: TypedArray, components
   const bytesPerComponent = data.BYTES_PER_ELEMENT;
   const voxels = data.length / components;
   const stored = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let scratch: TypedArray | undefined;
   return {
     size: header.byteLength + data.byteLength,
     read(start, into) {
@@ -98,12 +99,18 @@ export function niftiByteSource(header: Uint8Array, data: TypedArray, components
       }
       const first = Math.floor(from / bytesPerComponent);
       const last = Math.ceil(to / bytesPerComponent);
-      const values = new (data.constructor as new (n: number) => TypedArray)(last - first);
-      for (let e = first; e < last; e++) {
-        const component = Math.floor(e / voxels);
-        values[e - first] = data[(e - component * voxels) * components + component];
+      // One strided run per component the range touches, into a buffer kept between reads: a
+      // fresh one per read cost a first touch of every page (11 µs each on these machines), and
+      // a division per value; the two fields of a 1 mm brain took 0.7 s here before.
+      if (!scratch || scratch.length < last - first) scratch = new (data.constructor as new (n: number) => TypedArray)(last - first);
+      const values = scratch;
+      for (let component = Math.floor(first / voxels); component * voxels < last; component++) {
+        const begin = Math.max(first, component * voxels);
+        const end = Math.min(last, (component + 1) * voxels);
+        let at = (begin - component * voxels) * components + component;
+        for (let e = begin; e < end; e++, at += components) values[e - first] = data[at];
       }
-      const bytes = new Uint8Array(values.buffer);
+      const bytes = new Uint8Array(values.buffer, 0, (last - first) * bytesPerComponent);
       const skip = from - first * bytesPerComponent;
       into.set(bytes.subarray(skip, skip + to - from), filled);
     },

@@ -18,6 +18,14 @@ import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 
 const gzipAsync = promisify(gzip);
 
+/**
+ * zlib hands its output back in pieces of this size, each a callback into JavaScript and a
+ * buffer to join at the end. At zlib's default of 16 KB a 1 mm brain's field (85 MB, stored
+ * Huffman-only) was some 5 000 of them, and compressing a float volume took twice as long as
+ * with 1 MB pieces (8 MB chunks: 330–400 against 140–230 ms for 28 MB).
+ */
+const OUTPUT_PIECE_BYTES = 1024 * 1024;
+
 export interface GzipOptions {
   /** zlib level 1–9. */
   readonly level?: number;
@@ -52,11 +60,17 @@ export async function gzipToFile(source: ByteSource, target: string, token: Canc
     const size = source.size;
     const chunks = Math.max(1, Math.ceil(size / chunkBytes));
     let next = 0;
+    // Chunk buffers are reused once their chunk is compressed: a fresh 8 MB buffer is a first
+    // touch of 2048 pages, 22 ms on these machines (11 µs a page), and a brain's field has 11.
+    const spare: Uint8Array[] = [];
     const compressNext = async (): Promise<Buffer> => {
       const start = next++ * chunkBytes;
-      const bytes = new Uint8Array(Math.max(0, Math.min(chunkBytes, size - start)));
+      const buffer = spare.pop() ?? new Uint8Array(chunkBytes);
+      const bytes = buffer.subarray(0, Math.max(0, Math.min(chunkBytes, size - start)));
       await source.read(start, bytes);
-      return gzipAsync(bytes, { level, ...(options.strategy !== undefined ? { strategy: options.strategy } : {}) });
+      const compressed = await gzipAsync(bytes, { level, chunkSize: OUTPUT_PIECE_BYTES, ...(options.strategy !== undefined ? { strategy: options.strategy } : {}) });
+      spare.push(buffer);
+      return compressed;
     };
     const inFlight: Promise<Buffer>[] = [];
     const launch = () => {
