@@ -71,7 +71,9 @@ async function scanBytes(ref: FileRef, compressed: boolean, token: CancellationT
   const source = createReadStream(ref.path, { highWaterMark: 1 << 20 });
   let stream: Readable = source;
   if (compressed) {
-    const gunzip = createGunzip();
+    // Pieces of 1 MB, not zlib's 16 KB: a 28 MB float brain took 190–310 ms in 16 KB pieces
+    // (an event-loop turn each), 115–135 ms in 1 MB ones.
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
     source.on('error', (error) => gunzip.destroy(error));
     stream = source.pipe(gunzip);
   }
