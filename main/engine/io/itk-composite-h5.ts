@@ -22,11 +22,18 @@ const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.ma
  * real stderr, past any console), so its throwing handler replaces the printing one: an error
  * becomes an exception carrying that text, which translateItkFailure turns into one line.
  */
-async function loadH5wasm() {
-  const h5wasm = (await import('h5wasm/node')).default;
-  const module = await h5wasm.ready;
-  module.activate_throwing_error_handler();
-  return h5wasm;
+let loading: Promise<typeof import('h5wasm/node').default> | undefined;
+
+export function loadH5wasm() {
+  loading ??= (async () => {
+    const h5wasm = (await import('h5wasm/node')).default;
+    const module = await h5wasm.ready;
+    module.activate_throwing_error_handler();
+    return h5wasm;
+  })();
+  // A failed load is tried again by the next caller.
+  loading.catch(() => (loading = undefined));
+  return loading;
 }
 
 function datasetValue(group: Group, name: string): unknown {

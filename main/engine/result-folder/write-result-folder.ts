@@ -10,6 +10,7 @@ import { writeScalarImage, writeTransformFile, writeVectorImage } from '../io/in
 import type { JobContext } from '../job-context';
 import type { RegistrationResult } from '../registration/result';
 import { writeFile } from 'node:fs/promises';
+import { loadH5wasm } from '../io/itk-composite-h5';
 import { beginResultFolder } from './result-folder-transaction';
 import type { ResultFileName } from './result-files';
 import { describeOutputs, filesFor, resultFileNames } from './result-files';
@@ -44,6 +45,7 @@ export async function writeResultFiles(
   context: JobContext,
 ): Promise<string[]> {
   const files = filesFor(items, result).filter((f) => f.file !== 'report.json');
+  if (files.some((f) => f.file.endsWith('.h5'))) void loadH5wasm().catch(() => undefined);
   // One write at a time: overlapping them (itk-wasm's writes serialized, gzip and transform.h5
   // beside them) was 1.11× slower on a 1 mm brain (whole command, median of 3 pairs) and
   // peaked 140 MB higher; before that, unserialized, it cost a second itk-wasm heap (past 2 GB).
