@@ -8,6 +8,7 @@
 
 import { open } from 'node:fs/promises';
 import type { Dataset, Group } from 'h5wasm/node';
+import type h5wasmModule from 'h5wasm/node';
 import { Transform as ItkTransform, TransformType } from 'itk-wasm';
 
 type Parameterization = ConstructorParameters<typeof TransformType>[0];
@@ -16,14 +17,16 @@ type Parameterization = ConstructorParameters<typeof TransformType>[0];
 const asciiString = 'A';
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
+type H5wasm = typeof h5wasmModule;
+let loading: Promise<H5wasm> | undefined;
+
 /**
- * h5wasm reserves about 600 MB when it loads: load it only when a composite is read or written.
+ * h5wasm reserves about 600 MB when it loads: load it only when a composite is read or written
+ * (or is about to be: write-result-folder.ts starts it early), once per thread.
  * HDF5 prints its error stack straight to file descriptor 2 (h5wasm's Node build writes to the
  * real stderr, past any console), so its throwing handler replaces the printing one: an error
  * becomes an exception carrying that text, which translateItkFailure turns into one line.
  */
-let loading: Promise<typeof import('h5wasm/node').default> | undefined;
-
 export function loadH5wasm() {
   loading ??= (async () => {
     const h5wasm = (await import('h5wasm/node')).default;
