@@ -229,8 +229,7 @@ export class VelocityObjective {
     const parts = this.#scratch.scattered.take(this.#chunks * length);
     const task = { task: 'scatterChunks', shape: this.#control, padding: 'border', points, dy, chunks: this.#chunks, out: parts } as const;
     kernelPool().run(task, this.#chunks);
-    out.set(parts.subarray(0, length));
-    for (let c = 1; c < this.#chunks; c++) addInto(out, parts.subarray(c * length, (c + 1) * length));
+    kernelPool().run({ task: 'sumChunks', parts, chunks: this.#chunks, length, out }, length);
   }
 
   /** exp(v) − id at the control nodes, in mm (U above); keeps the u_k and y_k for the backward pass. */
