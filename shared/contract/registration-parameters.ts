@@ -58,7 +58,17 @@ export const attentionSchema = z.strictObject({
 
 export const optimizationSchema = z.strictObject({
   levels: z
-    .array(z.strictObject({ controlDownsample: upTo(256), iterations: iterationCount }).readonly())
+    .array(
+      z
+        .strictObject({
+          controlDownsample: upTo(256),
+          iterations: iterationCount,
+          coefficientDownsample: upTo(256)
+            .optional()
+            .describe('If set, the velocity on this control grid is a cubic B-spline of coefficients on this coarser one (a multiple of the working spacing): a smooth fine field with few parameters.'),
+        })
+        .readonly(),
+    )
     .max(8)
     .readonly()
     .describe('Control grids, coarse to fine: spacing as a multiple of the working resolution, and Adam iterations. Empty: no instance optimization.'),

@@ -64,6 +64,10 @@ export const registrationPresets: RegistrationPreset[] = [
       optimization: {
         diffusionWeight: 0.15,
         samples: 15_000,
+        // The slice's own values from before the defaults' spline level (stop 30), which lost
+        // here: with it the slice pair's Dice went 0.8609 → 0.8546, with a 3 mm LNCC too 0.8488.
+        localRadiusMm: 4,
+        integrationSteps: 5,
         levels: [
           { controlDownsample: 16, iterations: 40 },
           { controlDownsample: 8, iterations: 40 },

@@ -20,9 +20,11 @@ afterAll(() => setKernelThreads(0));
 const quick = {
   backend: 'wasm',
   optimization: {
+    // The last level as the defaults' (a spline of a coarser grid's coefficients), whose sums
+    // of scattered parts run on the threads too.
     levels: [
       { controlDownsample: 8, iterations: 15 },
-      { controlDownsample: 4, iterations: 15 },
+      { controlDownsample: 2, coefficientDownsample: 4, iterations: 15 },
     ],
   },
 } as const;

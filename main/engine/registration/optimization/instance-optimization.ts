@@ -28,6 +28,7 @@ import type { OptimizationLevel, OptimizationParameters } from '../parameters';
 import { RegionSampler } from '../point-sampling';
 import { seededRandom } from '../random';
 import { Adam, ArrayAdam, cosineSchedule, readsLoss, variableOf } from './adam';
+import { SplineUpsampling } from './spline-upsampling';
 import { sampleSignal } from './similarity-signals';
 import type { Signal } from './similarity-signals';
 import { VelocityObjective, velocityOnHost } from './velocity-objective';
@@ -140,6 +141,10 @@ export function levelLearningRate(p: OptimizationParameters, level: Optimization
   return (p.learningRate * level.controlDownsample) / REFERENCE_CONTROL_DOWNSAMPLE;
 }
 
+/** A spline level's step: that of its coefficient grid (its nodes are the parameters). */
+const coefficientLearningRate = (p: OptimizationParameters, level: OptimizationLevel) =>
+  levelLearningRate(p, { ...level, controlDownsample: level.coefficientDownsample ?? level.controlDownsample });
+
 /** Adam on the given variables for one level; returns the last similarity. */
 async function runLevel(
   variables: tf.Variable[],
@@ -194,6 +199,40 @@ async function runLevelOnHost(
   return similarity;
 }
 
+/**
+ * runLevelOnHost where the level's velocity is a cubic B-spline of coefficients on a coarser
+ * grid (spline-upsampling.ts): Adam moves the coefficients, by the gradient taken back through
+ * the spline. `v` holds the level's start on entry (its spline is fitted through the start's
+ * values at the coarse nodes) and the velocity the coefficients give on return.
+ */
+async function runSplineLevelOnHost(
+  v: Float32Array,
+  objective: VelocityObjective,
+  level: OptimizationLevel,
+  working: ImageGrid,
+  p: OptimizationParameters,
+  sampler: SignalPointSampler,
+  report: (i: number, terms: Record<string, number> | undefined) => void,
+): Promise<number> {
+  const spline = new SplineUpsampling(working, level.coefficientDownsample!, level.controlDownsample);
+  const coefficients = spline.coefficientsThrough(spline.valuesAtCoarseNodes(v));
+  const adam = new ArrayAdam(coefficients.length, coefficientLearningRate(p, level));
+  const gradient = new Float32Array(v.length);
+  const coefficientGradient = new Float32Array(coefficients.length);
+  let similarity = NaN;
+  for (let i = 0; i < level.iterations; i++) {
+    spline.apply(coefficients, v);
+    const terms = objective.evaluate(v, sampler.samplePoints(p.samples), gradient);
+    spline.adjoint(gradient, coefficientGradient);
+    adam.step(coefficients, coefficientGradient, cosineSchedule(i, level.iterations));
+    similarity = terms.similarity;
+    report(i, { ...terms });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  spline.apply(coefficients, v);
+  return similarity;
+}
+
 /** The host objective of a level where the signals are arrays (velocityOnHost), else undefined. */
 function hostObjective(input: OptimizationInput, control: ImageGrid, p: OptimizationParameters): VelocityObjective | undefined {
   const { fixedSignal: fixed, movingSignal: moving } = input;
@@ -223,25 +262,36 @@ async function optimizeVelocity(
       const objective = hostObjective(input, control, p);
       if (objective) {
         const values = Float32Array.from(await v.data());
-        similarity = await runLevelOnHost(values, objective, level, p, sampler, report);
+        similarity = level.coefficientDownsample
+          ? await runSplineLevelOnHost(values, objective, level, input.working, p, sampler, report)
+          : await runLevelOnHost(values, objective, level, p, sampler, report);
         tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
         levelDone(level.iterations);
         continue;
       }
       const problem = new LevelProblem(input, control, p);
-      similarity = await runLevel([v], level, p, () => {
+      // A spline level's parameters are its coefficients; the velocity is their spline.
+      const spline = level.coefficientDownsample ? new SplineUpsampling(input.working, level.coefficientDownsample, level.controlDownsample) : undefined;
+      const parameters = spline ? variableOf(tf.tensor(spline.coefficientsThrough(spline.valuesAtCoarseNodes(await v.data())), [...[...spline.coarse.size].reverse(), control.size.length])) : v;
+      const velocityOf = () => (spline ? spline.applyTensor(parameters) : v);
+      similarity = await runLevel([parameters], spline ? { ...level, controlDownsample: level.coefficientDownsample! } : level, p, () => {
         const points = sampler.sample(p.samples);
         const reference = sampleSignal(input.fixedSignal, points);
         return {
           terms: () => {
-            const forward = integrateVelocity({ grid: control, tensor: v }, p.integrationSteps);
+            const velocityNow = velocityOf();
+            const forward = integrateVelocity({ grid: control, tensor: velocityNow }, p.integrationSteps);
             const sim = problem.similarity(input.movingSignal, reference, problem.moveBy(forward, points));
-            const reg = problem.diffusion(v);
+            const reg = problem.diffusion(velocityNow);
             return { total: tf.add(sim, tf.mul(reg, p.diffusionWeight)) as tf.Scalar, similarity: sim, regularity: reg };
           },
           cleanup: () => tf.dispose([points, reference]),
         };
       }, report);
+      if (spline) {
+        tf.tidy(() => v.assign(spline.applyTensor(parameters)));
+        parameters.dispose();
+      }
       levelDone(level.iterations);
     }
     // The map is exp(v) as optimized, integrated on the control grid, and is represented
