@@ -333,26 +333,41 @@ async function optimizeDisplacements(
       disposeBidirectional(state);
       state = { forward: { grid: control, tensor: u }, backward: { grid: control, tensor: w } };
       const problem = new LevelProblem(input, control, p);
-      similarity = await runLevel(symmetric ? [u, w] : [u], level, p, () => {
+      // A spline level's parameters are coefficients; u and w are their splines (as for the velocity).
+      const spline = level.coefficientDownsample ? new SplineUpsampling(input.working, level.coefficientDownsample, level.controlDownsample) : undefined;
+      const parametersOf = async (field: tf.Variable) =>
+        spline ? variableOf(tf.tensor(spline.coefficientsThrough(spline.valuesAtCoarseNodes(await field.data())), [...[...spline.coarse.size].reverse(), control.size.length])) : field;
+      const [cu, cw] = [await parametersOf(u), await parametersOf(w)];
+      const fieldOf = (c: tf.Variable, field: tf.Variable) => (spline ? spline.applyTensor(c) : field);
+      similarity = await runLevel(symmetric ? [cu, cw] : [cu], spline ? { ...level, controlDownsample: level.coefficientDownsample! } : level, p, () => {
         const points = samplers[0].sample(p.samples);
         const reference = sampleSignal(input.fixedSignal, points);
         const backPoints = symmetric ? samplers[1].sample(p.samples) : undefined;
         const backReference = backPoints && sampleSignal(input.movingSignal, backPoints);
         return {
           terms: (): Terms => {
-            const sim = problem.similarity(input.movingSignal, reference, problem.moveBy(u, points));
-            const reg = problem.diffusion(u);
+            const uNow = fieldOf(cu, u);
+            const wNow = fieldOf(cw, w);
+            const sim = problem.similarity(input.movingSignal, reference, problem.moveBy(uNow, points));
+            const reg = problem.diffusion(uNow);
             if (!backPoints || !backReference) return { total: tf.add(sim, tf.mul(reg, p.diffusionWeight)) as tf.Scalar, similarity: sim, regularity: reg };
-            const back = problem.similarity(input.fixedSignal, backReference, problem.moveBy(w, backPoints));
+            const back = problem.similarity(input.fixedSignal, backReference, problem.moveBy(wNow, backPoints));
             const both = tf.mul(tf.add(sim, back), 0.5) as tf.Scalar;
-            const regularity = tf.add(reg, problem.diffusion(w)) as tf.Scalar;
-            const icon = gradIconPenalty((x) => problem.moveBy(u, problem.moveBy(w, x)), backPoints, h);
+            const regularity = tf.add(reg, problem.diffusion(wNow)) as tf.Scalar;
+            const icon = gradIconPenalty((x) => problem.moveBy(uNow, problem.moveBy(wNow, x)), backPoints, h);
             const total = tf.add(tf.add(both, tf.mul(regularity, p.diffusionWeight)), tf.mul(icon, p.gradIconWeight)) as tf.Scalar;
             return { total, similarity: both, regularity, inverseConsistency: icon };
           },
           cleanup: () => tf.dispose([points, reference, ...(backPoints && backReference ? [backPoints, backReference] : [])]),
         };
       }, report);
+      if (spline) {
+        tf.tidy(() => {
+          u.assign(spline.applyTensor(cu));
+          w.assign(spline.applyTensor(cw));
+        });
+        tf.dispose([cu, cw]);
+      }
       levelDone(level.iterations);
     }
     const final = state!;
