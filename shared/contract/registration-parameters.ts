@@ -67,6 +67,9 @@ export const optimizationSchema = z.strictObject({
             .optional()
             .describe('If set, the velocity on this control grid is a cubic B-spline of coefficients on this coarser one (a multiple of the working spacing): a smooth fine field with few parameters.'),
         })
+        .refine((l) => l.coefficientDownsample === undefined || l.coefficientDownsample >= l.controlDownsample, {
+          message: 'coefficientDownsample must be at least controlDownsample (the coefficients are on the coarser grid)',
+        })
         .readonly(),
     )
     .max(8)

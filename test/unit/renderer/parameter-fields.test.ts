@@ -26,7 +26,9 @@ describe('the Advanced editor\'s fields', () => {
       ['downsample', 'number'],
       ['window', 'integer-or-word'],
     ]);
-    expect(field('optimization.levels').cells!.map((c) => c.title)).toEqual(['Control downsample', 'Iterations']);
+    expect(field('optimization.levels').cells!.map((c) => c.title)).toEqual(['Control downsample', 'Iterations', 'Coefficient downsample']);
+    // A spline level's coefficient grid may be left empty: an ordinary level.
+    expect(field('optimization.levels').cells!.map((c) => c.optional ?? false)).toEqual([false, false, true]);
     expect(field('normalization.window').kind).toBe('record');
   });
 
@@ -43,5 +45,12 @@ describe('the Advanced editor\'s fields', () => {
     expect(registrationOverridesSchema.safeParse(overrides).success).toBe(true);
     expect(formatValue(overrides.attention.levels)).toBe('4 × global; 2 × 3');
     expect(formatValue([])).toBe('none');
+    const coefficients = field('optimization.levels').cells![2];
+    expect(parseCell(coefficients, '')).toBeUndefined();
+    expect(parseCell(coefficients, '4')).toBe(4);
+    const levels = [{ controlDownsample: 16, iterations: 50 }, { controlDownsample: 2, iterations: 100, coefficientDownsample: 4 }];
+    expect(registrationOverridesSchema.safeParse({ optimization: { levels } }).success).toBe(true);
+    expect(formatValue(levels)).toBe('16 × 50; 2 × 100, coefficient downsample 4');
+    expect(registrationOverridesSchema.safeParse({ optimization: { levels: [{ controlDownsample: 4, iterations: 9, coefficientDownsample: 2 }] } }).success).toBe(false);
   });
 });

@@ -30,6 +30,8 @@ export interface ParameterCell {
   kind: 'number' | 'integer' | 'integer-or-word';
   /** The word allowed beside the numbers. */
   word?: string;
+  /** Whether the cell may be left empty (the key then goes: a spline level's coefficient grid). */
+  optional?: boolean;
 }
 
 const acronyms: Record<string, string> = { mind: 'MIND', ncc: 'NCC', lncc: 'LNCC', icon: 'ICON', ct: 'CT' };
@@ -56,9 +58,9 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
 }
 
 function cellOf(key: string, schema: z.ZodType): ParameterCell | null {
-  const { inner } = unwrap(schema);
+  const { inner, optional } = unwrap(schema);
   const title = readableName(key);
-  if (inner instanceof z.ZodNumber) return { key, title, kind: inner.format?.includes('int') ? 'integer' : 'number' };
+  if (inner instanceof z.ZodNumber) return { key, title, kind: inner.format?.includes('int') ? 'integer' : 'number', ...(optional ? { optional } : {}) };
   if (inner instanceof z.ZodUnion) {
     const options = inner.options as z.ZodType[];
     const word = options.find((o): o is z.ZodLiteral => o instanceof z.ZodLiteral);
@@ -115,14 +117,22 @@ export function valueAt(record: Record<string, unknown> | null | undefined, fiel
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'auto';
   if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.length === 0 ? 'none' : value.join(', ');
-  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((row) => Object.values(row as object).join(' × ')).join('; ');
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((row) => rowText(row as object)).join('; ');
   if (value !== null && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} ${v}`).join(', ');
   return String(value);
 }
 
-/** A cell as typed: a number (an integer where asked), or the cell's word. */
-export function parseCell(cell: ParameterCell, text: string): number | string {
+/** A level: its first two cells as "16 × 50", any further ones named ("coefficient downsample 4"). */
+function rowText(row: object): string {
+  const entries = Object.entries(row);
+  const named = entries.slice(2).map(([k, v]) => `${readableName(k).toLowerCase()} ${v}`);
+  return [entries.slice(0, 2).map(([, v]) => v).join(' × '), ...named].join(', ');
+}
+
+/** A cell as typed: a number (an integer where asked), or the cell's word; undefined for an optional cell left empty. */
+export function parseCell(cell: ParameterCell, text: string): number | string | undefined {
   const trimmed = text.trim();
+  if (cell.optional && trimmed === '') return undefined;
   if (cell.kind === 'integer-or-word' && trimmed === cell.word) return trimmed;
   const n = Number(trimmed);
   const integer = cell.kind !== 'number';
