@@ -141,9 +141,19 @@ export function levelLearningRate(p: OptimizationParameters, level: Optimization
   return (p.learningRate * level.controlDownsample) / REFERENCE_CONTROL_DOWNSAMPLE;
 }
 
-/** A spline level's step: that of its coefficient grid (its nodes are the parameters). */
-const coefficientLearningRate = (p: OptimizationParameters, level: OptimizationLevel) =>
-  levelLearningRate(p, { ...level, controlDownsample: level.coefficientDownsample ?? level.controlDownsample });
+/** The level whose grid Adam steps on: a spline level's coefficient grid (its nodes are the parameters). */
+const steppedLevel = (level: OptimizationLevel): OptimizationLevel =>
+  level.coefficientDownsample ? { ...level, controlDownsample: level.coefficientDownsample } : level;
+
+/** A spline level's B (spline-upsampling.ts), or undefined for an ordinary level. */
+const splineOf = (level: OptimizationLevel, working: ImageGrid) =>
+  level.coefficientDownsample ? new SplineUpsampling(working, level.coefficientDownsample, level.controlDownsample) : undefined;
+
+/** Coefficients, as a variable, whose spline passes through `field`'s values at the coarse nodes. */
+async function coefficientsThrough(spline: SplineUpsampling, field: tf.Tensor): Promise<tf.Variable> {
+  const values = spline.coefficientsThrough(spline.valuesAtCoarseNodes(await field.data()));
+  return variableOf(tf.tensor(values, [...[...spline.coarse.size].reverse(), spline.coarse.size.length]));
+}
 
 /** Adam on the given variables for one level; returns the last similarity. */
 async function runLevel(
@@ -214,9 +224,9 @@ async function runSplineLevelOnHost(
   sampler: SignalPointSampler,
   report: (i: number, terms: Record<string, number> | undefined) => void,
 ): Promise<number> {
-  const spline = new SplineUpsampling(working, level.coefficientDownsample!, level.controlDownsample);
+  const spline = splineOf(level, working)!;
   const coefficients = spline.coefficientsThrough(spline.valuesAtCoarseNodes(v));
-  const adam = new ArrayAdam(coefficients.length, coefficientLearningRate(p, level));
+  const adam = new ArrayAdam(coefficients.length, levelLearningRate(p, steppedLevel(level)));
   const gradient = new Float32Array(v.length);
   const coefficientGradient = new Float32Array(coefficients.length);
   let similarity = NaN;
@@ -271,10 +281,10 @@ async function optimizeVelocity(
       }
       const problem = new LevelProblem(input, control, p);
       // A spline level's parameters are its coefficients; the velocity is their spline.
-      const spline = level.coefficientDownsample ? new SplineUpsampling(input.working, level.coefficientDownsample, level.controlDownsample) : undefined;
-      const parameters = spline ? variableOf(tf.tensor(spline.coefficientsThrough(spline.valuesAtCoarseNodes(await v.data())), [...[...spline.coarse.size].reverse(), control.size.length])) : v;
+      const spline = splineOf(level, input.working);
+      const parameters = spline ? await coefficientsThrough(spline, v) : v;
       const velocityOf = () => (spline ? spline.applyTensor(parameters) : v);
-      similarity = await runLevel([parameters], spline ? { ...level, controlDownsample: level.coefficientDownsample! } : level, p, () => {
+      similarity = await runLevel([parameters], steppedLevel(level), p, () => {
         const points = sampler.sample(p.samples);
         const reference = sampleSignal(input.fixedSignal, points);
         return {
@@ -334,12 +344,10 @@ async function optimizeDisplacements(
       state = { forward: { grid: control, tensor: u }, backward: { grid: control, tensor: w } };
       const problem = new LevelProblem(input, control, p);
       // A spline level's parameters are coefficients; u and w are their splines (as for the velocity).
-      const spline = level.coefficientDownsample ? new SplineUpsampling(input.working, level.coefficientDownsample, level.controlDownsample) : undefined;
-      const parametersOf = async (field: tf.Variable) =>
-        spline ? variableOf(tf.tensor(spline.coefficientsThrough(spline.valuesAtCoarseNodes(await field.data())), [...[...spline.coarse.size].reverse(), control.size.length])) : field;
-      const [cu, cw] = [await parametersOf(u), await parametersOf(w)];
+      const spline = splineOf(level, input.working);
+      const [cu, cw] = spline ? [await coefficientsThrough(spline, u), await coefficientsThrough(spline, w)] : [u, w];
       const fieldOf = (c: tf.Variable, field: tf.Variable) => (spline ? spline.applyTensor(c) : field);
-      similarity = await runLevel(symmetric ? [cu, cw] : [cu], spline ? { ...level, controlDownsample: level.coefficientDownsample! } : level, p, () => {
+      similarity = await runLevel(symmetric ? [cu, cw] : [cu], steppedLevel(level), p, () => {
         const points = samplers[0].sample(p.samples);
         const reference = sampleSignal(input.fixedSignal, points);
         const backPoints = symmetric ? samplers[1].sample(p.samples) : undefined;
