@@ -59,7 +59,8 @@ describe('a brain under a known smooth warp', () => {
     const { diceBefore, diceAfter } = result.metrics;
     console.log(`mean AAL Dice ${diceBefore!.mean.toFixed(3)} → ${diceAfter!.mean.toFixed(3)}`);
     expect(Object.keys(diceAfter!.perLabel)).toHaveLength(116);
-    expect(diceAfter!.mean).toBeGreaterThan(0.93);
+    // 0.9781 measured with the spline level (0.9716 before it); SyN 0.9676 on this pair in the bench.
+    expect(diceAfter!.mean).toBeGreaterThan(0.974);
     expect(diceAfter!.mean - diceBefore!.mean).toBeGreaterThan(0.12);
   });
 
