@@ -185,7 +185,9 @@ async function runLevel(
 
 /**
  * runLevel for a step taken on the host (velocity-objective.ts): Adam on the typed array `v`,
- * in place, with the same schedule and reports.
+ * in place, with the same schedule and reports. On a spline level (spline-upsampling.ts) Adam
+ * steps on the coefficients, fitted through `v`'s start, the gradient taken back through the
+ * spline; `v` ends as their spline.
  */
 async function runLevelOnHost(
   v: Float32Array,
@@ -194,52 +196,24 @@ async function runLevelOnHost(
   p: OptimizationParameters,
   sampler: SignalPointSampler,
   report: (i: number, terms: Record<string, number> | undefined) => void,
+  spline?: SplineUpsampling,
 ): Promise<number> {
-  const adam = new ArrayAdam(v.length, levelLearningRate(p, level));
+  const parameters = spline ? spline.coefficientsThrough(spline.valuesAtCoarseNodes(v)) : v;
+  const adam = new ArrayAdam(parameters.length, levelLearningRate(p, steppedLevel(level)));
   const gradient = new Float32Array(v.length);
+  const parameterGradient = spline ? new Float32Array(parameters.length) : gradient;
   let similarity = NaN;
   for (let i = 0; i < level.iterations; i++) {
+    spline?.apply(parameters, v);
     const terms = objective.evaluate(v, sampler.samplePoints(p.samples), gradient);
-    adam.step(v, gradient, cosineSchedule(i, level.iterations));
+    spline?.adjoint(gradient, parameterGradient);
+    adam.step(parameters, parameterGradient, cosineSchedule(i, level.iterations));
     similarity = terms.similarity;
     report(i, { ...terms });
     // The loop never waits otherwise: let the job's messages (a cancel among them) in.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return similarity;
-}
-
-/**
- * runLevelOnHost where the level's velocity is a cubic B-spline of coefficients on a coarser
- * grid (spline-upsampling.ts): Adam moves the coefficients, by the gradient taken back through
- * the spline. `v` holds the level's start on entry (its spline is fitted through the start's
- * values at the coarse nodes) and the velocity the coefficients give on return.
- */
-async function runSplineLevelOnHost(
-  v: Float32Array,
-  objective: VelocityObjective,
-  level: OptimizationLevel,
-  working: ImageGrid,
-  p: OptimizationParameters,
-  sampler: SignalPointSampler,
-  report: (i: number, terms: Record<string, number> | undefined) => void,
-): Promise<number> {
-  const spline = splineOf(level, working)!;
-  const coefficients = spline.coefficientsThrough(spline.valuesAtCoarseNodes(v));
-  const adam = new ArrayAdam(coefficients.length, levelLearningRate(p, steppedLevel(level)));
-  const gradient = new Float32Array(v.length);
-  const coefficientGradient = new Float32Array(coefficients.length);
-  let similarity = NaN;
-  for (let i = 0; i < level.iterations; i++) {
-    spline.apply(coefficients, v);
-    const terms = objective.evaluate(v, sampler.samplePoints(p.samples), gradient);
-    spline.adjoint(gradient, coefficientGradient);
-    adam.step(coefficients, coefficientGradient, cosineSchedule(i, level.iterations));
-    similarity = terms.similarity;
-    report(i, { ...terms });
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  spline.apply(coefficients, v);
+  spline?.apply(parameters, v);
   return similarity;
 }
 
@@ -272,9 +246,7 @@ async function optimizeVelocity(
       const objective = hostObjective(input, control, p);
       if (objective) {
         const values = Float32Array.from(await v.data());
-        similarity = level.coefficientDownsample
-          ? await runSplineLevelOnHost(values, objective, level, input.working, p, sampler, report)
-          : await runLevelOnHost(values, objective, level, p, sampler, report);
+        similarity = await runLevelOnHost(values, objective, level, p, sampler, report, splineOf(level, input.working));
         tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
         levelDone(level.iterations);
         continue;

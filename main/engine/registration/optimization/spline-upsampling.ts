@@ -7,6 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
+import { voxelCount } from '../../../../shared/geometry/grid';
 import { downsampledGrid } from '../filters';
 
 /** Per fine node along one axis: the first of its four coarse nodes (before clamping) and their weights. */
@@ -50,6 +51,7 @@ export class SplineUpsampling {
   readonly #axes: AxisWeights[];
   readonly #components: number;
   readonly #scratch: [Float32Array, Float32Array];
+  readonly #denseMatrices: Float32Array[] = [];
   /** Per axis (x, y, z): the coarse and the fine grid's factor of the working spacing. */
   readonly #factors: [number[], number[]];
 
@@ -71,7 +73,7 @@ export class SplineUpsampling {
   }
 
   get coefficientCount(): number {
-    return this.coarse.size.reduce((a, b) => a * b, 1) * this.#components;
+    return voxelCount(this.coarse) * this.#components;
   }
 
   /**
@@ -123,7 +125,7 @@ export class SplineUpsampling {
         const order = shape.map((_, i) => i).filter((i) => i !== k).concat([k]);
         const moved = tf.transpose(t, order);
         const rows = tf.reshape(moved, [-1, axis.coarse]);
-        const out = tf.matMul(rows, tf.tensor2d(this.#dense(axis), [axis.coarse, axis.fine]));
+        const out = tf.matMul(rows, tf.tensor2d(this.#dense(spatial - 1 - k), [axis.coarse, axis.fine]));
         const back = tf.reshape(out, [...moved.shape.slice(0, -1), axis.fine]);
         const inverse = order.map((_, i) => order.indexOf(i));
         t = tf.transpose(back, inverse);
@@ -132,12 +134,16 @@ export class SplineUpsampling {
     });
   }
 
-  /** One axis's weights as a coarse × fine matrix, the clamped edges folded in. */
-  #dense(axis: AxisWeights): Float32Array {
-    const m = new Float32Array(axis.coarse * axis.fine);
-    for (let i = 0; i < axis.fine; i++)
-      for (let k = 0; k < 4; k++) m[clamp(axis.first[i] + k, axis.coarse) * axis.fine + i] += axis.weights[4 * i + k];
-    return m;
+  /** Grid axis `a`'s weights as a coarse × fine matrix, the clamped edges folded in; made once, on the first tensor pass. */
+  #dense(a: number): Float32Array {
+    const axis = this.#axes[a];
+    if (!this.#denseMatrices[a]) {
+      const m = new Float32Array(axis.coarse * axis.fine);
+      for (let i = 0; i < axis.fine; i++)
+        for (let k = 0; k < 4; k++) m[clamp(axis.first[i] + k, axis.coarse) * axis.fine + i] += axis.weights[4 * i + k];
+      this.#denseMatrices[a] = m;
+    }
+    return this.#denseMatrices[a];
   }
 
   /** v = B c. */
@@ -145,25 +151,26 @@ export class SplineUpsampling {
     const [ax, ay, az] = this.#axes;
     const [s1, s2] = this.#scratch;
     // x: [cz][cy][cx] → [cz][cy][fx]; y: → [cz][fy][fx]; z: → [fz][fy][fx].
-    this.#pass(coefficients, s1, ax, 1, ay.coarse * az.coarse, [ax.coarse, ax.fine]);
-    this.#pass(s1, s2, ay, ax.fine, az.coarse, [ay.coarse, ay.fine]);
-    this.#pass(s2, out, az, ax.fine * ay.fine, 1, [az.coarse, az.fine]);
+    this.#pass(coefficients, s1, ax, 1, ay.coarse * az.coarse);
+    this.#pass(s1, s2, ay, ax.fine, az.coarse);
+    this.#pass(s2, out, az, ax.fine * ay.fine, 1);
   }
 
   /** c̄ = Bᵀ v̄: the gradient on the fine grid taken back to the coefficients. */
   adjoint(gradient: Float32Array, out: Float32Array): void {
     const [ax, ay, az] = this.#axes;
     const [s1, s2] = this.#scratch;
-    this.#adjointPass(gradient, s2, az, ax.fine * ay.fine, 1, [az.coarse, az.fine]);
-    this.#adjointPass(s2, s1, ay, ax.fine, az.coarse, [ay.coarse, ay.fine]);
-    this.#adjointPass(s1, out, ax, 1, ay.coarse * az.coarse, [ax.coarse, ax.fine]);
+    this.#adjointPass(gradient, s2, az, ax.fine * ay.fine, 1);
+    this.#adjointPass(s2, s1, ay, ax.fine, az.coarse);
+    this.#adjointPass(s1, out, ax, 1, ay.coarse * az.coarse);
   }
 
   /**
    * One axis: the arrays are [outer][axis][inner] of D-vectors, `inner` the product of the
    * faster axes' sizes (already fine), `outer` of the slower ones (still coarse).
    */
-  #pass(src: Float32Array, dst: Float32Array, axis: AxisWeights, inner: number, outer: number, [n, m]: [number, number]): void {
+  #pass(src: Float32Array, dst: Float32Array, axis: AxisWeights, inner: number, outer: number): void {
+    const { coarse: n, fine: m } = axis;
     const d = this.#components;
     const row = inner * d;
     for (let o = 0; o < outer; o++) {
@@ -182,7 +189,8 @@ export class SplineUpsampling {
     }
   }
 
-  #adjointPass(src: Float32Array, dst: Float32Array, axis: AxisWeights, inner: number, outer: number, [n, m]: [number, number]): void {
+  #adjointPass(src: Float32Array, dst: Float32Array, axis: AxisWeights, inner: number, outer: number): void {
+    const { coarse: n, fine: m } = axis;
     const d = this.#components;
     const row = inner * d;
     dst.fill(0, 0, outer * n * row);
