@@ -26,7 +26,8 @@ export function websocketPort(url: URL): MessagePortLike {
       const handler = (event: MessageEvent) => {
         if (!(event.data instanceof ArrayBuffer)) return;
         const frame = assembler.push(new Uint8Array(event.data));
-        if (frame) listener(decodeBinaryMessage(frame));
+        // The frame is this handler's alone, and the page never transfers what it receives.
+        if (frame) listener(decodeBinaryMessage(frame, { views: true }));
       };
       socket.addEventListener('message', handler);
       return () => socket.removeEventListener('message', handler);

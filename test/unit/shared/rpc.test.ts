@@ -38,6 +38,27 @@ describe('binary codec', () => {
     expect(back.c[0]).toBe(Math.PI);
   });
 
+  it('gives views into the frame where asked and aligned, copies where not', () => {
+    const message = { a: new Float32Array([1.5, -2]), b: new Float64Array([Math.E]), c: new Uint8Array([7, 8, 9]) };
+    const frame = encodeBinaryMessage(message);
+    const back = decodeBinaryMessage(frame, { views: true }) as typeof message;
+    expect([...back.a]).toEqual([1.5, -2]);
+    expect(back.b[0]).toBe(Math.E);
+    expect([...back.c]).toEqual([7, 8, 9]);
+    expect(back.a.buffer).toBe(frame.buffer);
+    expect(back.b.buffer).toBe(frame.buffer);
+    // The same bytes one byte into a larger buffer: the floats cannot be views there.
+    const shifted = new Uint8Array(frame.byteLength + 1);
+    shifted.set(frame, 1);
+    const fromShifted = decodeBinaryMessage(shifted.subarray(1), { views: true }) as typeof message;
+    expect([...fromShifted.a]).toEqual([1.5, -2]);
+    expect(fromShifted.b[0]).toBe(Math.E);
+    expect(fromShifted.a.buffer).not.toBe(shifted.buffer);
+    expect(fromShifted.c.buffer).toBe(shifted.buffer);
+    // By default every array is a copy of its own.
+    expect((decodeBinaryMessage(frame) as typeof message).a.buffer).not.toBe(frame.buffer);
+  });
+
   it('rejects frames whose arrays overrun the frame', () => {
     const frame = encodeBinaryMessage({ a: new Float32Array(4) });
     expect(() => decodeBinaryMessage(frame.subarray(0, frame.length - 8))).toThrow(/overruns/);
