@@ -7,7 +7,7 @@ import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import { embedGrid3D } from '../grid-view';
-import { preloadTexture, releasePreloadedTexture } from './texture-upload';
+import { keepTextureFor, letGoOfKeptTexture, preloadTexture, releasePreloadedTexture } from './texture-upload';
 
 export type VtkImage = ReturnType<typeof vtkImageData.newInstance>;
 
@@ -76,8 +76,34 @@ export function toVtkImage(image: ScalarImage, scalars: VtkScalars = scalarsOf(i
  * the same voxels, a new origin and direction) share the wrapped array too, so only the
  * geometry changes.
  */
-const shared = new Map<ScalarImage, { data: VtkImage; holders: number }>();
+interface Shared {
+  readonly data: VtkImage;
+  holders: number;
+}
+const shared = new Map<ScalarImage, Shared>();
 const wrapped = new WeakMap<ScalarImage['pixels'], VtkScalars>();
+
+/**
+ * An image no view holds any more is let go of LINGER_MS later, not at once, with its texture:
+ * a change of overlay mode or layout closes views and opens others on the same images a few
+ * frames later (side-by-side moves the moving image and its labels to a pane of their own, and
+ * back). Let go of at once, every such image was uploaded again by the next view to draw it: on
+ * a CPU emulation of WebGL, 0.25 s of texSubImage3D for a 1 mm brain, in the switch back from
+ * side-by-side. Only images of LINGER_MIN_BYTES or more linger (a heatmap following the
+ * pointer is replaced 20 times a second and is cheap to make again), and at most LINGER_MAX at
+ * once, the oldest going first, so the memory held is bounded.
+ */
+const LINGER_MS = 3000;
+const LINGER_MIN_BYTES = 2 ** 20;
+const LINGER_MAX = 4;
+
+/** The images lingering now, each with the timer that lets go of it, oldest first. */
+const lingering = new Map<ScalarImage, ReturnType<typeof setTimeout>>();
+
+const byteLength = (data: VtkImage) => {
+  const values = data.getPointData().getScalars()?.getData() as ArrayLike<number> & { BYTES_PER_ELEMENT?: number };
+  return values ? values.length * (values.BYTES_PER_ELEMENT ?? 8) : 0;
+};
 
 export function acquireVtkImage(image: ScalarImage): VtkImage {
   let entry = shared.get(image);
@@ -88,6 +114,9 @@ export function acquireVtkImage(image: ScalarImage): VtkImage {
     shared.set(image, entry);
     preloadTexture(entry.data);
   }
+  // Taken up again while lingering: its texture stays held until the new views have drawn.
+  clearTimeout(lingering.get(image));
+  lingering.delete(image);
   entry.holders++;
   return entry.data;
 }
@@ -95,7 +124,22 @@ export function acquireVtkImage(image: ScalarImage): VtkImage {
 export function releaseVtkImage(image: ScalarImage): void {
   const entry = shared.get(image);
   if (!entry || --entry.holders > 0) return;
+  if (byteLength(entry.data) < LINGER_MIN_BYTES) {
+    letGo(image);
+    return;
+  }
+  if (lingering.size >= LINGER_MAX) letGo(lingering.keys().next().value!);
+  // The texture outlives the views' mappers only if something holds it meanwhile.
+  keepTextureFor(entry.data, LINGER_MS);
+  lingering.set(image, setTimeout(() => letGo(image), LINGER_MS));
+}
+
+function letGo(image: ScalarImage): void {
+  const entry = shared.get(image)!;
+  clearTimeout(lingering.get(image));
+  lingering.delete(image);
   shared.delete(image);
+  letGoOfKeptTexture(entry.data);
   releasePreloadedTexture(entry.data);
   entry.data.delete();
 }

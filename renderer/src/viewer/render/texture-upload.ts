@@ -67,6 +67,10 @@ interface Upload {
 }
 
 const uploads = new Map<Scalars, Upload>();
+/** The root window every view draws through, as last seen by uploadPendingTextures. */
+let sharedWindow: GLWindow | null = null;
+/** The users keepTextureFor registers, by array. */
+const keepers = new Map<Scalars, { readonly window: GLWindow; readonly timer: ReturnType<typeof setTimeout> }>();
 /** Uploads with slices still to send, oldest first. */
 const pending: Upload[] = [];
 
@@ -96,6 +100,30 @@ export function releasePreloadedTexture(data: VtkImage): void {
   if (upload.window && !upload.window.isDeleted()) resources(upload.window).unregisterGraphicsResourceUser(scalars, upload);
 }
 
+/**
+ * Holds a volume's texture, if it has one, for `ms` or until letGoOfKeptTexture: a texture
+ * goes with its last user, and the views about to draw the volume again (image-data.ts's
+ * lingering) register as users only in their first draw.
+ */
+export function keepTextureFor(data: VtkImage, ms: number): void {
+  const scalars = data.getPointData().getScalars();
+  const window = sharedWindow;
+  if (!scalars || !window || window.isDeleted() || keepers.has(scalars)) return;
+  if (!resources(window).getGraphicsResourceForObject(scalars)?.oglObject) return;
+  const keeper = { window, timer: setTimeout(() => letGoOfKeptTexture(data), ms) };
+  resources(window).registerGraphicsResourceUser(scalars, keeper);
+  keepers.set(scalars, keeper);
+}
+
+export function letGoOfKeptTexture(data: VtkImage): void {
+  const scalars = data.getPointData().getScalars();
+  const keeper = scalars && keepers.get(scalars);
+  if (!keeper) return;
+  keepers.delete(scalars);
+  clearTimeout(keeper.timer);
+  if (!keeper.window.isDeleted()) resources(keeper.window).unregisterGraphicsResourceUser(scalars, keeper);
+}
+
 /** Textures with slices still to upload: the frame loop keeps going while there are any. */
 export function pendingTextureUploads(): number {
   return pending.length;
@@ -107,10 +135,37 @@ function removePending(upload: Upload): void {
 }
 
 /**
+ * The GPU's receipt of the slabs the frame loop sent last. A texSubImage3D waits, inside the
+ * page's task, until the GPU process has taken in whatever was sent before it and is busy with:
+ * a slab sent while the GPU drew or compiled a view's shaders after a result was a call of 100–
+ * 155 ms (SwiftShader), with the page frozen. The frame loop sends the next slabs only once this
+ * has signalled, so it never waits for the GPU.
+ */
+let slabsReceived: { readonly gl: WebGL2RenderingContext; readonly sync: WebGLSync | null } | null = null;
+
+/** Whether the slabs sent last are still being taken in (the sync is let go of once they are). */
+function slabsInTransit(gl: WebGL2RenderingContext): boolean {
+  if (!slabsReceived) return false;
+  const { sync } = slabsReceived;
+  // A sync of a context given back since (every view had closed) says nothing of this one.
+  const current = slabsReceived.gl === gl && !gl.isContextLost() && sync;
+  if (current && gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) return true;
+  if (current) gl.deleteSync(sync);
+  slabsReceived = null;
+  return false;
+}
+
+/**
  * Sends slabs until `budgetMs` is spent (at least one slab), oldest volume first, into
- * `window`'s context (the root that every view shares). Whether any slab was sent.
+ * `window`'s context (the root that every view shares). With a finite budget (the frame loop's)
+ * nothing is sent while the last slabs are in transit. Whether the uploads took this frame: a
+ * slab was sent, or the last ones are still in transit.
  */
 export function uploadPendingTextures(window: GLWindow, budgetMs: number): boolean {
+  sharedWindow = window;
+  const gl = resources(window).getContext();
+  if (pending.length === 0 || !gl) return false;
+  if (Number.isFinite(budgetMs) && slabsInTransit(gl)) return true;
   const start = performance.now();
   let sent = false;
   while (pending.length > 0 && (!sent || performance.now() - start < budgetMs)) {
@@ -126,6 +181,10 @@ export function uploadPendingTextures(window: GLWindow, budgetMs: number): boole
       // The mappers' key: from now on they draw with this texture instead of making one.
       resources(window).getGraphicsResourceForObject(upload.scalars)!.hash = textureHash(upload.scalars);
     }
+  }
+  if (sent && Number.isFinite(budgetMs) && !slabsReceived) {
+    slabsReceived = { gl, sync: gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0) };
+    gl.flush();
   }
   return sent;
 }
