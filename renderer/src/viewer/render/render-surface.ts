@@ -18,11 +18,11 @@ import { pendingTextureUploads, uploadPendingTextures } from './texture-upload';
 type GLWindow = ReturnType<typeof vtkOpenGLRenderWindow.newInstance>;
 type CoreWindow = ReturnType<typeof vtkRenderWindow.newInstance>;
 
-let liveSurfaces = 0;
+const liveSurfaces = new Set<RenderSurface>();
 
 /** View render windows alive now; tests check this returns to zero after unmounting a viewer. */
 export function liveRenderSurfaceCount(): number {
-  return liveSurfaces;
+  return liveSurfaces.size;
 }
 
 let software: boolean | null = null;
@@ -104,7 +104,6 @@ function releaseRoot(): void {
 interface ViewTree {
   addMissingNode(renderWindow: CoreWindow): GLWindow;
   removeNode(node: GLWindow): boolean;
-  resizeFromChildRenderWindows(): void;
   getContext(): WebGL2RenderingContext | null;
 }
 const tree = (view: GLWindow) => view as unknown as ViewTree;
@@ -139,10 +138,28 @@ function presentInFlight(onlyIfDrawn = false): boolean {
   return true;
 }
 
-/** The root's drawing buffer is as large as the largest view; resizing it clears it. */
-function resizeRoot(): void {
+/**
+ * The root's drawing buffer holds the largest view. It only grows, and then to a multiple of
+ * ROOT_SIZE_STEP pixels: resizing the canvas reallocates the buffer in the GPU process, and the
+ * page waits for it. On a CPU emulation of WebGL that was 150–200 ms in the task that took a
+ * result in, the GPU being busy with the result's first draws as the layout shifted.
+ */
+const ROOT_SIZE_STEP = 256;
+
+function growRoot(): void {
+  const view = root!.view;
+  const [width, height] = view.getSize();
+  let [needWidth, needHeight] = [1, 1];
+  for (const surface of liveSurfaces) {
+    const [w, h] = surface.openGLRenderWindow.getSize();
+    needWidth = Math.max(needWidth, w);
+    needHeight = Math.max(needHeight, h);
+  }
+  if (needWidth <= width && needHeight <= height) return;
+  const step = (n: number) => Math.ceil(n / ROOT_SIZE_STEP) * ROOT_SIZE_STEP;
+  // Resizing clears the buffer: a picture in flight is copied out first.
   presentInFlight();
-  tree(root!.view).resizeFromChildRenderWindows();
+  view.setSize(Math.max(width, step(needWidth)), Math.max(height, step(needHeight)));
 }
 
 function dropInFlight(): void {
@@ -253,7 +270,7 @@ export class RenderSurface {
     canvas.style.display = 'block';
     canvas.style.width = '100%';
     canvas.style.height = '100%';
-    liveSurfaces++;
+    liveSurfaces.add(this);
   }
 
   /** The view's own 2D canvas, holding its last picture. */
@@ -274,11 +291,14 @@ export class RenderSurface {
     const h = Math.max(1, Math.floor(this.#cssSize[1] * pixels));
     const [cw, ch] = this.#glWindow.getSize();
     if (cw === w && ch === h) return false;
-    // Resizing clears this view's canvas.
-    presentInFlight();
+    // Resizing clears this view's canvas. Its picture in flight, drawn at the old size, is
+    // dropped rather than waited for (the GPU is busy as the layout changes: copies of 77–103 ms
+    // in one task when leaving side-by-side); the draw asked for after a resize replaces it.
+    // Another view's picture in flight stays where it is, unless the root must grow.
+    if (inFlight?.surface === this) dropInFlight();
     const last = this.#copyOfPicture();
     this.#glWindow.setSize(w, h);
-    resizeRoot();
+    growRoot();
     // Where the next picture comes a few tasks later, the last one stands in, stretched, rather
     // than a black view (a layout change, a burst's change of resolution).
     if (last) this.#drawImage?.call(this.canvas.getContext('2d'), last, 0, 0, w, h);
@@ -425,8 +445,7 @@ export class RenderSurface {
     this.renderer.delete();
     this.renderWindow.delete();
     canvas.remove();
-    liveSurfaces--;
-    resizeRoot();
+    liveSurfaces.delete(this);
     releaseRoot();
   }
 }
