@@ -3,15 +3,18 @@
 
 import { chromium, type Browser } from 'playwright-core';
 
+export const chromiumExecutable = () => process.env.XIMORPH_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * What Chromium does on a machine without a GPU once WebGL is allowed on SwiftShader: WebGL on
+ * SwiftShader, the page composited in software. Forcing SwiftShader as the GPU
+ * (--use-angle=swiftshader, --ignore-gpu-blocklist) composites through it too: 7.0 updates/s
+ * against 10.7 in the Inspect bench (measured in one session).
+ */
+export const chromiumArguments = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'];
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.XIMORPH_CHROMIUM ?? '/usr/bin/chromium',
-    // What Chromium does on a machine without a GPU once WebGL is allowed on SwiftShader: WebGL
-    // on SwiftShader, the page composited in software. Forcing SwiftShader as the GPU
-    // (--use-angle=swiftshader, --ignore-gpu-blocklist) composites through it too: 7.0 updates/s
-    // against 10.7 in the Inspect bench (measured in one session).
-    args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'],
-  });
+  return chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArguments });
 }
 
 export const percentile = (values: readonly number[], p: number): number => {

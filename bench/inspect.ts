@@ -8,13 +8,15 @@
 // event whose point was asked about until the views its heatmap changed show it (p50, p95; a
 // point overtaken while another was in flight is dropped, never queued, so it has no latency),
 // the engine's time per answer, the CPU time each process spent per update, the backend, and
-// the sizes.
+// the sizes. Chromium is driven without the DevTools Network domain (devtools-page.ts): under
+// Playwright each heatmap's frame also went to the driver in base64, 50 ms of CPU per update.
 //
 //   npm run bench:inspect [-- --seconds 10] [-- --layout 1x3]
 
 import { startServe } from '../test/e2e/browser-mode';
-import { launchChromium, percentile } from './chromium';
+import { percentile } from './chromium';
 import { cpuPerUnit, cpuSnapshot, describeCpu, watchMachine } from './cpu-time';
+import { launchDevtoolsChromium } from './devtools-page';
 
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(argument('--seconds')) || 10;
@@ -24,23 +26,26 @@ const layout = argument('--layout') === '1x3' ? '1×3' : '2×2';
 async function main() {
   const machine = watchMachine();
   const server = await startServe(['--sample']);
-  const browser = await launchChromium();
+  const browser = await launchDevtoolsChromium({ url: server.url, width: 1400, height: 900 });
+  const page = browser.page;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url);
-    await page.getByTestId('engine-status').filter({ hasText: 'Engine ready' }).waitFor({ timeout: 120_000 });
-    const toggle = page.getByRole('button', { name: 'Inspect', exact: true });
-    await page.waitForFunction(() => {
+    await page.waitFor(() => document.querySelector('[data-testid="engine-status"]')?.textContent?.includes('Engine ready'), undefined, 120_000);
+    await page.waitFor(() => {
       const b = Array.from(document.querySelectorAll('button')).find((x) => x.textContent?.trim() === 'Inspect');
-      return b && !b.disabled && document.querySelectorAll('[aria-busy="true"]').length === 0;
-    }, undefined, { timeout: 180_000 });
-    await toggle.click();
-    await page.locator('[data-inspect-side="fixed"] [data-view="axial"]').waitFor();
-    for (const side of ['fixed', 'moving']) await page.locator(`[data-inspect-side="${side}"]`).getByRole('button', { name: layout, exact: true }).click();
-    const view = page.locator('[data-inspect-side="fixed"] [data-view="axial"]');
-    await page.waitForTimeout(2000);
-    const box = (await view.boundingBox())!;
-
+      return !!b && !b.disabled && document.querySelectorAll('[aria-busy="true"]').length === 0;
+    }, undefined, 180_000);
+    await page.evaluate(() => Array.from(document.querySelectorAll('button')).find((x) => x.textContent?.trim() === 'Inspect')!.click());
+    await page.waitFor(() => !!document.querySelector('[data-inspect-side="fixed"] [data-view="axial"]'));
+    for (const side of ['fixed', 'moving'])
+      await page.evaluate(([s, l]) => {
+        const button = Array.from(document.querySelectorAll(`[data-inspect-side="${s}"] button`)).find((b) => b.textContent?.trim() === l || b.getAttribute('aria-label') === l) as HTMLButtonElement;
+        button.click();
+      }, [side, layout]);
+    await new Promise((r) => setTimeout(r, 2000));
+    const box = await page.evaluate(() => {
+      const r = document.querySelector('[data-inspect-side="fixed"] [data-view="axial"]')!.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
     // Record every rendered answer's latency as the app reports it.
     await page.evaluate(() => {
       const el = document.querySelector('[data-testid="inspect-workspace"]')!;
@@ -50,15 +55,14 @@ async function main() {
         w.inspectLog.push({ latency: Number(el.getAttribute('data-rendered-latency-ms')), compute: Number(el.getAttribute('data-compute-ms')), at: performance.now() }),
       ).observe(el, { attributes: true, attributeFilter: ['data-rendered-count'] });
     });
-
     // A point inside the brain; the first answer computes both images' features.
     const centre = { x: box.x + box.width * 0.5, y: box.y + box.height * 0.5 };
     const firstStart = Date.now();
-    await page.mouse.move(centre.x, centre.y);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="inspect-workspace"]')?.getAttribute('data-rendered-count')) > 0, undefined, { timeout: 300_000 });
+    await page.mouseMove(centre.x, centre.y);
+    await page.waitFor(() => Number(document.querySelector('[data-testid="inspect-workspace"]')?.getAttribute('data-rendered-count')) > 0, undefined, 300_000);
     const firstSeconds = (Date.now() - firstStart) / 1000;
     // The views' first renders (the volumes' upload and first ray casts) finish before measuring.
-    await page.waitForTimeout(3000);
+    await new Promise((r) => setTimeout(r, 3000));
 
     // Then circles through the brain, one pointer move per frame, for the measured seconds.
     const countBefore = await page.evaluate(() => (window as unknown as { inspectLog: unknown[] }).inspectLog.length);
@@ -69,19 +73,22 @@ async function main() {
     while (Date.now() - start < seconds * 1000) {
       const t = (Date.now() - start) / 1000;
       const angle = t * 2 * Math.PI * 0.5;
-      await page.mouse.move(centre.x + radius * Math.cos(angle) * (0.5 + 0.5 * Math.sin(t)), centre.y + radius * Math.sin(angle));
+      await page.mouseMove(centre.x + radius * Math.cos(angle) * (0.5 + 0.5 * Math.sin(t)), centre.y + radius * Math.sin(angle));
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
       moves++;
     }
     const elapsed = (Date.now() - start) / 1000;
     const cpuAfter = cpuSnapshot();
     const log = (await page.evaluate(() => (window as unknown as { inspectLog: { latency: number; compute: number }[] }).inspectLog)).slice(countBefore);
-
-    const readout = page.getByTestId('match-readout');
-    const backend = (await page.getByText(/Compute backend:/).first().textContent())?.trim() ?? '?';
-    const featurizer = await readout.getAttribute('data-featurizer');
-    const heatmapSize = await readout.getAttribute('data-heatmap-size');
-    const sizes = await page.locator('[data-inspect-side] .name').allTextContents();
+    const { backend, featurizer, heatmapSize, sizes } = await page.evaluate(() => {
+      const readout = document.querySelector('[data-testid="match-readout"]')!;
+      return {
+        backend: Array.from(document.querySelectorAll('body *')).find((e) => e.children.length === 0 && e.textContent?.includes('Compute backend:'))?.textContent?.trim() ?? '?',
+        featurizer: readout.getAttribute('data-featurizer'),
+        heatmapSize: readout.getAttribute('data-heatmap-size'),
+        sizes: Array.from(document.querySelectorAll('[data-inspect-side] .name')).map((e) => e.textContent ?? ''),
+      };
+    });
     const latencies = log.map((l) => l.latency);
     const computes = log.map((l) => l.compute);
     const rate = log.length / elapsed;

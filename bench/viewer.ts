@@ -16,11 +16,15 @@
 //
 // Goals (issue 11): longest task after a result < 200 ms, any overlay < 1 s, paging ≥ 30 fps.
 //
+// Chromium is driven without the DevTools Network domain (devtools-page.ts): under Playwright
+// the result's 2 MB pieces also went to the driver in base64, in the tasks that took them in.
+//
 //   npm run bench:viewer
 
 import { startServe } from '../test/e2e/browser-mode';
-import { launchChromium, percentile } from './chromium';
+import { percentile } from './chromium';
 import { cpuPerUnit, cpuSnapshot, describeCpu, watchMachine } from './cpu-time';
+import { launchDevtoolsChromium } from './devtools-page';
 
 interface LongTask {
   start: number;
@@ -50,39 +54,49 @@ async function picturesShownAfter(from: number): Promise<number> {
   }
 }
 
+/** In the page, before its own scripts: long tasks, and when the result card first shows. */
+function watchLongTasks(): void {
+  const w = window as unknown as { longTasks: LongTask[]; resultShownAt: number | null };
+  w.longTasks = [];
+  w.resultShownAt = null;
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+  // When the result card enters the page: in the very task that takes the result in (the
+  // test's own polling could only see it once that task and those after it let go).
+  new MutationObserver(() => {
+    if (w.resultShownAt === null && document.querySelector('[data-testid="metrics-card"]')) w.resultShownAt = performance.now();
+  }).observe(document, { childList: true, subtree: true });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 async function main() {
   const machine = watchMachine();
   const server = await startServe(['--sample']);
-  const browser = await launchChromium();
+  const browser = await launchDevtoolsChromium({ url: server.url, width: 1400, height: 900, initScript: `(${watchLongTasks.toString()})();` });
+  const page = browser.page;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: LongTask[]; resultShownAt: number | null };
-      w.longTasks = [];
-      w.resultShownAt = null;
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
-      // When the result card enters the page: in the very task that takes the result in (the
-      // test's own polling could only see it once that task and those after it let go).
-      new MutationObserver(() => {
-        if (w.resultShownAt === null && document.querySelector('[data-testid="metrics-card"]')) w.resultShownAt = performance.now();
-      }).observe(document, { childList: true, subtree: true });
-    });
-    await page.goto(server.url);
-    await page.getByTestId('engine-status').filter({ hasText: 'Engine ready' }).waitFor({ timeout: 120_000 });
+    await page.waitFor(() => document.querySelector('[data-testid="engine-status"]')?.textContent?.includes('Engine ready'), undefined, 120_000);
     for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
-      await page.waitForFunction((name) => (document.querySelector(`select[aria-label="${name}"]`) as HTMLSelectElement | null)?.value, role, { timeout: 180_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, { timeout: 180_000 });
-    const backend = (await page.getByText(/Compute backend:/).first().textContent())?.trim() ?? '?';
-    const renderer = await page.evaluate(() => {
+      await page.waitFor((name) => (document.querySelector(`select[aria-label="${name}"]`) as HTMLSelectElement | null)?.value, role, 180_000);
+    await page.waitFor(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, 180_000);
+    const { backend, renderer } = await page.evaluate(() => {
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
-      return gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'none';
+      return {
+        backend: Array.from(document.querySelectorAll('body *')).find((e) => e.children.length === 0 && e.textContent?.includes('Compute backend:'))?.textContent?.trim() ?? '?',
+        renderer: gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'none',
+      };
     });
-    await page.waitForTimeout(3000);
+    await sleep(3000);
 
     // 1. A result arrives.
-    await page.getByRole('button', { name: 'Register', exact: true }).click();
-    await page.getByTestId('metrics-card').waitFor({ timeout: 600_000 });
+    // Playwright's getByRole('button', { name: 'Register', exact: true }).click(): the enabled one.
+    await page.waitFor(() => {
+      const button = Array.from(document.querySelectorAll('button')).find((b) => b.textContent?.trim() === 'Register' && !b.disabled && (b.getAttribute('role') ?? 'button') === 'button');
+      button?.click();
+      return !!button;
+    }, undefined, 60_000);
+    await page.waitFor(() => !!document.querySelector('[data-testid="metrics-card"]'), undefined, 600_000);
     const arrived = await page.evaluate(() => (window as unknown as { resultShownAt: number }).resultShownAt);
     const shown = await page.evaluate(picturesShownAfter, arrived);
     const settled = await page.evaluate(idleAfter, { from: arrived, quietMs: 2000 });
@@ -92,7 +106,7 @@ async function main() {
     const blocked = afterResult.reduce((s, t) => s + t.duration, 0);
 
     // 2. Each overlay mode, from blend, and back.
-    const modes = await page.locator('select[aria-label="Overlay"] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    const modes = await page.evaluate(() => Array.from(document.querySelectorAll('select[aria-label="Overlay"] option')).map((o) => (o as HTMLOptionElement).value));
     const switches: { mode: string; frameMs: number; idleMs: number; longestMs: number }[] = [];
     for (const mode of [...modes.filter((m) => m !== 'blend'), 'blend']) {
       const start = await page.evaluate(async (value) => {
@@ -115,7 +129,7 @@ async function main() {
       }, start);
       const frameMs = shownAt - start;
       switches.push({ mode, frameMs, idleMs: Math.max(frameMs, idle - start), longestMs: measured.longestMs });
-      if (mode === 'flicker') await page.waitForTimeout(1000);
+      if (mode === 'flicker') await sleep(1000);
     }
 
     // 3. Paging the axial view, one page per frame.
