@@ -139,27 +139,52 @@ function presentInFlight(onlyIfDrawn = false): boolean {
 }
 
 /**
- * The root's drawing buffer holds the largest view. It only grows, and then to a multiple of
- * ROOT_SIZE_STEP pixels: resizing the canvas reallocates the buffer in the GPU process, and the
- * page waits for it. On a CPU emulation of WebGL that was 150–200 ms in the task that took a
- * result in, the GPU being busy with the result's first draws as the layout shifted.
+ * The root's drawing buffer holds the largest view, its size rounded up to a multiple of
+ * ROOT_SIZE_STEP pixels. Resizing the canvas reallocates the buffer in the GPU process, and the
+ * page waits for it: on a CPU emulation of WebGL, 150–200 ms in the task that took a result in,
+ * the GPU being busy with the result's first draws as the layout shifted. So it grows at once
+ * when a view needs more, to the step above, but shrinks only once the views have kept their
+ * sizes for ROOT_SHRINK_AFTER_MS: a layout that changes and changes back (side-by-side and out)
+ * resizes nothing. It does shrink: a view's picture is read back from it, and a buffer kept at
+ * its largest (the workstation's views, while Inspect's are half their size) made every copy
+ * dearer: Inspect's 22.8 updates/s became 15–19.
  */
-const ROOT_SIZE_STEP = 256;
+const ROOT_SIZE_STEP = 64;
+const ROOT_SHRINK_AFTER_MS = 2000;
+let shrinkTimer: ReturnType<typeof setTimeout> | 0 = 0;
 
-function growRoot(): void {
-  const view = root!.view;
-  const [width, height] = view.getSize();
-  let [needWidth, needHeight] = [1, 1];
+/** The root's size for the live views: their largest, rounded up to the step. */
+function rootSizeNeeded(): [number, number] {
+  let [width, height] = [1, 1];
   for (const surface of liveSurfaces) {
     const [w, h] = surface.openGLRenderWindow.getSize();
-    needWidth = Math.max(needWidth, w);
-    needHeight = Math.max(needHeight, h);
+    width = Math.max(width, w);
+    height = Math.max(height, h);
   }
-  if (needWidth <= width && needHeight <= height) return;
   const step = (n: number) => Math.ceil(n / ROOT_SIZE_STEP) * ROOT_SIZE_STEP;
+  return [step(width), step(height)];
+}
+
+function setRootSize(width: number, height: number): void {
+  const view = root!.view;
+  const [w, h] = view.getSize();
+  if (w === width && h === height) return;
   // Resizing clears the buffer: a picture in flight is copied out first.
   presentInFlight();
-  view.setSize(Math.max(width, step(needWidth)), Math.max(height, step(needHeight)));
+  view.setSize(width, height);
+}
+
+function resizeRoot(): void {
+  const [needWidth, needHeight] = rootSizeNeeded();
+  const [width, height] = root!.view.getSize();
+  if (needWidth > width || needHeight > height) setRootSize(Math.max(width, needWidth), Math.max(height, needHeight));
+  if (shrinkTimer) clearTimeout(shrinkTimer);
+  shrinkTimer = 0;
+  if (needWidth < width || needHeight < height)
+    shrinkTimer = setTimeout(() => {
+      shrinkTimer = 0;
+      if (root && liveSurfaces.size > 0) setRootSize(...rootSizeNeeded());
+    }, ROOT_SHRINK_AFTER_MS);
 }
 
 function dropInFlight(): void {
@@ -294,11 +319,11 @@ export class RenderSurface {
     // Resizing clears this view's canvas. Its picture in flight, drawn at the old size, is
     // dropped rather than waited for (the GPU is busy as the layout changes: copies of 77–103 ms
     // in one task when leaving side-by-side); the draw asked for after a resize replaces it.
-    // Another view's picture in flight stays where it is, unless the root must grow.
+    // Another view's picture in flight stays where it is, unless the root is resized.
     if (inFlight?.surface === this) dropInFlight();
     const last = this.#copyOfPicture();
     this.#glWindow.setSize(w, h);
-    growRoot();
+    resizeRoot();
     // Where the next picture comes a few tasks later, the last one stands in, stretched, rather
     // than a black view (a layout change, a burst's change of resolution).
     if (last) this.#drawImage?.call(this.canvas.getContext('2d'), last, 0, 0, w, h);
@@ -446,6 +471,7 @@ export class RenderSurface {
     this.renderWindow.delete();
     canvas.remove();
     liveSurfaces.delete(this);
+    if (liveSurfaces.size > 0) resizeRoot();
     releaseRoot();
   }
 }
