@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromiumArguments, chromiumExecutable } from './chromium';
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 interface Pending {
   resolve(result: Record<string, unknown>): void;
   reject(error: Error): void;
@@ -66,8 +68,34 @@ export class DevtoolsPage {
       const value = await this.evaluate(fn, arg);
       if (value) return value;
       if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${fn.toString().slice(0, 120)}`);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
+  }
+
+  /**
+   * Clicks the enabled button named `name` (its text or aria-label) under `within`, once there is
+   * one: as Playwright's getByRole('button', { name, exact: true }).click() does.
+   */
+  async clickButton(name: string, within = 'body', timeoutMs = 60_000): Promise<void> {
+    await this.waitFor(
+      ([scope, label]) => {
+        const button = Array.from(document.querySelectorAll<HTMLButtonElement>(`${scope} button`)).find(
+          (b) => (b.textContent?.trim() === label || b.getAttribute('aria-label') === label) && !b.disabled && (b.getAttribute('role') ?? 'button') === 'button',
+        );
+        button?.click();
+        return !!button;
+      },
+      [within, name],
+      timeoutMs,
+    );
+  }
+
+  /** The trimmed text of the first element without children whose text contains `text`, or '?'. */
+  textContaining(text: string): Promise<string> {
+    return this.evaluate(
+      (t) => Array.from(document.querySelectorAll('body *')).find((e) => e.children.length === 0 && e.textContent?.includes(t))?.textContent?.trim() ?? '?',
+      text,
+    );
   }
 
   mouseMove(x: number, y: number): Promise<unknown> {

@@ -16,7 +16,7 @@
 import { startServe } from '../test/e2e/browser-mode';
 import { percentile } from './chromium';
 import { cpuPerUnit, cpuSnapshot, describeCpu, watchMachine } from './cpu-time';
-import { launchDevtoolsChromium } from './devtools-page';
+import { launchDevtoolsChromium, sleep } from './devtools-page';
 
 const argument = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const seconds = Number(argument('--seconds')) || 10;
@@ -34,14 +34,10 @@ async function main() {
       const b = Array.from(document.querySelectorAll('button')).find((x) => x.textContent?.trim() === 'Inspect');
       return !!b && !b.disabled && document.querySelectorAll('[aria-busy="true"]').length === 0;
     }, undefined, 180_000);
-    await page.evaluate(() => Array.from(document.querySelectorAll('button')).find((x) => x.textContent?.trim() === 'Inspect')!.click());
+    await page.clickButton('Inspect');
     await page.waitFor(() => !!document.querySelector('[data-inspect-side="fixed"] [data-view="axial"]'));
-    for (const side of ['fixed', 'moving'])
-      await page.evaluate(([s, l]) => {
-        const button = Array.from(document.querySelectorAll(`[data-inspect-side="${s}"] button`)).find((b) => b.textContent?.trim() === l || b.getAttribute('aria-label') === l) as HTMLButtonElement;
-        button.click();
-      }, [side, layout]);
-    await new Promise((r) => setTimeout(r, 2000));
+    for (const side of ['fixed', 'moving']) await page.clickButton(layout, `[data-inspect-side="${side}"]`);
+    await sleep(2000);
     const box = await page.evaluate(() => {
       const r = document.querySelector('[data-inspect-side="fixed"] [data-view="axial"]')!.getBoundingClientRect();
       return { x: r.x, y: r.y, width: r.width, height: r.height };
@@ -62,7 +58,7 @@ async function main() {
     await page.waitFor(() => Number(document.querySelector('[data-testid="inspect-workspace"]')?.getAttribute('data-rendered-count')) > 0, undefined, 300_000);
     const firstSeconds = (Date.now() - firstStart) / 1000;
     // The views' first renders (the volumes' upload and first ray casts) finish before measuring.
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
 
     // Then circles through the brain, one pointer move per frame, for the measured seconds.
     const countBefore = await page.evaluate(() => (window as unknown as { inspectLog: unknown[] }).inspectLog.length);
@@ -80,10 +76,10 @@ async function main() {
     const elapsed = (Date.now() - start) / 1000;
     const cpuAfter = cpuSnapshot();
     const log = (await page.evaluate(() => (window as unknown as { inspectLog: { latency: number; compute: number }[] }).inspectLog)).slice(countBefore);
-    const { backend, featurizer, heatmapSize, sizes } = await page.evaluate(() => {
+    const backend = await page.textContaining('Compute backend:');
+    const { featurizer, heatmapSize, sizes } = await page.evaluate(() => {
       const readout = document.querySelector('[data-testid="match-readout"]')!;
       return {
-        backend: Array.from(document.querySelectorAll('body *')).find((e) => e.children.length === 0 && e.textContent?.includes('Compute backend:'))?.textContent?.trim() ?? '?',
         featurizer: readout.getAttribute('data-featurizer'),
         heatmapSize: readout.getAttribute('data-heatmap-size'),
         sizes: Array.from(document.querySelectorAll('[data-inspect-side] .name')).map((e) => e.textContent ?? ''),

@@ -24,7 +24,7 @@
 import { startServe } from '../test/e2e/browser-mode';
 import { percentile } from './chromium';
 import { cpuPerUnit, cpuSnapshot, describeCpu, watchMachine } from './cpu-time';
-import { launchDevtoolsChromium } from './devtools-page';
+import { launchDevtoolsChromium, sleep } from './devtools-page';
 
 interface LongTask {
   start: number;
@@ -67,8 +67,6 @@ function watchLongTasks(): void {
   }).observe(document, { childList: true, subtree: true });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function main() {
   const machine = watchMachine();
   const server = await startServe(['--sample']);
@@ -79,23 +77,16 @@ async function main() {
     for (const role of ['Fixed', 'Moving', 'Fixed labels', 'Moving labels'])
       await page.waitFor((name) => (document.querySelector(`select[aria-label="${name}"]`) as HTMLSelectElement | null)?.value, role, 180_000);
     await page.waitFor(() => document.querySelectorAll('[aria-busy="true"]').length === 0, undefined, 180_000);
-    const { backend, renderer } = await page.evaluate(() => {
+    const backend = await page.textContaining('Compute backend:');
+    const renderer = await page.evaluate(() => {
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
-      return {
-        backend: Array.from(document.querySelectorAll('body *')).find((e) => e.children.length === 0 && e.textContent?.includes('Compute backend:'))?.textContent?.trim() ?? '?',
-        renderer: gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'none',
-      };
+      return gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'none';
     });
     await sleep(3000);
 
     // 1. A result arrives.
-    // Playwright's getByRole('button', { name: 'Register', exact: true }).click(): the enabled one.
-    await page.waitFor(() => {
-      const button = Array.from(document.querySelectorAll('button')).find((b) => b.textContent?.trim() === 'Register' && !b.disabled && (b.getAttribute('role') ?? 'button') === 'button');
-      button?.click();
-      return !!button;
-    }, undefined, 60_000);
+    await page.clickButton('Register');
     await page.waitFor(() => !!document.querySelector('[data-testid="metrics-card"]'), undefined, 600_000);
     const arrived = await page.evaluate(() => (window as unknown as { resultShownAt: number }).resultShownAt);
     const shown = await page.evaluate(picturesShownAfter, arrived);

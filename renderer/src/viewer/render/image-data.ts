@@ -7,7 +7,7 @@ import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import { embedGrid3D } from '../grid-view';
-import { keepTextureFor, letGoOfKeptTexture, preloadTexture, releasePreloadedTexture } from './texture-upload';
+import { keepTextureFor, letGoOfKeptTexture, preloadTexture, releasePreloadedTexture, textureBytes } from './texture-upload';
 
 export type VtkImage = ReturnType<typeof vtkImageData.newInstance>;
 
@@ -100,11 +100,6 @@ const LINGER_MAX = 4;
 /** The images lingering now, each with the timer that lets go of it, oldest first. */
 const lingering = new Map<ScalarImage, ReturnType<typeof setTimeout>>();
 
-const byteLength = (data: VtkImage) => {
-  const values = data.getPointData().getScalars()?.getData() as ArrayLike<number> & { BYTES_PER_ELEMENT?: number };
-  return values ? values.length * (values.BYTES_PER_ELEMENT ?? 8) : 0;
-};
-
 export function acquireVtkImage(image: ScalarImage): VtkImage {
   let entry = shared.get(image);
   if (!entry) {
@@ -124,7 +119,7 @@ export function acquireVtkImage(image: ScalarImage): VtkImage {
 export function releaseVtkImage(image: ScalarImage): void {
   const entry = shared.get(image);
   if (!entry || --entry.holders > 0) return;
-  if (byteLength(entry.data) < LINGER_MIN_BYTES) {
+  if (textureBytes(entry.data) < LINGER_MIN_BYTES) {
     letGo(image);
     return;
   }

@@ -74,12 +74,17 @@ const keepers = new Map<Scalars, { readonly window: GLWindow; readonly timer: Re
 /** Uploads with slices still to send, oldest first. */
 const pending: Upload[] = [];
 
+/** The bytes of a volume's values (its texture's size, but for 16-bit values sent as float). */
+export function textureBytes(data: VtkImage): number {
+  const values = data.getPointData().getScalars()?.getData() as (ArrayLike<number> & { BYTES_PER_ELEMENT?: number }) | undefined;
+  return values ? values.length * (values.BYTES_PER_ELEMENT ?? 8) : 0;
+}
+
 /** Asks for a volume's texture ahead of its first draw; one call per holder, undone by releasePreloadedTexture. */
 export function preloadTexture(data: VtkImage): void {
   const scalars = data.getPointData().getScalars();
   if (!scalars || scalars.getNumberOfComponents() !== 1) return;
-  const values = scalars.getData() as ArrayLike<number> & { BYTES_PER_ELEMENT: number };
-  if (values.length * values.BYTES_PER_ELEMENT < 2 * SLAB_BYTES) return;
+  if (textureBytes(data) < 2 * SLAB_BYTES) return;
   let upload = uploads.get(scalars);
   if (!upload) {
     const [w, h, d] = data.getDimensions();

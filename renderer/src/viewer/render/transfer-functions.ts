@@ -15,22 +15,17 @@ export type OpacityFunction = ReturnType<typeof vtkPiecewiseFunction.newInstance
  * point added: a 256-entry label table was 25–30 ms of the task that showed a result, per
  * labels layer in each view.
  */
-function byX<T extends { x: number }>(nodes: readonly T[]): T[] {
-  return [...new Map(nodes.map((n) => [n.x, n])).values()].sort((a, b) => a.x - b.x);
+function setNodes<F>(f: F, nodes: readonly { x: number }[]): F {
+  const unique = [...new Map(nodes.map((n) => [n.x, n])).values()].sort((a, b) => a.x - b.x);
+  // setNodes is in vtk.js but not in its typings.
+  (f as unknown as { setNodes(n: object[]): void }).setNodes(unique.map((n) => ({ ...n, midpoint: 0.5, sharpness: 0 })));
+  return f;
 }
 
-const colorFunction = (nodes: readonly { x: number; r: number; g: number; b: number }[]): ColorFunction => {
-  const f = vtkColorTransferFunction.newInstance();
-  // setNodes is in vtk.js but not in its typings.
-  (f as unknown as { setNodes(n: object[]): void }).setNodes(byX(nodes).map((n) => ({ ...n, midpoint: 0.5, sharpness: 0 })));
-  return f;
-};
+const colorFunction = (nodes: readonly { x: number; r: number; g: number; b: number }[]): ColorFunction =>
+  setNodes(vtkColorTransferFunction.newInstance(), nodes);
 
-const opacityFunction = (nodes: readonly { x: number; y: number }[]): OpacityFunction => {
-  const f = vtkPiecewiseFunction.newInstance();
-  (f as unknown as { setNodes(n: object[]): void }).setNodes(byX(nodes).map((n) => ({ ...n, midpoint: 0.5, sharpness: 0 })));
-  return f;
-};
+const opacityFunction = (nodes: readonly { x: number; y: number }[]): OpacityFunction => setNodes(vtkPiecewiseFunction.newInstance(), nodes);
 
 export function colorFunctionFrom(points: readonly ColorPoint[]): ColorFunction {
   return colorFunction(points.map((p) => ({ x: p.x, r: p.rgb[0], g: p.rgb[1], b: p.rgb[2] })));
