@@ -3,7 +3,9 @@
 # system packages its tests, benchmark and samples use (Chromium for the browser tests, the
 # real data sets, Python readers used as independent references, elastix as the classical
 # peer). The package list comes from scripts/system-dependencies.mjs, which `npm test`'s
-# preflight checks item by item, so the two cannot drift apart.
+# preflight checks item by item, so the two cannot drift apart. Among them, the Python modules
+# the tests and benchmark import: python3-numpy, python3-scipy, python3-nibabel,
+# python3-pydicom, python3-pil, python3-h5py and python3-dipy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
