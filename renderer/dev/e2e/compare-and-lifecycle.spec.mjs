@@ -1,5 +1,6 @@
 // End-to-end checks of judging a registration in the viewer harness: compare modes,
 // before/after, deformation overlays, and that unmounting gives every GL context back.
+/* global window, WebGL2RenderingContext */
 import { test, expect } from '@playwright/test';
 import { brightShare, decodePng, liveSurfaces, openScenario, settle, view, watchPolicyViolations } from './helpers.mjs';
 
@@ -88,4 +89,43 @@ test('unmounting the viewer releases every render window', async ({ page }) => {
   }
   await page.getByRole('button', { name: '1×3' }).click();
   await expect.poll(() => liveSurfaces(page)).toBe(3);
+});
+
+test('slice layers that draw alike share one shader program: side-by-side links none for its second pane', async ({ page }) => {
+  // Counts the programs the page links from vtk.js's reslice vertex shader.
+  await page.addInitScript(() => {
+    const sources = new WeakMap();
+    const attached = new WeakMap();
+    const proto = WebGL2RenderingContext.prototype;
+    const { shaderSource, attachShader, linkProgram } = proto;
+    window.resliceProgramsLinked = 0;
+    proto.shaderSource = function (shader, source) {
+      sources.set(shader, source);
+      return shaderSource.call(this, shader, source);
+    };
+    proto.attachShader = function (program, shader) {
+      attached.set(program, [...(attached.get(program) ?? []), shader]);
+      return attachShader.call(this, program, shader);
+    };
+    proto.linkProgram = function (program) {
+      if ((attached.get(program) ?? []).some((s) => sources.get(s)?.includes('vtkImageResliceMapperVS'))) window.resliceProgramsLinked++;
+      return linkProgram.call(this, program);
+    };
+  });
+  await openScenario(page, 'compare');
+  const linked = () => page.evaluate(() => window.resliceProgramsLinked);
+  // Three slice views, each with the fixed image, the after image (and the before image, kept on
+  // the GPU for "b") and the labels: one program per kind of layer, not one per layer per view.
+  const first = await linked();
+  expect(first).toBeGreaterThan(0);
+  expect(first).toBeLessThanOrEqual(3);
+  await page.getByLabel('Overlay').selectOption('side-by-side');
+  await expect(page.locator('[data-pane="secondary"][data-view="axial"]')).toHaveCount(1);
+  await settle(page);
+  // The second pane's three views draw the same kinds of layer.
+  expect(await linked()).toBe(first);
+  for (const pane of ['primary', 'secondary']) {
+    const img = await decodePng(page, await view(page, 'axial', pane).screenshot());
+    expect(brightShare(img).share, `${pane} axial shows the brain`).toBeGreaterThan(0.08);
+  }
 });

@@ -13,6 +13,7 @@ import type { CompositeSliceSpec, LabelSliceSpec, ScalarSliceSpec, SliceLayerSpe
 import type { VtkImageCache } from './image-data';
 import { colorFunctionFrom, constantOpacity, opacityFunctionFrom, LABEL_TABLE_WIDTH, labelColorFunction, labelOpacityFunction } from './transfer-functions';
 import { compositeShaderReplacement } from './composite-shaders';
+import './shared-reslice-programs';
 
 type Mapper = ReturnType<typeof vtkImageResliceMapper.newInstance>;
 type Actor = ReturnType<typeof vtkImageSlice.newInstance>;
