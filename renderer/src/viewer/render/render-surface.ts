@@ -13,7 +13,7 @@ import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Volume';
 import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow';
 import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer';
-import { pendingTextureUploads, uploadPendingTextures } from './texture-upload';
+import { pendingTextureUploads, slabInTransit, uploadAllPendingTextures, uploadNextSlab } from './texture-upload';
 
 type GLWindow = ReturnType<typeof vtkOpenGLRenderWindow.newInstance>;
 type CoreWindow = ReturnType<typeof vtkRenderWindow.newInstance>;
@@ -205,10 +205,10 @@ function dropInFlight(): void {
  */
 const FRAME_BUDGET_MS = 100;
 /**
- * A frame that sends texture slabs (texture-upload.ts) draws no view: the GPU process takes
- * them in while the page is idle until the next frame, instead of inside a view's draw.
+ * While volumes are uploading (texture-upload.ts) no view draws: the GPU process takes each
+ * slab in while the page is idle, instead of inside a view's draw. A slab in transit is asked
+ * about as a picture in flight is, and the next goes in the task that sees it taken in.
  */
-const UPLOAD_BUDGET_MS = 40;
 const waiting = new Set<RenderSurface>();
 let frameRequest = 0;
 
@@ -217,7 +217,7 @@ function drawWaitingViews(): void {
   if (frameRequest) cancelAnimationFrame(frameRequest);
   if (pollTimer) clearTimeout(pollTimer);
   frameRequest = pollTimer = 0;
-  if (!presentInFlight(true) || (root && uploadPendingTextures(root.view, UPLOAD_BUDGET_MS))) {
+  if (!presentInFlight(true) || (root && uploadNextSlab(root.view))) {
     scheduleDrawing();
     return;
   }
@@ -231,9 +231,9 @@ function drawWaitingViews(): void {
   scheduleDrawing();
 }
 
-/** A picture in flight is asked about soon; views waiting, or uploads, draw in the next frame. */
+/** A picture or slab in flight is asked about soon; views waiting, or uploads, go in the next frame. */
 function scheduleDrawing(): void {
-  if (inFlight) {
+  if (inFlight || slabInTransit()) {
     pollTimer ||= setTimeout(drawWaitingViews, IN_FLIGHT_POLL_MS);
   } else if (waiting.size > 0 || pendingTextureUploads() > 0) {
     frameRequest ||= requestAnimationFrame(drawWaitingViews);
@@ -440,7 +440,7 @@ export class RenderSurface {
     // A draw outside the frame loop (renderNow) sends whatever textures are pending first, and
     // copies the picture in flight before drawing over it.
     if (!this.#leaveInFlight) presentInFlight();
-    uploadPendingTextures(this.#root.view, Infinity);
+    uploadAllPendingTextures(this.#root.view);
     this.renderWindow.render();
     this.#afterRender?.();
   }

@@ -1,5 +1,5 @@
-// Large volumes go to the GPU ahead of their first draw, a slab of slices at a time, one
-// frame's budget per frame. Left to vtk.js, a view's first draw of a new image uploads the
+// Large volumes go to the GPU ahead of their first draw, a slab of slices at a time, each once
+// the GPU has taken in the last. Left to vtk.js, a view's first draw of a new image uploads the
 // whole volume in one texSubImage3D, and the draw right after it waits while the GPU process
 // takes the data in: on a CPU emulation of WebGL (SwiftShader) a 1 mm brain in float32 (28 MB)
 // was a 50–110 ms call and then a 74–142 ms draw, in one task, for each image of a result.
@@ -140,58 +140,67 @@ function removePending(upload: Upload): void {
 }
 
 /**
- * The GPU's receipt of the slabs the frame loop sent last. A texSubImage3D waits, inside the
+ * The GPU's receipt of the slab the frame loop sent last. A texSubImage3D waits, inside the
  * page's task, until the GPU process has taken in whatever was sent before it and is busy with:
  * a slab sent while the GPU drew or compiled a view's shaders after a result was a call of 100–
- * 155 ms (SwiftShader), with the page frozen. The frame loop sends the next slabs only once this
- * has signalled, so it never waits for the GPU.
+ * 155 ms (SwiftShader), with the page frozen; so was a second or third slab sent in the same
+ * task as the first (up to 120 ms, when a frame sent slabs for 40 ms). The frame loop sends one
+ * slab at a time, and the next only once this has signalled, so it never waits for the GPU.
  */
-let slabsReceived: { readonly gl: WebGL2RenderingContext; readonly sync: WebGLSync | null } | null = null;
+let slabReceived: { readonly gl: WebGL2RenderingContext; readonly sync: WebGLSync | null } | null = null;
 
-/** Whether the slabs sent last are still being taken in (the sync is let go of once they are). */
-function slabsInTransit(gl: WebGL2RenderingContext): boolean {
-  if (!slabsReceived) return false;
-  const { sync } = slabsReceived;
-  // A sync of a context given back since (every view had closed) says nothing of this one.
-  const current = slabsReceived.gl === gl && !gl.isContextLost() && sync;
+/** Whether the slab sent last is still being taken in (the sync is let go of once it is). */
+export function slabInTransit(): boolean {
+  if (!slabReceived) return false;
+  const { gl, sync } = slabReceived;
+  // A sync of a context given back since (every view had closed) says nothing of the next one.
+  const current = !gl.isContextLost() && sync;
   if (current && gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) return true;
   if (current) gl.deleteSync(sync);
-  slabsReceived = null;
+  slabReceived = null;
   return false;
 }
 
 /**
- * Sends slabs until `budgetMs` is spent (at least one slab), oldest volume first, into
- * `window`'s context (the root that every view shares). With a finite budget (the frame loop's)
- * nothing is sent while the last slabs are in transit. Whether the uploads took this frame: a
- * slab was sent, or the last ones are still in transit.
+ * The frame loop's upload: one slab of the oldest volume still to upload, into `window`'s
+ * context (the root that every view shares), unless the last one is still in transit. Whether
+ * the uploads take this turn (a slab was sent, or the last is in transit): views then wait.
  */
-export function uploadPendingTextures(window: GLWindow, budgetMs: number): boolean {
+export function uploadNextSlab(window: GLWindow): boolean {
   sharedWindow = window;
   const gl = resources(window).getContext();
   if (pending.length === 0 || !gl) return false;
-  if (Number.isFinite(budgetMs) && slabsInTransit(gl)) return true;
-  const start = performance.now();
-  let sent = false;
-  while (pending.length > 0 && (!sent || performance.now() - start < budgetMs)) {
+  if (slabInTransit()) return true;
+  if (!sendNextSlab(window)) return false;
+  slabReceived = { gl, sync: gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0) };
+  gl.flush();
+  return true;
+}
+
+/** Everything still to upload, now: a draw outside the frame loop (screenshots, tests). */
+export function uploadAllPendingTextures(window: GLWindow): void {
+  sharedWindow = window;
+  if (!resources(window).getContext()) return;
+  while (sendNextSlab(window));
+}
+
+/** Sends the next slab, oldest volume first; false when there was none to send. */
+function sendNextSlab(window: GLWindow): boolean {
+  while (pending.length > 0) {
     const upload = pending[0];
     if (!prepare(upload, window)) {
       pending.shift();
       continue;
     }
     sendSlab(upload);
-    sent = true;
     if (upload.nextSlice >= upload.dims[2]) {
       pending.shift();
       // The mappers' key: from now on they draw with this texture instead of making one.
       resources(window).getGraphicsResourceForObject(upload.scalars)!.hash = textureHash(upload.scalars);
     }
+    return true;
   }
-  if (sent && Number.isFinite(budgetMs) && !slabsReceived) {
-    slabsReceived = { gl, sync: gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0) };
-    gl.flush();
-  }
-  return sent;
+  return false;
 }
 
 /** Ready to send the next slab into `window`; false when there is nothing (left) to do. */
