@@ -7,8 +7,8 @@
 // four views of two or three layers each; the second pane's slice views showed their pictures
 // 290–310 ms apart, 1.2 s in all, and leaving it (the first pane taking the moving image's
 // layers) 0.9 s. With the comment taken out, mappers whose shaders are the same find one program
-// in the render window's shader cache (the root's, shared by every view): 0.48–0.55 s and
-// 0.25 s (bench:viewer).
+// in the render window's shader cache (the root's, shared by every view): 0.47–0.55 s and
+// 0.25 s, timed the same way (bench/README.md, stop 32).
 //
 // The comment is also what kept a program's uniforms the mapper's own. vtk.js sets some of them
 // (sampler units, the world-to-texture matrices, slab settings) only when the mapper's geometry
