@@ -3,13 +3,13 @@
 // components one volume after another: for a 1 mm brain's displacement field (85 MB) the
 // process grew by about 330 MB while each field was written (the whole command's peak).
 //
-// Here ITK still decides the header, so that orientation (quaternion, sform, their codes),
-// units and intent are exactly what it writes: it writes the same image reduced to one voxel,
-// whose 352-byte header differs from the full image's in dim[1..D] alone, and those are set.
+// The header is the one ITK writes: made here (nifti1-header-writer.ts) for the grids results
+// have, and otherwise asked of ITK, which writes the same image reduced to one voxel, whose
+// 352-byte header differs from the full image's in dim[1..D] alone, and those are set.
 // The voxels are then laid out from the image's own array a chunk at a time, the components'
 // volumes one after another as NIfTI stores them, and compressed on the way (parallel-gzip.ts).
-// Where the one-voxel header is not what this expects (a grid too large for NIfTI-1, which ITK
-// then writes as NIfTI-2, a type it converts), the caller writes through itk-wasm as before.
+// Where neither header is a plain NIfTI-1 one (a grid too large for NIfTI-1, which ITK then
+// writes as NIfTI-2, a type it converts), the caller writes through itk-wasm as before.
 
 import { endianness } from 'node:os';
 import { open, readFile, rm } from 'node:fs/promises';
@@ -21,13 +21,7 @@ import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 import type { ByteSource, GzipOptions } from './parallel-gzip';
 import { gzipToFile } from './parallel-gzip';
 import { writeWithItk } from './itk-image-writer';
-
-/** NIfTI-1's header and its four bytes of "no extension" before the voxels. */
-const headerBytes = 352;
-/** dim[] are int16. */
-const largestNifti1Dimension = 32767;
-/** Offsets into the NIfTI-1 header. */
-const at = { sizeofHdr: 0, dim: 40, bitpix: 72, voxOffset: 108, magic: 344 } as const;
+import { nifti1HeaderFor, nifti1HeaderBytes as headerBytes, largestNifti1Dimension, nifti1Offsets as at } from './nifti1-header-writer';
 
 /** Whether the voxels can be streamed at all: a little-endian host (the file is little-endian), sizes NIfTI-1 holds. */
 export function canStreamNifti(image: Image): boolean {
@@ -135,10 +129,10 @@ export async function writeBytes(source: ByteSource, file: string, token: Cancel
 
 /**
  * Writes `image` as a .nii or .nii.gz at `file` (gzip with `gzip`'s options when given);
- * returns false, having written nothing, where ITK's header is not one to stream after.
+ * returns false, having written nothing, where the header is not one to stream after.
  */
 export async function writeNiftiStreamed(image: Image, file: string, target: string, token: CancellationToken, gzip?: GzipOptions): Promise<boolean> {
-  const header = await niftiHeaderFromItk(image, path.join(path.dirname(file), `${path.basename(file)}.header.nii`), target);
+  const header = nifti1HeaderFor(image) ?? (await niftiHeaderFromItk(image, path.join(path.dirname(file), `${path.basename(file)}.header.nii`), target));
   if (!header) return false;
   const source = niftiByteSource(header, image.data as TypedArray, image.imageType.components);
   if (gzip) await gzipToFile(source, file, token, gzip);

@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { EngineError } from '../../../shared/contract/errors';
 import type { ErrorCode } from '../../../shared/contract/errors';
 import type { ImageGrid } from '../../../shared/geometry/grid';
+import { nifti1Offsets } from '../../../main/engine/io/nifti1-header-writer';
 
 export const templates = '/usr/share/mricron/templates';
 export const itkData = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
@@ -86,3 +87,26 @@ export const obliqueGrid: ImageGrid = {
   origin: [10, -20, 30],
   direction: [c, -s, 0, s * 0.8, c * 0.8, -0.6, s * 0.6, c * 0.6, 0.8],
 };
+
+/** Bytes of a NIfTI-1 header's float fields ITK computes in its own arithmetic: pixdim, the quaternion, offsets and sform. */
+const computedFloats = [...Array.from({ length: 8 }, (_, i) => nifti1Offsets.pixdim + 4 * i), ...Array.from({ length: 6 }, (_, i) => nifti1Offsets.quatern + 4 * i), ...Array.from({ length: 12 }, (_, i) => nifti1Offsets.srow + 4 * i)];
+
+/**
+ * Two NIfTI-1 headers agree: every byte the same but the floats ITK computes, which agree as
+ * numbers, exactly or (`exact` false: oblique grids) to float32's precision.
+ */
+export function expectNiftiHeadersAgree(ours: Uint8Array, itk: Uint8Array, exact: boolean): void {
+  expect(ours.length).toBe(itk.length);
+  const floats = new Set(computedFloats.flatMap((o) => [o, o + 1, o + 2, o + 3]));
+  const differing = [...ours.keys()].filter((i) => !floats.has(i) && ours[i] !== itk[i]);
+  expect(differing).toEqual([]);
+  const a = new DataView(ours.buffer, ours.byteOffset);
+  const b = new DataView(itk.buffer, itk.byteOffset);
+  // As numbers: ITK's arithmetic leaves some zeros as −0, which every reader takes as 0.
+  for (const offset of computedFloats) {
+    const x = a.getFloat32(offset, true);
+    const y = b.getFloat32(offset, true);
+    const tolerance = exact ? 0 : 4e-7 * Math.max(1, Math.abs(y));
+    expect(Math.abs(x - y), `the float at byte ${offset}: ${x} against ITK's ${y}`).toBeLessThanOrEqual(tolerance);
+  }
+}
