@@ -31,7 +31,15 @@ describe('the portable build', () => {
     // sampled at its centre.
     const { port1, port2 } = new MessageChannel();
     const flags = new Int32Array(new SharedArrayBuffer(4));
+    const [idle, busy, starting] = [0, 1, 3];
+    Atomics.store(flags, 0, starting);
     const worker = new Worker(path.join(portable, 'kernel-worker.js'), { workerData: { port: port2, flags, index: 0 }, transferList: [port2] });
+    const settled = async () => {
+      for (let waited = 0; Atomics.load(flags, 0) !== idle && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    // A worker takes tasks once it has loaded and said so.
+    await settled();
+    expect(Atomics.load(flags, 0)).toBe(idle);
     const shared = (values: number[]) => {
       const array = new Float32Array(new SharedArrayBuffer(4 * values.length));
       array.set(values);
@@ -41,10 +49,10 @@ describe('the portable build', () => {
     const task = { task: 'sample', image: shared([0, 1, 2, 3]), shape: { nx: 2, ny: 2, nz: 1, channels: 1, dimension: 2 }, padding: 'zeros', points: shared([0.5, 0.5]), out };
     // One chunk of one point, its number taken from a shared counter.
     port1.postMessage({ task, deal: { count: 1, chunk: 1, next: new Int32Array(new SharedArrayBuffer(4)) } });
-    Atomics.store(flags, 0, 1);
+    Atomics.store(flags, 0, busy);
     Atomics.notify(flags, 0);
-    for (let waited = 0; Atomics.load(flags, 0) === 1 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(Atomics.load(flags, 0)).toBe(0);
+    await settled();
+    expect(Atomics.load(flags, 0)).toBe(idle);
     expect(out[0]).toBe(1.5);
     await worker.terminate();
   });

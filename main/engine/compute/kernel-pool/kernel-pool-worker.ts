@@ -8,6 +8,9 @@ import { runChunks } from './pool-tasks';
 
 const { port, flags, index } = workerData as KernelWorkerData;
 
+// Loaded: from now on the pool hands this thread tasks (its flag was STARTING).
+Atomics.store(flags, index, IDLE);
+
 for (;;) {
   Atomics.wait(flags, index, IDLE);
   const message = receiveMessageOnPort(port)?.message as WorkerMessage | undefined;

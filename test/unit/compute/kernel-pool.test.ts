@@ -1,0 +1,44 @@
+// The kernel pool hands work only to threads that have started: a call made while its workers
+// still load runs on the threads that are ready (here the caller alone), with the same numbers,
+// and the workers take part once they are up.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { KernelPool } from '../../../main/engine/compute/kernel-pool/kernel-pool';
+import type { PoolTask } from '../../../main/engine/compute/kernel-pool/pool-tasks';
+
+const length = 1 << 18; // four times the least a sum is split for
+const chunks = 3;
+const parts = new Float32Array(new SharedArrayBuffer(4 * chunks * length));
+parts.forEach((_, i) => (parts[i] = (i % 1000) * 0.25));
+const expected = Float32Array.from({ length }, (_, i) => parts[i] + parts[length + i] + parts[2 * length + i]);
+const sumTask = (out: Float32Array): PoolTask => ({ task: 'sumChunks', parts, chunks, length, out });
+
+let pool: KernelPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('the kernel thread did not start');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('kernel pool', () => {
+  it('runs a call on the threads that are ready while the others start, and the same numbers on all', async () => {
+    pool = new KernelPool(2);
+    const first = new Float32Array(new SharedArrayBuffer(4 * length));
+    pool.run(sumTask(first), length);
+    // The call above started the worker; it could not have loaded in the meantime.
+    expect(pool.readyThreads).toBe(1);
+    expect(first).toEqual(expected);
+
+    await until(() => pool!.readyThreads === 2);
+    const second = new Float32Array(new SharedArrayBuffer(4 * length));
+    pool.run(sumTask(second), length);
+    expect(second).toEqual(expected);
+    expect(pool.readyThreads).toBe(2);
+  });
+});
