@@ -3,9 +3,9 @@
 // the job's cancel flag; a job that has not stopped by itself shortly after is terminated,
 // its half-written files removed, and the command exits 130 — within a second in all.
 //
-// The job thread's own stdout and stderr are captured, not inherited: libraries that print
-// (ITK's messages through itk-wasm, tfjs's notices) must not mix into our output, above all
-// into --json. XIMORPH_DEBUG=1 shows them on stderr.
+// The job thread's own stdout and stderr are captured, not inherited (job-thread-start.ts):
+// libraries that print (ITK's messages through itk-wasm, tfjs's notices) must not mix into our
+// output, above all into --json. XIMORPH_DEBUG=1 shows them on stderr.
 
 import type { Worker } from 'node:worker_threads';
 import type { Progress } from '../../../shared/contract/common-schemas';
@@ -36,22 +36,16 @@ type Output<J extends CliJobName> = Awaited<ReturnType<CliJobs[J]>>;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-function captureOutput(worker: Worker): void {
-  const debug = Boolean(process.env.XIMORPH_DEBUG);
-  for (const stream of [worker.stdout, worker.stderr]) {
-    if (debug) stream.pipe(process.stderr);
-    else stream.resume();
-  }
-}
-
 let startedEarly: JobThread | undefined;
 
 /** Every job thread not yet known to have ended. */
 const liveThreads = new Set<Worker>();
 
 function tracked(thread: JobThread): JobThread {
-  liveThreads.add(thread.worker);
-  thread.worker.once('exit', () => liveThreads.delete(thread.worker));
+  for (const worker of thread.threads) {
+    liveThreads.add(worker);
+    worker.once('exit', () => liveThreads.delete(worker));
+  }
   return thread;
 }
 
@@ -84,9 +78,9 @@ export async function endJobThreads(): Promise<void> {
 }
 
 export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<CliJobs[J]>[0], options: JobThreadOptions): Promise<Output<J>> {
-  const { worker, cancelFlag } = takeJobThread();
+  const thread = takeJobThread();
+  const { worker, cancelFlag } = thread;
   const flag = new Int32Array(cancelFlag);
-  captureOutput(worker);
   const request: JobRequest<J> = { job, input };
   worker.postMessage(request);
 
@@ -103,7 +97,8 @@ export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<C
     let stopping = false;
     const stopNow = async () => {
       stopping = true;
-      await Promise.race([worker.terminate(), delay(terminateMs)]);
+      // The HDF5 thread too: it may be writing into the staging folder that cleanup removes.
+      await Promise.race([Promise.all(thread.threads.map((t) => t.terminate())), delay(terminateMs)]);
       options.cleanup();
       finish(() => reject(cancelledError()));
     };

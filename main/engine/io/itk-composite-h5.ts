@@ -9,7 +9,7 @@
 import { open } from 'node:fs/promises';
 import type { Dataset, Group } from 'h5wasm/node';
 import type h5wasmModule from 'h5wasm/node';
-import { Transform as ItkTransform, TransformType } from 'itk-wasm';
+import type { Transform as ItkTransform, TransformType } from 'itk-wasm';
 
 type Parameterization = ConstructorParameters<typeof TransformType>[0];
 
@@ -120,6 +120,9 @@ async function isHdf5(file: string): Promise<boolean> {
 /** The queue of a composite .h5, or null when the file is not a composite (or not HDF5 at all). */
 export async function readCompositeQueue(file: string): Promise<ItkTransform[] | null> {
   if (!(await isHdf5(file))) return null;
+  // itk-wasm's classes only here, where a file is read: the CLI's HDF5 thread, which writes
+  // alone, then never loads itk-wasm (hdf5-thread-entry.ts).
+  const { Transform: ItkTransform, TransformType } = await import('itk-wasm');
   const h5wasm = await loadH5wasm();
   const source = new h5wasm.File(file, 'r');
   try {

@@ -22,7 +22,8 @@ import { fileError, fileProblem, fileRef, pathForItk, sizeOfRegularFile, transla
 import { fullExtension } from './image-formats';
 import { captureItkOutput } from './itk-console-capture';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
-import { readCompositeQueue, writeItkHdf5 } from './itk-composite-h5';
+import { readCompositeQueue } from './itk-composite-h5';
+import { hdf5Writer } from './hdf5-writer';
 import { itkAffineText } from './itk-text-transform';
 
 type Reader = (file: string) => Promise<{ couldRead: JsonCompatible; transform: ItkTransform[] }>;
@@ -35,12 +36,12 @@ interface TransformFormat {
   readonly affineOnly: boolean;
 }
 
-/** .h5 is written in ITK's layout by h5wasm, not by transform-io (see itk-composite-h5.ts). */
+/** .h5 is written in ITK's layout by h5wasm, not by transform-io (see itk-composite-h5.ts), where this thread writes them (hdf5-writer.ts). */
 const hdf5: TransformFormat = {
   label: 'HDF5 transform',
   read: hdf5ReadTransformNode,
   write: async (list, file) => {
-    await writeItkHdf5(list, file);
+    await hdf5Writer().write(list, file);
     return { couldWrite: true };
   },
   affineOnly: false,
