@@ -9,6 +9,8 @@ import type { Transform as ItkTransform } from 'itk-wasm';
 import { loadH5wasm, writeItkHdf5 } from './itk-composite-h5';
 
 export interface Hdf5Writer {
+  /** Told how many bytes of parameters the files to come hold (a result's field, known once its fixed image is read). */
+  plan(parameterBytes: number): void;
   /** Makes ready for a write soon to come; never fails (a failed load is reported by the write). */
   prepare(): void;
   /** Writes `list` in ITK's HDF5 layout to `target` (itk-composite-h5.ts). */
@@ -17,6 +19,7 @@ export interface Hdf5Writer {
 
 /** In this thread. */
 export const hdf5WriterHere: Hdf5Writer = {
+  plan: () => undefined,
   prepare: () => void loadH5wasm().catch(() => undefined),
   write: writeItkHdf5,
 };

@@ -15,13 +15,11 @@ import { finiteRange } from '../../../../shared/image/statistics';
 import type { AffineTransform } from '../../../../shared/transforms/transform';
 import { linearPart } from '../../../../shared/transforms/transform';
 import { jacobianDeterminantSlab, resampleSlab } from '../../compute/slab-resampling';
-import { sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import { copyTensorInto } from '../../compute/typed-array-kernel';
 import { imageToTensor, indexToIndexMatrix, slabs, tensorShapeOf, worldVectorToIndexMatrix } from '../grid-tensors';
 import type { GridTensor, StageReporter } from '../levels';
 
 export interface DenseOutputs {
-  /** u and v live in shared memory: a writer thread reads them without a copy (a 1 mm brain's are 85 MB each). */
   readonly displacement: Float32Array;
   readonly inverse: Float32Array;
   /** float32, or float64 for a moving image whose values float32 cannot hold (see below). */
@@ -63,8 +61,8 @@ export async function computeDenseOutputs(input: DenseOutputInput, report: Stage
   const { fixedGrid, affine, forward, backward } = input;
   const d = fixedGrid.size.length;
   const n = voxelCount(fixedGrid);
-  const displacement = sharedFloats(n * d);
-  const inverse = sharedFloats(n * d);
+  const displacement = new Float32Array(n * d);
+  const inverse = new Float32Array(n * d);
   const { tensor: movingTensor, scale: movingScale } = movingToWarp(input.moving);
   const warpedMoving = movingScale === 1 ? new Float32Array(n) : new Float64Array(n);
   const jacobianDeterminant = new Float32Array(n);
