@@ -8,7 +8,8 @@
 // 0.2 s when the result was ready, a tenth of a 2D slice's whole command. The HDF5 thread loads
 // it at the start instead, once the main thread has loaded its modules and leaves its core idle
 // (cli.ts), while the job thread loads and reads the images; the job thread then posts it the
-// file to write (hdf5-thread-client.ts). It ends with the job thread.
+// file to write, or ends it once the fixed image shows a field too large to post (hdf5-thread-
+// client.ts). It ends with the job thread at the latest.
 
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 

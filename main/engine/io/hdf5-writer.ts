@@ -1,9 +1,9 @@
 // Where this thread writes its .h5 transform files. By default here, with h5wasm loaded on first
 // use, or earlier when a write is known to be coming (prepare). A thread that only computes can
 // hand them instead to a thread that has loaded h5wasm meanwhile: the CLI's job thread does
-// (cli/job-thread/job-thread-start.ts), since loading h5wasm here (4 MB of JavaScript, its
-// WebAssembly inside, and HDF5's start) held this thread for some 0.2 s at the end of every
-// `ximorph register`: a tenth of a 2D slice's whole command.
+// (cli/job-thread/job-thread-start.ts), for fields small enough to copy (hdf5-thread-client.ts),
+// since loading h5wasm here (4 MB of JavaScript, its WebAssembly inside, and HDF5's start) held
+// this thread for some 0.2 s at the end of `ximorph register`: a tenth of a 2D slice's command.
 
 import type { Transform as ItkTransform } from 'itk-wasm';
 import { loadH5wasm, writeItkHdf5 } from './itk-composite-h5';
