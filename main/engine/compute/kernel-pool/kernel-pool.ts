@@ -91,7 +91,8 @@ export class KernelPool {
 
   /**
    * The worker threads, started by the first task that is split at all: a registration whose
-   * work is all too small to split (a 2D slice) never pays for starting them.
+   * work is all too small to split never pays for starting them (a 2D slice starts them at its
+   * second attention level, and runs on without them until they are up).
    */
   #started(): { worker: Worker; port: MessagePort }[] {
     if (this.#workers.length > 0 || this.threads === 1) return this.#workers;
