@@ -7,28 +7,7 @@ import { EngineError } from '../../../shared/contract/errors';
 import type { FileRef } from './file-problems';
 import { fileProblem } from './file-problems';
 import type { NiftiHeader } from './nifti-header';
-import { nifti1HeaderBytes, nifti2HeaderBytes } from './nifti-header';
-
-/** NIfTI's data types: name, bits per voxel, and whether ITK's reader takes them. */
-const datatypes: Record<number, { name: string; bits: number; readable: boolean }> = {
-  1: { name: 'binary', bits: 1, readable: false },
-  2: { name: 'uint8', bits: 8, readable: true },
-  4: { name: 'int16', bits: 16, readable: true },
-  8: { name: 'int32', bits: 32, readable: true },
-  16: { name: 'float32', bits: 32, readable: true },
-  32: { name: 'complex64', bits: 64, readable: true },
-  64: { name: 'float64', bits: 64, readable: true },
-  128: { name: 'RGB24', bits: 24, readable: true },
-  256: { name: 'int8', bits: 8, readable: true },
-  512: { name: 'uint16', bits: 16, readable: true },
-  768: { name: 'uint32', bits: 32, readable: true },
-  1024: { name: 'int64', bits: 64, readable: true },
-  1280: { name: 'uint64', bits: 64, readable: true },
-  1536: { name: 'float128', bits: 128, readable: false },
-  1792: { name: 'complex128', bits: 128, readable: true },
-  2048: { name: 'complex256', bits: 256, readable: false },
-  2304: { name: 'RGBA32', bits: 32, readable: true },
-};
+import { nifti1HeaderBytes, nifti2HeaderBytes, niftiDatatypes as datatypes } from './nifti-header';
 
 /**
  * Where the voxels start in a single-file NIfTI. nifticlib (ITK's reader) takes a vox_offset

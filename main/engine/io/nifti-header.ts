@@ -27,6 +27,47 @@ export const niftiIntentLabel = 1002;
 export const nifti1HeaderBytes = 348;
 export const nifti2HeaderBytes = 540;
 
+/** Byte offsets of the NIfTI-1 header's fields (nifti1.h) that XiMorph reads or writes. */
+export const nifti1Offsets = {
+  sizeofHdr: 0,
+  regular: 38,
+  dim: 40,
+  intentCode: 68,
+  datatype: 70,
+  bitpix: 72,
+  pixdim: 76,
+  voxOffset: 108,
+  sclSlope: 112,
+  xyztUnits: 123,
+  qformCode: 252,
+  sformCode: 254,
+  quatern: 256,
+  qoffset: 268,
+  srow: 280,
+  magic: 344,
+} as const;
+
+/** NIfTI's data types: name, bits per voxel, and whether ITK's reader takes them. */
+export const niftiDatatypes: Readonly<Record<number, { readonly name: string; readonly bits: number; readonly readable: boolean }>> = {
+  1: { name: 'binary', bits: 1, readable: false },
+  2: { name: 'uint8', bits: 8, readable: true },
+  4: { name: 'int16', bits: 16, readable: true },
+  8: { name: 'int32', bits: 32, readable: true },
+  16: { name: 'float32', bits: 32, readable: true },
+  32: { name: 'complex64', bits: 64, readable: true },
+  64: { name: 'float64', bits: 64, readable: true },
+  128: { name: 'RGB24', bits: 24, readable: true },
+  256: { name: 'int8', bits: 8, readable: true },
+  512: { name: 'uint16', bits: 16, readable: true },
+  768: { name: 'uint32', bits: 32, readable: true },
+  1024: { name: 'int64', bits: 64, readable: true },
+  1280: { name: 'uint64', bits: 64, readable: true },
+  1536: { name: 'float128', bits: 128, readable: false },
+  1792: { name: 'complex128', bits: 128, readable: true },
+  2048: { name: 'complex256', bits: 256, readable: false },
+  2304: { name: 'RGBA32', bits: 32, readable: true },
+};
+
 const xformNames: Record<number, string> = { 1: 'scanner', 2: 'aligned', 3: 'Talairach', 4: 'MNI', 5: 'template' };
 
 export function describeXformCode(code: number): string {
@@ -52,27 +93,28 @@ function ascii(view: DataView, offset: number, length: number): string {
 }
 
 function parseNifti1(view: DataView, le: boolean): NiftiHeader | undefined {
-  const magic = ascii(view, 344, 4);
+  const at = nifti1Offsets;
+  const magic = ascii(view, at.magic, 4);
   if (magic !== 'n+1\0' && magic !== 'ni1\0') return undefined;
-  const rank = view.getInt16(40, le);
+  const rank = view.getInt16(at.dim, le);
   if (rank < 1 || rank > 7) return undefined;
-  const dims = Array.from({ length: rank }, (_, i) => view.getInt16(42 + 2 * i, le));
-  const pixdim = Array.from({ length: 8 }, (_, i) => view.getFloat32(76 + 4 * i, le));
-  const row = (offset: number) => Array.from({ length: 4 }, (_, i) => view.getFloat32(offset + 4 * i, le));
+  const dims = Array.from({ length: rank }, (_, i) => view.getInt16(at.dim + 2 * (i + 1), le));
+  const pixdim = Array.from({ length: 8 }, (_, i) => view.getFloat32(at.pixdim + 4 * i, le));
+  const floats = (offset: number, n: number) => Array.from({ length: n }, (_, i) => view.getFloat32(offset + 4 * i, le));
   return {
     version: 1,
     littleEndian: le,
     dims,
     pixdim,
-    datatype: view.getInt16(70, le),
-    bitsPerVoxel: view.getInt16(72, le),
-    voxOffset: view.getFloat32(108, le),
-    intentCode: view.getInt16(68, le),
-    qformCode: view.getInt16(252, le),
-    sformCode: view.getInt16(254, le),
-    sform: [row(280), row(296), row(312)],
-    quatern: [256, 260, 264].map((at) => view.getFloat32(at, le)),
-    qoffset: [268, 272, 276].map((at) => view.getFloat32(at, le)),
+    datatype: view.getInt16(at.datatype, le),
+    bitsPerVoxel: view.getInt16(at.bitpix, le),
+    voxOffset: view.getFloat32(at.voxOffset, le),
+    intentCode: view.getInt16(at.intentCode, le),
+    qformCode: view.getInt16(at.qformCode, le),
+    sformCode: view.getInt16(at.sformCode, le),
+    sform: [0, 1, 2].map((row) => floats(at.srow + 16 * row, 4)),
+    quatern: floats(at.quatern, 3),
+    qoffset: floats(at.qoffset, 3),
     singleFile: magic === 'n+1\0',
   };
 }

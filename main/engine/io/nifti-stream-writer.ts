@@ -21,7 +21,8 @@ import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 import type { ByteSource, GzipOptions } from './parallel-gzip';
 import { gzipToFile } from './parallel-gzip';
 import { writeWithItk } from './itk-image-writer';
-import { nifti1HeaderFor, nifti1HeaderBytes as headerBytes, largestNifti1Dimension, nifti1Offsets as at } from './nifti1-header-writer';
+import { nifti1HeaderBytes, nifti1Offsets as at } from './nifti-header';
+import { nifti1HeaderFor, nifti1VoxelOffset as headerBytes, largestNifti1Dimension } from './nifti1-header-writer';
 
 /** Whether the voxels can be streamed at all: a little-endian host (the file is little-endian), sizes NIfTI-1 holds. */
 export function canStreamNifti(image: Image): boolean {
@@ -53,7 +54,7 @@ export async function niftiHeaderFromItk(image: Image, scratch: string, target: 
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const plain =
     file.byteLength === headerBytes + components * bytesPerComponent &&
-    view.getInt32(at.sizeofHdr, true) === 348 &&
+    view.getInt32(at.sizeofHdr, true) === nifti1HeaderBytes &&
     String.fromCharCode(...file.subarray(at.magic, at.magic + 4)) === 'n+1\0' &&
     view.getFloat32(at.voxOffset, true) === headerBytes &&
     view.getInt16(at.bitpix, true) === 8 * bytesPerComponent &&

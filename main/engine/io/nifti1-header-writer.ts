@@ -21,30 +21,13 @@
 import type { Image, TypedArray } from 'itk-wasm';
 import { determinant } from '../../../shared/math/matrix';
 import { directionNonOrthogonality } from '../../../shared/geometry/grid';
+import { componentTypes } from '../../../shared/image/voxel-image';
+import { nifti1HeaderBytes, nifti1Offsets, niftiDatatypes } from './nifti-header';
 
-/** NIfTI-1's header and its four bytes of "no extension" before the voxels. */
-export const nifti1HeaderBytes = 352;
+/** Where the voxels start: after NIfTI-1's header and its four bytes of "no extension". */
+export const nifti1VoxelOffset = nifti1HeaderBytes + 4;
 /** dim[] are int16. */
 export const largestNifti1Dimension = 32767;
-/** Offsets of the fields written, in bytes (nifti1.h). */
-export const nifti1Offsets = {
-  sizeofHdr: 0,
-  regular: 38,
-  dim: 40,
-  intentCode: 68,
-  datatype: 70,
-  bitpix: 72,
-  pixdim: 76,
-  voxOffset: 108,
-  sclSlope: 112,
-  xyztUnits: 123,
-  qformCode: 252,
-  sformCode: 254,
-  quatern: 256,
-  qoffset: 268,
-  srow: 280,
-  magic: 344,
-} as const;
 
 const niftiIntentVector = 1007;
 const niftiXformScanner = 1;
@@ -52,17 +35,8 @@ const unitsMmAndSeconds = 2 | 8;
 /** Past this, a direction matrix is not a rotation as ITK's header would hold it. */
 const orthonormalTolerance = 1e-6;
 
-/** NIfTI's datatype code for each pixel array. */
-const datatypes = new Map<unknown, number>([
-  [Uint8Array, 2],
-  [Int16Array, 4],
-  [Int32Array, 8],
-  [Float32Array, 16],
-  [Float64Array, 64],
-  [Int8Array, 256],
-  [Uint16Array, 512],
-  [Uint32Array, 768],
-]);
+/** NIfTI's datatype code for each pixel type XiMorph writes. */
+const datatypeCodes = new Map(Object.entries(niftiDatatypes).filter(([, t]) => (componentTypes as readonly string[]).includes(t.name)).map(([code, t]) => [t.name, Number(code)]));
 
 /** R = F·D, 3×3 row-major, for a 2D or 3D direction (a 2D image's third axis is the z axis). */
 export function rasRotation(direction: ArrayLike<number>, dimension: number): number[] {
@@ -122,20 +96,20 @@ export function quaternionOf(rotation: readonly number[]): { b: number; c: numbe
 export function nifti1HeaderFor(image: Image): Uint8Array | null {
   const data = image.data as TypedArray | null;
   const dimension = image.size.length;
-  const datatype = data ? datatypes.get(data.constructor) : undefined;
+  const datatype = datatypeCodes.get(image.imageType.componentType);
   if (!data || datatype === undefined || (dimension !== 2 && dimension !== 3)) return null;
   if (!image.size.every((n) => Number.isInteger(n) && n >= 1 && n <= largestNifti1Dimension)) return null;
   const direction = Array.from(image.direction as ArrayLike<number>);
   if (!(directionNonOrthogonality(direction) <= orthonormalTolerance)) return null;
   const components = image.imageType.components;
 
-  const header = new Uint8Array(nifti1HeaderBytes);
+  const header = new Uint8Array(nifti1VoxelOffset);
   const view = new DataView(header.buffer);
   const at = nifti1Offsets;
   const int16 = (offset: number, value: number) => view.setInt16(offset, value, true);
   const float32 = (offset: number, value: number) => view.setFloat32(offset, value, true);
 
-  view.setInt32(at.sizeofHdr, 348, true);
+  view.setInt32(at.sizeofHdr, nifti1HeaderBytes, true);
   header[at.regular] = 'r'.charCodeAt(0);
   const dim = [...image.size, 1, 1, 1, 1, 1, 1, 1].slice(0, 7);
   if (components > 1) {
@@ -154,7 +128,7 @@ export function nifti1HeaderFor(image: Image): Uint8Array | null {
   const { b, c, d, qfac } = quaternionOf(rotation);
   float32(at.pixdim, qfac);
   spacing.forEach((s, axis) => float32(at.pixdim + 4 * (axis + 1), s));
-  float32(at.voxOffset, nifti1HeaderBytes);
+  float32(at.voxOffset, nifti1VoxelOffset);
   float32(at.sclSlope, 1);
   header[at.xyztUnits] = unitsMmAndSeconds;
   int16(at.qformCode, niftiXformScanner);

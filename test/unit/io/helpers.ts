@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { EngineError } from '../../../shared/contract/errors';
 import type { ErrorCode } from '../../../shared/contract/errors';
 import type { ImageGrid } from '../../../shared/geometry/grid';
-import { nifti1Offsets } from '../../../main/engine/io/nifti1-header-writer';
+import { nifti1Offsets } from '../../../main/engine/io/nifti-header';
 
 export const templates = '/usr/share/mricron/templates';
 export const itkData = '/usr/share/doc/insighttoolkit5-examples/examples/Data';
