@@ -1,9 +1,10 @@
 // Builds everything that runs: the renderer bundle (Vite) and the Node/Electron entry points
-// (esbuild). Dependencies stay external: itk-wasm and tfjs load their .wasm files relative
-// to their own packages, and Electron must be the runtime's own module.
+// (esbuild). Dependencies mostly stay external: tfjs loads its .wasm files relative to its own
+// package, and Electron must be the runtime's own module. Those bundled are listed below.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 const quiet = process.argv.includes('--quiet');
@@ -12,7 +13,14 @@ rmSync('dist/main', { recursive: true, force: true });
 // Packages bundled into our files all the same. zod is some 150 ES module files, which Node
 // resolves, reads and compiles one by one at the start of every thread that validates messages
 // (130 ms; bundled, 50 ms), and it loads nothing relative to its own folder.
-const bundledPackages = new Set(['zod']);
+//
+// itk-wasm and its IO packages the same: over 140 small ES modules, which cost a job thread
+// about 0.2 s of resolving, reading, format detection and compiling before it could read its
+// first image. They find their pipelines (the Emscripten modules and their .wasm) relative to
+// their own files, which inside our bundle they no longer are: itkWasmInBundle has them ask
+// Node where their package lies instead, exactly where the import used to lead.
+const itkWasmPackages = ['itk-wasm', '@itk-wasm/image-io', '@itk-wasm/transform-io', '@itk-wasm/dicom', '@thewtex/zstddec'];
+const bundledPackages = new Set(['zod', ...itkWasmPackages]);
 const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 // tfjs's gradients without the rest of tfjs. backend.ts imports the '@tensorflow/tfjs' union
 // package only for the gradients it registers (and that still works unbuilt, under tsx and
@@ -30,6 +38,36 @@ const externalPackages = {
   },
 };
 
+/** Replaces `from` by `to` in `source`, failing the build if a new release no longer has it. */
+function patched(source, file, from, to) {
+  if (!source.includes(from)) throw new Error(`${file}: no longer contains ${JSON.stringify(from)}; review the itk-wasm patches in scripts/build.mjs`);
+  return source.replaceAll(from, to);
+}
+
+const itkWasmInBundle = {
+  name: 'itk-wasm-in-bundle',
+  setup(build) {
+    // Each IO function of @itk-wasm/image-io, -transform-io and -dicom finds its pipeline as
+    // path.dirname(fileURLToPath(import.meta.url)) + 'pipelines/…'. Every such file lies in its
+    // package's dist/, beside the entry Node resolves the package to, so the entry's URL has the
+    // same folder. Resolved when the function runs, from where the bundle lies, as the import was.
+    build.onLoad({ filter: /node_modules\/@itk-wasm\/(image-io|transform-io|dicom)\/dist\/[^/]*-node\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const pkg = args.path.match(/@itk-wasm\/[^/]+/)[0];
+      return { contents: patched(source, args.path, 'import.meta.url', `import.meta.resolve(${JSON.stringify(pkg)})`), loader: 'js' };
+    });
+    // The zstd decoder that unpacks each pipeline's .wasm.zst starts by fetching its own
+    // WebAssembly from a data: URL wherever `fetch` exists, as it does in Node: its first call
+    // loads Node's fetch (undici), 65 ms on a thread's first read. Node's other path is the
+    // direct one: WebAssembly.instantiate on the same bytes.
+    build.onLoad({ filter: /node_modules\/@thewtex\/zstddec\/dist\/zstddec\.modern\.js$/ }, async (args) => ({
+      contents: patched(await readFile(args.path, 'utf8'), args.path, "typeof fetch !== 'undefined'", 'false'),
+      loader: 'js',
+    }));
+  },
+};
+
 const nodeEntry = (entry, outfile, extra = {}) =>
   esbuild({
     entryPoints: [entry],
@@ -38,7 +76,7 @@ const nodeEntry = (entry, outfile, extra = {}) =>
     platform: 'node',
     target: 'node22',
     format: 'esm',
-    plugins: [externalPackages],
+    plugins: [externalPackages, itkWasmInBundle],
     sourcemap: 'linked',
     logLevel: quiet ? 'warning' : 'info',
     ...extra,
