@@ -87,7 +87,6 @@ await Promise.all([
   nodeEntry('main/cli/cli.ts', 'dist/main/cli.js', { external: ['./ximorph.js'] }),
   nodeEntry('main/cli/ximorph.ts', 'dist/main/ximorph.js'),
   nodeEntry('main/cli/job-thread/job-thread-entry.ts', 'dist/main/cli-job.js'),
-  nodeEntry('main/cli/job-thread/hdf5-thread-entry.ts', 'dist/main/cli-hdf5.js'),
   nodeEntry('main/engine/training/gradient-worker-entry.ts', 'dist/main/training-worker.js'),
   nodeEntry('main/engine/compute/kernel-pool/kernel-pool-worker.ts', 'dist/main/kernel-worker.js'),
   nodeEntry('main/worker/engine-worker.ts', 'dist/main/engine-worker.js'),

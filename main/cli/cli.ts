@@ -1,12 +1,11 @@
 // The `ximorph` command line's entry (dist/main/cli.js). It looks only at the command's name,
 // starts the job thread at once when the command has one (job-thread-start.ts says why), then
-// loads the command line itself (ximorph.ts, a separate bundle loaded on demand) and, for a
-// command that writes a .h5, starts the HDF5 thread.
+// loads the command line itself (ximorph.ts, a separate bundle loaded on demand).
 
 import nodeModule from 'node:module';
 import path from 'node:path';
 import { appDirectories } from '../engine/session/app-directories';
-import { JobThread, jobThreadCommands, writesHdf5 } from './job-thread/job-thread-start';
+import { JobThread, jobThreadCommands } from './job-thread/job-thread-start';
 
 // V8 keeps what it compiled of our bundles, tfjs and itk-wasm's JavaScript on disk, and later
 // runs start from it: `ximorph info` on a PNG 0.90× its time, 0.92× its CPU (farm-bench -n 10).
@@ -20,8 +19,6 @@ if (cache?.directory) process.env.NODE_COMPILE_CACHE = cache.directory;
 
 const argv = process.argv.slice(2);
 const wantsHelp = argv.some((a) => a === '--help' || a === '-h');
-const jobThread = jobThreadCommands.has(argv[0] ?? '') && !wantsHelp ? new JobThread({ hdf5: writesHdf5(argv) }) : undefined;
+const jobThread = jobThreadCommands.has(argv[0] ?? '') && !wantsHelp ? new JobThread() : undefined;
 const { runCommandLine } = await import('./ximorph.js');
-// Now that this thread is idle, its core loads h5wasm (job-thread-start.ts).
-jobThread?.startHdf5Thread();
 runCommandLine(argv, jobThread);

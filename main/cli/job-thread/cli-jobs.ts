@@ -8,10 +8,8 @@ import type { DicomSeries, ImageRole, OutputItem, RegistrationOverrides, Registr
 import { EngineError, serializeError } from '../../../shared/contract/errors';
 import type { SerializedError } from '../../../shared/contract/errors';
 import type { ImageGrid } from '../../../shared/geometry/grid';
-import { voxelCount } from '../../../shared/geometry/grid';
 import type { Transform } from '../../../shared/transforms/transform';
 import type { ImageDescription, LoadedImageFile } from '../../engine/io/index';
-import { hdf5Writer } from '../../engine/io/hdf5-writer';
 import { loadImageSource, readTransformFile, writeScalarImage } from '../../engine/io/index';
 import type { JobContext } from '../../engine/job-context';
 import { resampleImage } from '../../engine/resample/resample-image';
@@ -97,12 +95,8 @@ export interface RegisterJobInput {
 
 async function register(o: RegisterJobInput, context: JobContext): Promise<{ report: RegistrationReport; files: string[] }> {
   // One after another: concurrent itk-wasm reads each grow a heap of their own.
-  const fixed = await loadInput(o.fixed, context);
-  // transform.h5 holds a float32 displacement field on the fixed grid.
-  const { grid } = fixed.image;
-  hdf5Writer().plan(voxelCount(grid) * grid.size.length * Float32Array.BYTES_PER_ELEMENT);
   const inputs: RegistrationJobInputs = {
-    fixed,
+    fixed: await loadInput(o.fixed, context),
     moving: await loadInput(o.moving, context),
     fixedLabels: await loadOptional(o.fixedLabels, context),
     movingLabels: await loadOptional(o.movingLabels, context),

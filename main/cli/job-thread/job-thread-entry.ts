@@ -5,17 +5,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { cancelledError, EngineError, serializeError } from '../../../shared/contract/errors';
 import type { CancellationToken } from '../../../shared/rpc/cancellation';
-import { hdf5WriterHere, useHdf5Writer } from '../../engine/io/hdf5-writer';
 import type { JobContext } from '../../engine/job-context';
 import { cliJobs } from './cli-jobs';
-import { hdf5ThreadWriter } from './hdf5-thread-client';
 import type { JobRequest, JobThreadData, JobThreadMessage } from './job-messages';
 
 if (!parentPort) throw new Error('the CLI job thread must run as a worker thread');
 const port = parentPort;
 const data = workerData as JobThreadData;
 const flag = new Int32Array(data.cancelFlag);
-if (data.hdf5Port) useHdf5Writer(hdf5ThreadWriter(data.hdf5Port, hdf5WriterHere));
 
 const token: CancellationToken = {
   get isCancellationRequested() {

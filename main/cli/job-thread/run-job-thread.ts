@@ -42,10 +42,8 @@ let startedEarly: JobThread | undefined;
 const liveThreads = new Set<Worker>();
 
 function tracked(thread: JobThread): JobThread {
-  for (const worker of thread.threads) {
-    liveThreads.add(worker);
-    worker.once('exit', () => liveThreads.delete(worker));
-  }
+  liveThreads.add(thread.worker);
+  thread.worker.once('exit', () => liveThreads.delete(thread.worker));
   return thread;
 }
 
@@ -78,8 +76,7 @@ export async function endJobThreads(): Promise<void> {
 }
 
 export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<CliJobs[J]>[0], options: JobThreadOptions): Promise<Output<J>> {
-  const thread = takeJobThread();
-  const { worker, cancelFlag } = thread;
+  const { worker, cancelFlag } = takeJobThread();
   const flag = new Int32Array(cancelFlag);
   const request: JobRequest<J> = { job, input };
   worker.postMessage(request);
@@ -97,8 +94,7 @@ export function runInJobThread<J extends CliJobName>(job: J, input: Parameters<C
     let stopping = false;
     const stopNow = async () => {
       stopping = true;
-      // The HDF5 thread too: it may be writing into the staging folder that cleanup removes.
-      await Promise.race([Promise.all(thread.threads.map((t) => t.terminate())), delay(terminateMs)]);
+      await Promise.race([worker.terminate(), delay(terminateMs)]);
       options.cleanup();
       finish(() => reject(cancelledError()));
     };

@@ -3,26 +3,26 @@
 // applied to points first). @itk-wasm/transform-io 0.1.1 writes the queue but drops the
 // composite entry, and reads a composite file back as an empty composite; ANTs and Slicer
 // then see separate transforms rather than one. It also writes float32 parameters as garbage.
-// So .h5 files are written here with h5wasm, in ITK's layout, and composite files are read
-// here, group by group.
+// So .h5 files are written here in ITK's layout (hdf5-file-writer.ts), and composite files are
+// read here with h5wasm, group by group.
 
 import { open } from 'node:fs/promises';
 import type { Dataset, Group } from 'h5wasm/node';
 import type h5wasmModule from 'h5wasm/node';
-import type { Transform as ItkTransform, TransformType } from 'itk-wasm';
+import { Transform as ItkTransform, TransformType } from 'itk-wasm';
+import type { Hdf5Group } from './hdf5-file-writer';
+import { hdf5Floats, hdf5Group, hdf5Strings, writeHdf5File } from './hdf5-file-writer';
 
 type Parameterization = ConstructorParameters<typeof TransformType>[0];
 
-/** ITK reads its strings as variable-length ASCII (C_S1); UTF-8 strings fail to convert. */
-const asciiString = 'A';
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
 type H5wasm = typeof h5wasmModule;
 let loading: Promise<H5wasm> | undefined;
 
 /**
- * h5wasm reserves about 600 MB when it loads: load it only when a composite is read or written
- * (or is about to be: write-result-folder.ts starts it early), once per thread.
+ * h5wasm reserves about 600 MB when it loads: load it only when a composite is read, once per
+ * thread.
  * HDF5 prints its error stack straight to file descriptor 2 (h5wasm's Node build writes to the
  * real stderr, past any console), so its throwing handler replaces the printing one: an error
  * becomes an exception carrying that text, which translateItkFailure turns into one line.
@@ -51,52 +51,26 @@ const itkTypeName = (parameterization: string, precision: 'float' | 'double', di
  * composite's marker there and its queue after it. Displacement fields are stored as float32,
  * the precision they are computed in: ITK reads them into its double transforms unchanged
  * (tested through ITK's own HDF5TransformIO, as antsApplyTransforms reads them), at half the
- * size (85 instead of 170 MB for a 1 mm brain) and a fifth of transform-io's time.
+ * size (85 instead of 170 MB for a 1 mm brain). Written here (hdf5-file-writer.ts), not by
+ * h5wasm: the file is a little structure around one float array.
  */
 export async function writeItkHdf5(list: readonly ItkTransform[], target: string): Promise<void> {
-  const h5wasm = await loadH5wasm();
-  const output = new h5wasm.File(target, 'w');
-  try {
-    const group = output.create_group('TransformGroup');
-    for (const [i, t] of list.entries()) {
-      const { transformParameterization: parameterization, inputDimension: d } = t.transformType;
-      const entry = group.create_group(String(i));
-      const single = t.parameters instanceof Float32Array;
-      entry.create_dataset({ name: 'TransformType', data: [itkTypeName(parameterization, single ? 'float' : 'double', d)], dtype: asciiString });
-      // A composite's entry is its type alone; its queue follows.
-      if (parameterization === 'Composite') continue;
-      const fixed = Float64Array.from(t.fixedParameters as ArrayLike<number>);
-      entry.create_dataset({ name: 'TransformFixedParameters', data: fixed, shape: [fixed.length], dtype: '<d' });
-      const parameters = single ? (t.parameters as Float32Array) : Float64Array.from(t.parameters as ArrayLike<number>);
-      writeParameters(entry, parameters, single ? '<f' : '<d');
-    }
-  } finally {
-    output.close();
+  const entries: Record<string, Hdf5Group> = {};
+  for (const [i, t] of list.entries()) {
+    const { transformParameterization: parameterization, inputDimension: d } = t.transformType;
+    const single = t.parameters instanceof Float32Array;
+    const type = hdf5Strings(itkTypeName(parameterization, single ? 'float' : 'double', d));
+    // A composite's entry is its type alone; its queue follows.
+    entries[String(i)] =
+      parameterization === 'Composite'
+        ? hdf5Group({ TransformType: type })
+        : hdf5Group({
+            TransformType: type,
+            TransformFixedParameters: hdf5Floats(Float64Array.from(t.fixedParameters as ArrayLike<number>)),
+            TransformParameters: hdf5Floats(single ? (t.parameters as Float32Array) : Float64Array.from(t.parameters as ArrayLike<number>)),
+          });
   }
-}
-
-/**
- * Values per slice of a large dataset. h5wasm copies a dataset's values into its WebAssembly
- * heap before HDF5 writes them, and that heap never shrinks: a 1 mm brain's field (85 MB) grew
- * the process by about 90 MB at the end of every registration. A dataset larger than a slice
- * is therefore chunked (one chunk per slice) and written a slice at a time; its values are the
- * same, and HDF5 readers (ITK's, so ANTs and Slicer; h5py) read chunked datasets as any other.
- */
-const sliceValues = 1 << 20;
-
-function writeParameters(entry: Group, values: Float32Array | Float64Array, dtype: '<f' | '<d'): void {
-  const n = values.length;
-  if (n <= sliceValues) {
-    entry.create_dataset({ name: 'TransformParameters', data: values, shape: [n], dtype });
-    return;
-  }
-  const empty = new (values.constructor as new (n: number) => Float32Array | Float64Array)(0);
-  const dataset = entry.create_dataset({ name: 'TransformParameters', data: empty, shape: [0], maxshape: [n], chunks: [sliceValues], dtype });
-  dataset.resize([n]);
-  for (let start = 0; start < n; start += sliceValues) {
-    const end = Math.min(n, start + sliceValues);
-    dataset.write_slice([[start, end]], values.subarray(start, end));
-  }
+  await writeHdf5File(target, hdf5Group({ TransformGroup: hdf5Group(entries) }));
 }
 
 /** ITK type names like "DisplacementFieldTransform_float_3_3" → itk-wasm's parameterization. */
@@ -120,9 +94,6 @@ async function isHdf5(file: string): Promise<boolean> {
 /** The queue of a composite .h5, or null when the file is not a composite (or not HDF5 at all). */
 export async function readCompositeQueue(file: string): Promise<ItkTransform[] | null> {
   if (!(await isHdf5(file))) return null;
-  // itk-wasm's classes only here, where a file is read: the CLI's HDF5 thread, which writes
-  // alone, then never loads itk-wasm (hdf5-thread-entry.ts).
-  const { Transform: ItkTransform, TransformType } = await import('itk-wasm');
   const h5wasm = await loadH5wasm();
   const source = new h5wasm.File(file, 'r');
   try {

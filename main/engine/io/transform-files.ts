@@ -1,6 +1,6 @@
 // Transform files: HDF5 (.h5) for anything, including displacement fields and composites
-// (written in ITK's layout with h5wasm, read with @itk-wasm/transform-io or, for composites,
-// h5wasm), ITK's text format (.txt, .tfm; one affine written by itk-text-transform.ts) and
+// (written in ITK's layout by hdf5-file-writer.ts, read with @itk-wasm/transform-io or, for
+// composites, h5wasm), ITK's text format (.txt, .tfm; one affine written by itk-text-transform.ts) and
 // Matlab (.mat, as written by ANTs) for affine transforms through transform-io. Writes are
 // atomic like image writes.
 
@@ -22,8 +22,7 @@ import { fileError, fileProblem, fileRef, pathForItk, sizeOfRegularFile, transla
 import { fullExtension } from './image-formats';
 import { captureItkOutput } from './itk-console-capture';
 import { itkTransformListFrom, transformFromItkTransformList } from './itk-transforms';
-import { readCompositeQueue } from './itk-composite-h5';
-import { hdf5Writer } from './hdf5-writer';
+import { readCompositeQueue, writeItkHdf5 } from './itk-composite-h5';
 import { itkAffineText } from './itk-text-transform';
 
 type Reader = (file: string) => Promise<{ couldRead: JsonCompatible; transform: ItkTransform[] }>;
@@ -36,12 +35,12 @@ interface TransformFormat {
   readonly affineOnly: boolean;
 }
 
-/** .h5 is written in ITK's layout by h5wasm, not by transform-io (see itk-composite-h5.ts), where this thread writes them (hdf5-writer.ts). */
+/** .h5 is written in ITK's layout here, not by transform-io (see itk-composite-h5.ts). */
 const hdf5: TransformFormat = {
   label: 'HDF5 transform',
   read: hdf5ReadTransformNode,
   write: async (list, file) => {
-    await hdf5Writer().write(list, file);
+    await writeItkHdf5(list, file);
     return { couldWrite: true };
   },
   affineOnly: false,

@@ -10,7 +10,6 @@ import { writeScalarImage, writeTransformFile, writeVectorImage } from '../io/in
 import type { JobContext } from '../job-context';
 import type { RegistrationResult } from '../registration/result';
 import { writeFile } from 'node:fs/promises';
-import { hdf5Writer } from '../io/hdf5-writer';
 import { beginResultFolder } from './result-folder-transaction';
 import type { ResultFileName } from './result-files';
 import { describeOutputs, filesFor, resultFileNames } from './result-files';
@@ -45,9 +44,6 @@ export async function writeResultFiles(
   context: JobContext,
 ): Promise<string[]> {
   const files = filesFor(items, result).filter((f) => f.file !== 'report.json');
-  // Where the .h5 is written here, h5wasm's load (some 0.2–0.34 s of this thread) runs while the
-  // files before it are gzipped on the thread pool.
-  if (files.some((f) => f.file.endsWith('.h5'))) hdf5Writer().prepare();
   // One write at a time: overlapping them (itk-wasm's writes serialized, gzip and transform.h5
   // beside them) was 1.11× slower on a 1 mm brain (whole command, median of 3 pairs) and
   // peaked 140 MB higher; before that, unserialized, it cost a second itk-wasm heap (past 2 GB).
