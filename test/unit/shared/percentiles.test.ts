@@ -33,4 +33,20 @@ describe('percentiles', () => {
     const got = percentiles(pixels, [1, 50, 99], { maxSamples: 10_000 });
     [10, 500, 990].forEach((expected, i) => expect(Math.abs(got[i] - expected)).toBeLessThan(15));
   });
+
+  it('finds the same order statistics as a sort, on ties, runs and sorted or reversed input', () => {
+    const which = [0, 1, 2.5, 25, 50, 75, 97.5, 99, 100];
+    const cases = [
+      Array.from({ length: 5000 }, (_, i) => i % 7), // many ties
+      Array.from({ length: 4099 }, (_, i) => i), // sorted
+      Array.from({ length: 4099 }, (_, i) => -i), // reversed
+      Array.from({ length: 3000 }, (_, i) => (i < 1500 ? 5 : Math.sin(i) * 100)), // half one value
+      [42],
+      [2, 1],
+    ];
+    for (const values of cases) {
+      const got = percentiles(Float64Array.from(values), which);
+      which.forEach((p, i) => expect(got[i]).toBe(exact(values, p)));
+    }
+  });
 });
