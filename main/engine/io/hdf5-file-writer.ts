@@ -322,7 +322,7 @@ class FileWriter {
   }
 
   /** The metadata, then each dataset's values at 8-byte boundaries after it. */
-  finish(root: GroupAddresses): { metadata: Buffer; blocks: RawBlock[]; size: number } {
+  finish(root: GroupAddresses): { metadata: Buffer; blocks: RawBlock[] } {
     const { layout } = this;
     if (!this.heap.empty) this.heap.write(layout);
     for (const s of this.stringData)
@@ -354,12 +354,12 @@ class FileWriter {
     layout.u32(rootEntry + 16, 1);
     layout.u64(rootEntry + 24, root.bTree);
     layout.u64(rootEntry + 32, root.heap);
-    return { metadata: layout.metadata(), blocks, size };
+    return { metadata: layout.metadata(), blocks };
   }
 }
 
 /** The file's bytes: its metadata, and its datasets' values at their addresses. */
-export function layOutHdf5File(root: Hdf5Group): { metadata: Buffer; blocks: RawBlock[]; size: number } {
+function layOutHdf5File(root: Hdf5Group): { metadata: Buffer; blocks: RawBlock[] } {
   if (os.endianness() !== 'LE') throw new Error('writing HDF5 files is supported on little-endian machines only');
   const writer = new FileWriter();
   writer.layout.allocate(superblockBytes + symbolEntryBytes);

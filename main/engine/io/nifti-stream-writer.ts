@@ -22,7 +22,7 @@ import type { ByteSource, GzipOptions } from './parallel-gzip';
 import { gzipToFile } from './parallel-gzip';
 import { writeWithItk } from './itk-image-writer';
 import { nifti1HeaderBytes, nifti1Offsets as at } from './nifti-header';
-import { nifti1HeaderFor, nifti1VoxelOffset as headerBytes, largestNifti1Dimension } from './nifti1-header-writer';
+import { nifti1HeaderFor, nifti1VoxelOffset, largestNifti1Dimension } from './nifti1-header-writer';
 
 /** Whether the voxels can be streamed at all: a little-endian host (the file is little-endian), sizes NIfTI-1 holds. */
 export function canStreamNifti(image: Image): boolean {
@@ -53,14 +53,14 @@ export async function niftiHeaderFromItk(image: Image, scratch: string, target: 
   const bytesPerComponent = data.BYTES_PER_ELEMENT;
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const plain =
-    file.byteLength === headerBytes + components * bytesPerComponent &&
+    file.byteLength === nifti1VoxelOffset + components * bytesPerComponent &&
     view.getInt32(at.sizeofHdr, true) === nifti1HeaderBytes &&
     String.fromCharCode(...file.subarray(at.magic, at.magic + 4)) === 'n+1\0' &&
-    view.getFloat32(at.voxOffset, true) === headerBytes &&
+    view.getFloat32(at.voxOffset, true) === nifti1VoxelOffset &&
     view.getInt16(at.bitpix, true) === 8 * bytesPerComponent &&
     image.size.every((_, a) => view.getInt16(at.dim + 2 * (a + 1), true) === 1);
   if (!plain) return null;
-  const header = file.slice(0, headerBytes);
+  const header = file.slice(0, nifti1VoxelOffset);
   const headerView = new DataView(header.buffer);
   image.size.forEach((n, a) => headerView.setInt16(at.dim + 2 * (a + 1), n, true));
   return header;
