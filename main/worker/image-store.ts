@@ -14,11 +14,19 @@ export interface StoredImage {
   readonly origin?: CommandImage;
 }
 
+/**
+ * The image in memory of its own. Held images go to the UI, and Electron's IPC does not carry
+ * shared memory: a result computed on the kernel threads (dense-outputs.ts) is copied once.
+ */
+function inOwnMemory(image: ScalarImage): ScalarImage {
+  return image.pixels.buffer instanceof SharedArrayBuffer ? { ...image, pixels: image.pixels.slice() } : image;
+}
+
 export class ImageStore {
   readonly #images = new Map<string, StoredImage>();
 
   add(info: Omit<ImageInfo, 'id'>, image: ScalarImage, origin?: CommandImage): StoredImage {
-    const stored = { info: { ...info, id: randomUUID() }, image, origin };
+    const stored = { info: { ...info, id: randomUUID() }, image: inOwnMemory(image), origin };
     this.#images.set(stored.info.id, stored);
     return stored;
   }

@@ -9,7 +9,6 @@
 
 import { boxAlongAxis, boxUnitsAlong } from './box-filter-loops';
 import { kernelPool, kernelThreadCount } from './kernel-pool/kernel-pool';
-import { sharedFloats } from './kernel-pool/shared-scratch';
 
 /** Box mean of radius r along the first `dims` axes of a [nz][ny][nx] volume (n: x, y, z), zero padded, in place. */
 export function boxMeanInPlace(values: Float32Array, n: readonly number[], dims: number, radius: number): void {
@@ -19,9 +18,4 @@ export function boxMeanInPlace(values: Float32Array, n: readonly number[], dims:
     if (onThreads) kernelPool().run({ task: 'boxAlongAxis', values, n, axis, radius }, boxUnitsAlong(n, axis));
     else boxAlongAxis(values, n, axis, radius, scratch);
   }
-}
-
-/** A volume's array, in shared memory where there are kernel threads to box it. */
-export function boxableFloats(length: number): Float32Array {
-  return kernelThreadCount() > 1 ? sharedFloats(length) : new Float32Array(length);
 }

@@ -250,19 +250,23 @@ describe('the working space', () => {
       });
 });
 
-describe('slab resampling on host arrays', () => {
+describe('resampling rows on host arrays', () => {
   for (const backend of ['cpu', 'wasm'] as const)
     for (const d of [2, 3])
-      it(`resampleSlabValues equals resampleSlab's kernel on ${backend} in ${d}D`, async () => {
+      it(`resampleRowsOnThreads equals resampleSlab's kernel on a slab's rows on ${backend} in ${d}D`, async () => {
         await selectComputeBackend(backend);
-        const { resampleSlab, resampleSlabValues } = await import('../../../main/engine/compute/slab-resampling');
+        const { resampleSlab } = await import('../../../main/engine/compute/slab-resampling');
+        const { resampleRowsOnThreads } = await import('../../../main/engine/compute/rows-on-threads');
+        const { slabRows } = await import('../../../main/engine/compute/row-resampling-loops');
         const source = d === 2 ? [9, 8] : [7, 6, 5];
         const target = d === 2 ? [11, 10] : [8, 7, 6];
-        const slab = { size: target, first: 0, last: target[d - 1] };
-        const image = tf.randomNormal([...source].reverse().concat(1), 0, 1, 'float32', 4);
+        const slab = { size: target, first: 2, last: target[d - 1] - 1 };
+        const image = tf.randomNormal([...source].reverse().concat(2), 0, 1, 'float32', 4);
         const map = d === 2 ? [0.7, 0.2, 0.53, -0.1, 0.8, 0.31, 0, 0, 1] : [0.7, 0.1, 0, 0.43, -0.1, 0.8, 0.05, 0.17, 0, 0.1, 0.6, 0.31, 0, 0, 0, 1];
         const expected = resampleSlab(image, slab, map);
-        const actual = resampleSlabValues((await image.data()) as Float32Array, image.shape, slab, map);
+        const actual = new Float32Array(expected.size);
+        const values = { shape: image.shape, values: (await image.data()) as Float32Array };
+        resampleRowsOnThreads(values, { size: target, map, vectorMap: [] }, slabRows(target, slab.first, slab.last), actual);
         expect(Array.from(actual)).toEqual(Array.from(await expected.data()));
         tf.dispose([image, expected]);
       });

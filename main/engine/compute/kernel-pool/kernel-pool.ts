@@ -29,6 +29,7 @@ import os from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { PoolTask } from './pool-tasks';
 import { minimumPerThread, runChunks } from './pool-tasks';
+import { sharedFloats } from './shared-scratch';
 
 /** A worker's flag: waiting for work, working, or failed (its message on its port). */
 export const IDLE = 0;
@@ -206,6 +207,11 @@ export async function closeKernelPool(): Promise<void> {
   const closing = pool;
   pool = undefined;
   await closing?.close();
+}
+
+/** An array the kernel threads can work on: in shared memory where there are threads. */
+export function poolFloats(length: number): Float32Array {
+  return kernelThreadCount() > 1 ? sharedFloats(length) : new Float32Array(length);
 }
 
 /** The process's pool, started on first use with the configured thread count. */

@@ -8,11 +8,13 @@
 // This table is the one list both sides import: the pool on the calling thread, and the worker
 // entry on the kernel threads.
 
-import type { GridShape } from '../grid-sampling-loops';
+import type { GridShape, Interpolation, Padding } from '../grid-sampling-loops';
 import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-sampling-loops';
 import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
+import type { RowMap } from '../row-resampling-loops';
+import { determinantRows, resampleRows } from '../row-resampling-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
 import { sampleGridWithDerivatives, savedPointGradient, valuesWithDerivativesWidth } from '../sample-with-derivatives-loops';
 
@@ -97,17 +99,50 @@ export interface BoxPassTask {
   readonly radius: number;
 }
 
-export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask;
+/**
+ * An image resampled onto rows of a target grid (row-resampling-loops.ts). The range counts
+ * rows from `firstRow`, where `out` (C values per voxel) and `displacement` (D per voxel) start.
+ */
+export interface ResampleRowsTask {
+  readonly task: 'resampleRows';
+  readonly image: Float32Array;
+  readonly shape: GridShape;
+  readonly rows: RowMap;
+  readonly firstRow: number;
+  readonly displacement?: Float32Array;
+  readonly padding: Padding;
+  readonly interpolation: Interpolation;
+  readonly out: Float32Array;
+}
+
+/** A displacement field's det J on rows of a target grid, times `scale`; the range as resampleRows's. */
+export interface DeterminantRowsTask {
+  readonly task: 'determinantRows';
+  readonly field: Float32Array;
+  readonly fieldShape: readonly number[];
+  readonly rows: Pick<RowMap, 'size' | 'map'>;
+  readonly worldToIndex: readonly number[];
+  readonly scale: number;
+  readonly firstRow: number;
+  readonly out: Float32Array;
+}
+
+export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
   return [Math.round((count * c) / chunks), Math.round((count * (c + 1)) / chunks)];
 }
 
-/** Runs the task on points (for scatterChunks, chunks; for attendLocally, query voxels; for a box pass, its units) [first, last). */
+/**
+ * Runs the task on points [first, last); for scatterChunks the range counts chunks, for
+ * attendLocally query voxels, for a box pass its units, for the row tasks rows.
+ */
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
   if (t.task === 'boxAlongAxis') return boxAlongAxisRange(t.values, t.n, t.axis, t.radius, first, last);
   if (t.task === 'sumChunks') return sumChunksRange(t, first, last);
+  if (t.task === 'resampleRows') return resampleRowsRange(t, first, last);
+  if (t.task === 'determinantRows') return determinantRowsRange(t, first, last);
   const D = t.shape.dimension;
   const range = (values: Float32Array, width: number) => values.subarray(first * width, last * width);
   switch (t.task) {
@@ -132,6 +167,19 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
       }
     }
   }
+}
+
+function resampleRowsRange(t: ResampleRowsTask, first: number, last: number): void {
+  const nx = t.rows.size[0];
+  const D = t.rows.size.length;
+  const C = t.shape.channels;
+  const displacement = t.displacement?.subarray(first * nx * D, last * nx * D);
+  resampleRows(t.image, t.shape, t.rows, t.firstRow + first, t.firstRow + last, displacement, t.out.subarray(first * nx * C, last * nx * C), t.padding, t.interpolation);
+}
+
+function determinantRowsRange(t: DeterminantRowsTask, first: number, last: number): void {
+  const nx = t.rows.size[0];
+  determinantRows(t.field, t.fieldShape, t.rows, t.worldToIndex, t.scale, t.firstRow + first, t.firstRow + last, t.out.subarray(first * nx, last * nx));
 }
 
 function sumChunksRange({ parts, chunks, length, out }: SumChunksTask, first: number, last: number): void {
@@ -164,5 +212,10 @@ export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, poin
   // Adding up a fine control grid's parts (a 5 mm brain grid: 171 000 values, eight parts).
   if (task.task === 'sumChunks') return 65_536;
   if (task.task === 'attendLocally') return 1024;
+  // Rows of a target grid: as many as hold the points a thread needs.
+  if (task.task === 'resampleRows' || task.task === 'determinantRows') {
+    const size = task.rows.size;
+    return Math.ceil((size.length === 2 ? pointsPerThread2d : pointsPerThread3d) / size[0]);
+  }
   return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
 }

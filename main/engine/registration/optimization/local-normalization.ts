@@ -10,7 +10,8 @@
 // divide), and the box means are the backend's own running sums (compute/box-filter.ts), so
 // the values are the ones the tensor ops gave.
 
-import { boxableFloats, boxMeanInPlace } from '../../compute/box-passes';
+import { boxMeanInPlace } from '../../compute/box-passes';
+import { poolFloats } from '../../compute/kernel-pool/kernel-pool';
 
 const f32 = Math.fround;
 
@@ -33,7 +34,7 @@ export interface NormalizationScratch {
 
 /** In shared memory where there are kernel threads to box them. */
 export function normalizationScratch(length: number): NormalizationScratch {
-  return { mean: boxableFloats(length), meanOfSquares: boxableFloats(length) };
+  return { mean: poolFloats(length), meanOfSquares: poolFloats(length) };
 }
 
 /**

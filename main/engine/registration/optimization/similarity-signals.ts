@@ -7,11 +7,12 @@ import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { voxelCount } from '../../../../shared/geometry/grid';
 import type { ScalarImage } from '../../../../shared/image/voxel-image';
 import { gridSample } from '../../compute/grid-sample';
-import { kernelThreadCount } from '../../compute/kernel-pool/kernel-pool';
+import { kernelThreadCount, poolFloats } from '../../compute/kernel-pool/kernel-pool';
 import { sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import type { SharedImage } from '../../compute/shared-image';
 import { backendSharesImages, sampleSharedImage, sharedImage, sharedImageOf } from '../../compute/shared-image';
-import { resampleSlabValues } from '../../compute/slab-resampling';
+import { resampleRowsOnThreads } from '../../compute/rows-on-threads';
+import { rowCount } from '../../compute/row-resampling-loops';
 import { indexToIndexMatrix, tensorShapeOf } from '../grid-tensors';
 import type { GridTensor } from '../levels';
 import type { OptimizationParameters, RegistrationParameters } from '../parameters';
@@ -118,16 +119,12 @@ export async function similaritySignals(p: RegistrationParameters, w: WorkingTen
   const scratch = local ? normalizationScratch(voxelCount(grid)) : undefined;
   const signal = (values: Float32Array) => signalFromValues(scratch ? locallyNormalizeInPlace(values, grid.size, radius, scratch) : values, grid, owned, shared);
   // The moving image onto the fixed grid through the affine, in JavaScript memory: as tensors
-  // the image and its resampled copy were 57 MB more of the wasm heap's high-water mark.
-  const d = grid.size.length;
-  const movingValues = resampleSlabValues(
-    normalizedImageValues(images.moving, images.movingRange),
-    tensorShapeOf(images.moving.grid, 1),
-    { size: grid.size, first: 0, last: grid.size[d - 1] },
-    indexToIndexMatrix(grid, images.moving.grid, images.affine),
-    {},
-    signalValues(grid, shared),
-  );
+  // the image and its resampled copy were 57 MB more of the wasm heap's high-water mark. Split
+  // over the kernel threads where the signals are shared, the image with them.
+  const movingImage = { shape: tensorShapeOf(images.moving.grid, 1), values: normalizedImageValues(images.moving, images.movingRange, poolFloats(images.moving.pixels.length)) };
+  const movingValues = signalValues(grid, shared);
+  const map = { size: grid.size, map: indexToIndexMatrix(grid, images.moving.grid, images.affine), vectorMap: [] };
+  resampleRowsOnThreads(movingImage, map, [0, rowCount(grid.size)], movingValues);
   try {
     const movingSignal = signal(movingValues);
     const fixedSignal = signal(normalizedImageValues(images.fixed, images.fixedRange, signalValues(grid, shared)));

@@ -3,6 +3,11 @@
 // Jacobian determinant of the full map T(x) = A(x + u(x)). Computed slab by slab so that a
 // 7-megavoxel grid never needs more than a slab's worth of tensors.
 //
+// Where the backend's memory is JavaScript's (wasm, cpu) the same loops run on the kernel
+// threads, straight into the outputs (rows-on-threads.ts): as tensor kernels they ran on one
+// thread into the backend's heap, and every value was then copied out, a first touch of 230 MB
+// of fresh pages for a 1 mm brain (11 µs a page on these machines) on that one thread too.
+//
 // The Jacobian is the exact derivative of the interpolated control-grid field, not a finite
 // difference of the resampled one.
 
@@ -14,6 +19,10 @@ import type { PixelArray, ScalarImage } from '../../../../shared/image/voxel-ima
 import { finiteRange } from '../../../../shared/image/statistics';
 import type { AffineTransform } from '../../../../shared/transforms/transform';
 import { linearPart } from '../../../../shared/transforms/transform';
+import { poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import { slabRows } from '../../compute/row-resampling-loops';
+import { determinantRowsOnThreads, resampleRowsOnThreads } from '../../compute/rows-on-threads';
+import { backendSharesImages, sharedImageOf } from '../../compute/shared-image';
 import { jacobianDeterminantSlab, resampleSlab } from '../../compute/slab-resampling';
 import { copyTensorInto } from '../../compute/typed-array-kernel';
 import { imageToTensor, indexToIndexMatrix, slabs, tensorShapeOf, worldVectorToIndexMatrix } from '../grid-tensors';
@@ -42,22 +51,102 @@ export interface DenseOutputInput {
 const float32Safe = { min: 1e-30, max: 1e30 };
 
 /**
- * The moving image as a float32 tensor to warp, and the factor its values were divided by.
- * A float64 image around 1e302 (or 1e-302) has no float32 values; warped divided by its
- * largest magnitude and multiplied back in double precision, it comes out right, since linear
- * interpolation commutes with scaling.
+ * What the moving image's values are divided by before they are warped in float32: 1, or the
+ * largest magnitude of a float64 image around 1e302 (or 1e-302), which has no float32 values.
+ * Warped divided by it and multiplied back in double precision, it comes out right, since
+ * linear interpolation commutes with scaling.
  */
-function movingToWarp(moving: ScalarImage): { tensor: tf.Tensor; scale: number } {
-  const pixels = moving.pixels;
-  if (!(pixels instanceof Float64Array)) return { tensor: imageToTensor(moving), scale: 1 };
+function warpScale(pixels: PixelArray): number {
+  if (!(pixels instanceof Float64Array)) return 1;
   const { min, max } = finiteRange(pixels);
   const peak = Math.max(Math.abs(min), Math.abs(max));
-  if (peak === 0 || (peak >= float32Safe.min && peak <= float32Safe.max)) return { tensor: imageToTensor(moving), scale: 1 };
-  const scaled = Float32Array.from(pixels, (v) => v / peak);
-  return { tensor: tf.tensor(scaled, tensorShapeOf(moving.grid, 1), 'float32'), scale: peak };
+  return peak === 0 || (peak >= float32Safe.min && peak <= float32Safe.max) ? 1 : peak;
 }
 
-export async function computeDenseOutputs(input: DenseOutputInput, report: StageReporter): Promise<DenseOutputs> {
+/** The pixels divided by `scale`, in float32, into `out`. */
+function scaledValues(pixels: PixelArray, scale: number, out: Float32Array): Float32Array {
+  if (scale === 1) out.set(pixels);
+  else for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / scale;
+  return out;
+}
+
+/** The moving image as a float32 tensor to warp, and the factor its values were divided by. */
+function movingToWarp(moving: ScalarImage): { tensor: tf.Tensor; scale: number } {
+  const scale = warpScale(moving.pixels);
+  if (scale === 1) return { tensor: imageToTensor(moving), scale };
+  return { tensor: tf.tensor(scaledValues(moving.pixels, scale, new Float32Array(moving.pixels.length)), tensorShapeOf(moving.grid, 1), 'float32'), scale };
+}
+
+/**
+ * The outputs. `onTensors` keeps to the tensor kernels where the host loops would run (the
+ * tests compare the two); a GPU backend always takes them.
+ */
+export async function computeDenseOutputs(input: DenseOutputInput, report: StageReporter, options: { onTensors?: boolean } = {}): Promise<DenseOutputs> {
+  return backendSharesImages() && !options.onTensors ? denseOutputsOnThreads(input, report) : denseOutputsOnTensors(input, report);
+}
+
+/** The moving-image map and the label maps: the target index, and u, into each source's index space. */
+function sourceMaps(input: DenseOutputInput) {
+  const { fixedGrid, affine } = input;
+  const d = fixedGrid.size.length;
+  // Moving index of A(x + u): W2I_moving · A · I2W_fixed on the index, plus W2I_moving · A_linear on u.
+  const intoSource = (grid: ImageGrid) => {
+    const toSource = multiplyMatrices(worldToIndexMatrix(grid), affine.matrix as number[]);
+    const linear: number[] = [];
+    for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) linear.push(toSource[r * (d + 1) + c]);
+    return { map: multiplyMatrices(toSource, indexToWorldMatrix(fixedGrid)), vectorMap: linear };
+  };
+  return { moving: intoSource(input.moving.grid), labels: input.labels.map((l) => intoSource(l.grid)) };
+}
+
+/** computeDenseOutputs on the kernel threads, straight into the outputs (shared where there are threads). */
+async function denseOutputsOnThreads(input: DenseOutputInput, report: StageReporter): Promise<DenseOutputs> {
+  const { fixedGrid, affine, forward, backward } = input;
+  const d = fixedGrid.size.length;
+  const n = voxelCount(fixedGrid);
+  const fieldMap = { size: fixedGrid.size, map: indexToIndexMatrix(fixedGrid, forward.grid), vectorMap: [] };
+  const [forwardField, backwardField] = [await sharedImageOf(forward.tensor), await sharedImageOf(backward.tensor)];
+  const maps = sourceMaps(input);
+  const movingScale = warpScale(input.moving.pixels);
+  const movingImage = { shape: tensorShapeOf(input.moving.grid, 1), values: scaledValues(input.moving.pixels, movingScale, poolFloats(input.moving.pixels.length)) };
+  const labelImages = input.labels.map((l) => ({ shape: tensorShapeOf(l.grid, 1), values: scaledValues(l.pixels, 1, poolFloats(l.pixels.length)) }));
+  const displacement = poolFloats(n * d);
+  const inverse = poolFloats(n * d);
+  const jacobianDeterminant = poolFloats(n);
+  const warped = movingScale === 1 ? poolFloats(n) : undefined;
+  const warpedMoving = warped ?? new Float64Array(n);
+  const warpedLabels = input.labels.map((l) => new (l.pixels.constructor as new (n: number) => PixelArray)(n));
+  // Slab by slab as on tensors, here for the progress and a cancel between slabs.
+  const parts = slabs(fixedGrid);
+  const perSlice = n / fixedGrid.size[d - 1];
+  // A slab's nearest-neighbour labels (and a rescaled warp) pass through here, then convert.
+  const slabScratch = poolFloats(Math.max(...parts.map(([first, last]) => (last - first) * perSlice)));
+  const worldToControl = worldVectorToIndexMatrix(forward.grid);
+  const affineDeterminant = determinant(linearPart(affine));
+  for (const [i, [first, last]] of parts.entries()) {
+    const rows = slabRows(fixedGrid.size, first, last);
+    const at = first * perSlice;
+    const count = (last - first) * perSlice;
+    const u = displacement.subarray(at * d, (at + count) * d);
+    resampleRowsOnThreads(forwardField, fieldMap, rows, u, { padding: 'border' });
+    resampleRowsOnThreads(backwardField, fieldMap, rows, inverse.subarray(at * d, (at + count) * d), { padding: 'border' });
+    const scratch = slabScratch.subarray(0, count);
+    resampleRowsOnThreads(movingImage, { size: fixedGrid.size, ...maps.moving }, rows, warped?.subarray(at, at + count) ?? scratch, { displacement: u });
+    if (!warped) for (let k = 0; k < count; k++) warpedMoving[at + k] = scratch[k] * movingScale;
+    determinantRowsOnThreads(forwardField, fieldMap, worldToControl, affineDeterminant, rows, jacobianDeterminant.subarray(at, at + count));
+    for (const [l, image] of labelImages.entries()) {
+      resampleRowsOnThreads(image, { size: fixedGrid.size, ...maps.labels[l] }, rows, scratch, { displacement: u, interpolation: 'nearest' });
+      warpedLabels[l].set(scratch, at);
+    }
+    report((i + 1) / parts.length);
+    // Nothing here waits otherwise: let the job's messages (a cancel among them) in.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { displacement, inverse, warpedMoving, warpedLabels, jacobianDeterminant };
+}
+
+/** computeDenseOutputs as tensor kernels, slab by slab, read back to the host. */
+async function denseOutputsOnTensors(input: DenseOutputInput, report: StageReporter): Promise<DenseOutputs> {
   const { fixedGrid, affine, forward, backward } = input;
   const d = fixedGrid.size.length;
   const n = voxelCount(fixedGrid);
@@ -70,15 +159,7 @@ export async function computeDenseOutputs(input: DenseOutputInput, report: Stage
   const toControl = indexToIndexMatrix(fixedGrid, forward.grid);
   const affineDeterminant = determinant(linearPart(affine));
   const worldToControl = worldVectorToIndexMatrix(forward.grid);
-  // Moving index of A(x + u): W2I_moving · A · I2W_fixed on the index, plus W2I_moving · A_linear on u.
-  const intoSource = (grid: ImageGrid) => {
-    const toSource = multiplyMatrices(worldToIndexMatrix(grid), affine.matrix as number[]);
-    const linear: number[] = [];
-    for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) linear.push(toSource[r * (d + 1) + c]);
-    return { map: multiplyMatrices(toSource, indexToWorldMatrix(fixedGrid)), vectorMap: linear };
-  };
-  const movingMap = intoSource(input.moving.grid);
-  const labelMaps = input.labels.map((l) => intoSource(l.grid));
+  const { moving: movingMap, labels: labelMaps } = sourceMaps(input);
   const labelTensors = input.labels.map(imageToTensor);
   try {
     const parts = slabs(fixedGrid);
