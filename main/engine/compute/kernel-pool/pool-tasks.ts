@@ -13,6 +13,7 @@ import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-samp
 import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
+import { momentsRange, normalizeRange } from '../local-normalization-loops';
 import type { RowMap } from '../row-resampling-loops';
 import { determinantRows, resampleRows } from '../row-resampling-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
@@ -127,7 +128,19 @@ export interface DeterminantRowsTask {
   readonly out: Float32Array;
 }
 
-export type PoolTask = SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
+/** A pointwise step of local normalization (local-normalization-loops.ts); the range counts voxels. */
+export interface LocalNormalizationTask {
+  readonly task: 'localNormalization';
+  /** I and I² before the box means, or the normalization after them. */
+  readonly step: 'moments' | 'normalize';
+  readonly values: Float32Array;
+  readonly mean: Float32Array;
+  readonly meanOfSquares: Float32Array;
+  /** For 'normalize': the deviation's floor, squared, in float32. */
+  readonly floorSquared: number;
+}
+
+export type PoolTask = LocalNormalizationTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
@@ -136,12 +149,15 @@ function chunkBounds(count: number, chunks: number, c: number): [number, number]
 
 /**
  * Runs the task on points [first, last); for scatterChunks the range counts chunks, for
- * attendLocally query voxels, for a box pass its units, for the row tasks rows.
+ * attendLocally query voxels, for a box pass its units, for the row tasks rows, for the
+ * pointwise ones voxels.
  */
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
   if (t.task === 'boxAlongAxis') return boxAlongAxisRange(t.values, t.n, t.axis, t.radius, first, last);
   if (t.task === 'sumChunks') return sumChunksRange(t, first, last);
   if (t.task === 'resampleRows') return resampleRowsRange(t, first, last);
+  if (t.task === 'localNormalization')
+    return t.step === 'moments' ? momentsRange(t.values, t.mean, t.meanOfSquares, first, last) : normalizeRange(t.values, t.mean, t.meanOfSquares, t.floorSquared, first, last);
   if (t.task === 'determinantRows') return determinantRowsRange(t, first, last);
   const D = t.shape.dimension;
   const range = (values: Float32Array, width: number) => values.subarray(first * width, last * width);
@@ -209,8 +225,9 @@ export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, poin
   // A box pass adds and subtracts a few values per voxel, streaming through memory: below some
   // 64 K values a thread (a 2D slice's whole image) the hand-over costs more than it saves.
   if (task.task === 'boxAlongAxis') return Math.ceil(65_536 / (task.values.length / boxUnitsAlong(task.n, task.axis)));
-  // Adding up a fine control grid's parts (a 5 mm brain grid: 171 000 values, eight parts).
-  if (task.task === 'sumChunks') return 65_536;
+  // Adding up a fine control grid's parts (a 5 mm brain grid: 171 000 values, eight parts), or
+  // a pointwise step over a volume: a few operations a value, streaming through memory.
+  if (task.task === 'sumChunks' || task.task === 'localNormalization') return 65_536;
   if (task.task === 'attendLocally') return 1024;
   // Rows of a target grid: as many as hold the points a thread needs.
   if (task.task === 'resampleRows' || task.task === 'determinantRows') {

@@ -11,7 +11,9 @@
 // the values are the ones the tensor ops gave.
 
 import { boxMeanInPlace } from '../../compute/box-passes';
-import { poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import { kernelPool, kernelThreadCount, poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import type { LocalNormalizationTask } from '../../compute/kernel-pool/pool-tasks';
+import { runTaskRange } from '../../compute/kernel-pool/pool-tasks';
 
 const f32 = Math.fround;
 
@@ -44,17 +46,19 @@ export function normalizationScratch(length: number): NormalizationScratch {
 export function locallyNormalizeInPlace(values: Float32Array, size: readonly number[], radius: number, scratch = normalizationScratch(values.length)): Float32Array {
   const { mean, meanOfSquares } = scratch;
   if (mean.length !== values.length || meanOfSquares.length !== values.length) throw new Error('locallyNormalizeInPlace: scratch of another length');
-  mean.set(values);
+  const task = { task: 'localNormalization', values, mean, meanOfSquares, floorSquared: deviationFloorSquared } as const;
+  pointwise({ ...task, step: 'moments' });
   boxMean(mean, size, radius);
-  for (let i = 0; i < values.length; i++) meanOfSquares[i] = values[i] * values[i];
   boxMean(meanOfSquares, size, radius);
-  for (let i = 0; i < values.length; i++) {
-    const m = mean[i];
-    const variance = Math.max(0, f32(meanOfSquares[i] - f32(m * m)));
-    const deviation = f32(Math.sqrt(f32(variance + deviationFloorSquared)));
-    values[i] = f32(values[i] - m) / deviation;
-  }
+  pointwise({ ...task, step: 'normalize' });
   return values;
+}
+
+/** A pointwise step over every voxel: on the kernel threads where its arrays are shared (as the box passes). */
+function pointwise(task: LocalNormalizationTask): void {
+  const onThreads = [task.values, task.mean, task.meanOfSquares].every((a) => a.buffer instanceof SharedArrayBuffer) && kernelThreadCount() > 1;
+  if (onThreads) kernelPool().run(task, task.values.length);
+  else runTaskRange(task, 0, task.values.length);
 }
 
 /** The box radius in voxels for a radius in mm: at least one voxel, on the finest axis. */
