@@ -297,13 +297,36 @@ export function sampleGridPointGradient(
   }
 }
 
+/**
+ * The values a scatter of `points` can write, under either padding: whole slices of the slowest
+ * axis (z in 3D, y in 2D), from the slice below the lowest point to the one above the highest,
+ * as [from, to). Points in memory order, a run of them at a time, write a narrow band of the
+ * image; the rest of it needs no clearing and holds nothing to add up.
+ */
+export function scatterExtent(shape: GridShape, points: Float32Array): [number, number] {
+  const D = shape.dimension;
+  const slices = D === 3 ? shape.nz : shape.ny;
+  const slice = shape.nx * (D === 3 ? shape.ny : 1) * shape.channels;
+  let lo = Infinity, hi = -Infinity;
+  // (NaN points, which a scatter skips, fail both comparisons.)
+  for (let p = D - 1; p < points.length; p += D) {
+    const v = points[p];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(lo <= hi)) return [0, 0];
+  const first = Math.min(slices - 1, Math.max(0, Math.floor(lo)));
+  const last = Math.min(slices - 1, Math.max(0, Math.floor(hi) + 1));
+  return [first * slice, (last + 1) * slice];
+}
+
 /** scatterToGrid in 2D, linear: four bilinear weights, without a second slice. */
-function scatterToGrid2Linear(shape: GridShape, points: Float32Array, dy: Float32Array, image: Float32Array, zeros: boolean): void {
+function scatterToGrid2Linear(shape: GridShape, points: Float32Array, dy: Float32Array, image: Float32Array, zeros: boolean, cleared: readonly [number, number]): void {
   const { nx, ny, channels: C } = shape;
   const count = points.length / 2;
   const sy = nx * C;
   const mx = nx - 1, my = ny - 1;
-  image.fill(0);
+  image.fill(0, cleared[0], cleared[1]);
   for (let p = 0; p < count; p++) {
     let x = points[2 * p], y = points[2 * p + 1];
     // The same border rules as the general loop below.
@@ -332,7 +355,11 @@ function scatterToGrid2Linear(shape: GridShape, points: Float32Array, dy: Float3
   }
 }
 
-/** The adjoint of sampleGrid in the image: accumulates dy[p, ·] into the image's voxels. */
+/**
+ * The adjoint of sampleGrid in the image: accumulates dy[p, ·] into the image's voxels, which
+ * start at zero. Only the values `cleared` ([from, to)) are zeroed first, the whole image unless
+ * told: a caller that knows where the points can write (scatterExtent) clears only there.
+ */
 export function scatterToGrid(
   shape: GridShape,
   points: Float32Array,
@@ -340,14 +367,15 @@ export function scatterToGrid(
   image: Float32Array,
   padding: Padding,
   interpolation: Interpolation,
+  cleared: readonly [number, number] = [0, image.length],
 ): void {
-  if (shape.dimension === 2 && interpolation === 'linear') return scatterToGrid2Linear(shape, points, dy, image, padding === 'zeros');
+  if (shape.dimension === 2 && interpolation === 'linear') return scatterToGrid2Linear(shape, points, dy, image, padding === 'zeros', cleared);
   const { nx, ny, nz, channels: C, dimension: D } = shape;
   const zeros = padding === 'zeros';
   const count = points.length / D;
   const sy = nx * C;
   const sz = nx * ny * C;
-  image.fill(0);
+  image.fill(0, cleared[0], cleared[1]);
   for (let p = 0; p < count; p++) {
     let x = points[p * D], y = points[p * D + 1], z = D === 3 ? points[p * 3 + 2] : 0;
     // ITK's border rule for 'zeros': inside within half a voxel of the outer centres, with

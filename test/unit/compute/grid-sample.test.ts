@@ -138,3 +138,34 @@ describe('gridSample with a constant image', () => {
             tf.dispose([image, pts, weights, a.value, a.grad, b.value, b.grad]);
           });
 });
+
+describe('a scatter within its extent', () => {
+  for (const size of [[7, 5], [6, 5, 9]])
+    for (const padding of ['zeros', 'border'] as const)
+      it(`writes nothing outside scatterExtent, and clears only there, in ${size.length}D with ${padding} padding`, async () => {
+        const { gridShapeOf, scatterExtent, scatterToGrid } = await import('../../../main/engine/compute/grid-sampling-loops');
+        const d = size.length;
+        const shape = gridShapeOf([...size].reverse().concat(2));
+        const length = size.reduce((a, b) => a * b, 2);
+        const rand = seeded(11);
+        for (let run = 0; run < 20; run++) {
+          // A band of the slowest axis (points in memory order write one), a few points past
+          // the edges, and a NaN, which a scatter skips.
+          const low = rand() * size[d - 1] - 1.5;
+          const points = Float32Array.from({ length: 40 * d }, (_, i) => (i % d === d - 1 ? low + 2.5 * rand() : rand() * (size[i % d] + 1) - 1));
+          points[d * 7] = NaN;
+          const dy = Float32Array.from({ length: 80 }, () => rand() * 2 - 1);
+          const whole = new Float32Array(length);
+          scatterToGrid(shape, points, dy, whole, padding, 'linear');
+          const [from, to] = scatterExtent(shape, points);
+          whole.forEach((v, i) => {
+            if (i < from || i >= to) expect(v).toBe(0);
+          });
+          // Cleared only within the extent, a part that held other values gives the same sums there.
+          const part = new Float32Array(length).fill(7);
+          scatterToGrid(shape, points, dy, part, padding, 'linear', [from, to]);
+          expect(Array.from(part.subarray(from, to))).toEqual(Array.from(whole.subarray(from, to)));
+          expect(part[from - 1] ?? 7).toBe(7);
+        }
+      });
+});

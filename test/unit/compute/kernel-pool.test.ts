@@ -10,8 +10,12 @@ const length = 1 << 18; // four times the least a sum is split for
 const chunks = 3;
 const parts = new Float32Array(new SharedArrayBuffer(4 * chunks * length));
 parts.forEach((_, i) => (parts[i] = (i % 1000) * 0.25));
-const expected = Float32Array.from({ length }, (_, i) => parts[i] + parts[length + i] + parts[2 * length + i]);
-const sumTask = (out: Float32Array): PoolTask => ({ task: 'sumChunks', parts, chunks, length, out });
+// The middle part counts only in the middle half of the values, as a scatter's extent says.
+const extents = new Int32Array(new SharedArrayBuffer(4 * 2 * chunks));
+extents.set([0, length, length / 4, (3 * length) / 4, 0, length]);
+const inMiddle = (i: number) => i >= length / 4 && i < (3 * length) / 4;
+const expected = Float32Array.from({ length }, (_, i) => parts[i] + (inMiddle(i) ? parts[length + i] : 0) + parts[2 * length + i]);
+const sumTask = (out: Float32Array): PoolTask => ({ task: 'sumChunks', parts, chunks, length, extents, out });
 
 let pool: KernelPool | undefined;
 afterEach(async () => {

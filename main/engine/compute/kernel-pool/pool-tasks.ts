@@ -9,7 +9,7 @@
 // entry on the kernel threads.
 
 import type { GridShape, Interpolation, Padding } from '../grid-sampling-loops';
-import { sampleGrid, sampleGridPointGradient, scatterToGrid } from '../grid-sampling-loops';
+import { sampleGrid, sampleGridPointGradient, scatterExtent, scatterToGrid } from '../grid-sampling-loops';
 import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
@@ -52,7 +52,8 @@ export interface SavedPointGradientTask {
 /**
  * The adjoint of a linear sample in the image, by chunks: the points in `chunks` equal runs,
  * each run scattered into its own image-sized part of `out` (the caller sums them in order).
- * The task's range counts chunks, not points.
+ * A part is written, and cleared first, only where its run can write (scatterExtent), which
+ * `extents` records: from and to for each chunk. The task's range counts chunks, not points.
  */
 export interface ScatterChunksTask {
   readonly task: 'scatterChunks';
@@ -62,18 +63,22 @@ export interface ScatterChunksTask {
   readonly dy: Float32Array;
   readonly chunks: number;
   readonly out: Float32Array;
+  readonly extents: Int32Array;
 }
 
 /**
  * The sum of `chunks` parts of `length` values, in order (part 0, then + part 1, …, each sum
  * rounded to float32 as a Float32Array would hold it), into `out`; the range counts values.
- * scatterChunks's parts, added up on every thread with the bits of one.
+ * scatterChunks's parts, added up on every thread with the bits of one. A part counts only
+ * inside its extent (scatterChunks's `extents`) and is zero elsewhere, where adding it would
+ * change no bit: a scattered sum is never −0.
  */
 export interface SumChunksTask {
   readonly task: 'sumChunks';
   readonly parts: Float32Array;
   readonly chunks: number;
   readonly length: number;
+  readonly extents: Int32Array;
   readonly out: Float32Array;
 }
 
@@ -179,7 +184,11 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
       for (let c = first; c < last; c++) {
         const [a, b] = chunkBounds(count, t.chunks, c);
         const part = t.out.subarray(c * length, (c + 1) * length);
-        scatterToGrid(t.shape, t.points.subarray(a * D, b * D), t.dy.subarray(a * C, b * C), part, t.padding, 'linear');
+        const points = t.points.subarray(a * D, b * D);
+        const extent = scatterExtent(t.shape, points);
+        t.extents[2 * c] = extent[0];
+        t.extents[2 * c + 1] = extent[1];
+        scatterToGrid(t.shape, points, t.dy.subarray(a * C, b * C), part, t.padding, 'linear', extent);
       }
     }
   }
@@ -198,12 +207,15 @@ function determinantRowsRange(t: DeterminantRowsTask, first: number, last: numbe
   determinantRows(t.field, t.fieldShape, t.rows, t.worldToIndex, t.scale, t.firstRow + first, t.firstRow + last, t.out.subarray(first * nx, last * nx));
 }
 
-function sumChunksRange({ parts, chunks, length, out }: SumChunksTask, first: number, last: number): void {
-  for (let i = first; i < last; i++) out[i] = parts[i];
-  // Part by part, each a sequential stream; the Float32Array rounds every sum.
-  for (let c = 1; c < chunks; c++) {
+function sumChunksRange({ parts, chunks, length, extents, out }: SumChunksTask, first: number, last: number): void {
+  out.fill(0, first, last);
+  // Part by part, each a sequential stream over its extent; the Float32Array rounds every sum.
+  for (let c = 0; c < chunks; c++) {
     const offset = c * length;
-    for (let i = first; i < last; i++) out[i] += parts[offset + i];
+    const from = Math.max(first, extents[2 * c]);
+    const to = Math.min(last, extents[2 * c + 1]);
+    if (c === 0) for (let i = from; i < to; i++) out[i] = parts[i];
+    else for (let i = from; i < to; i++) out[i] += parts[offset + i];
   }
 }
 

@@ -120,6 +120,8 @@ export class VelocityObjective {
   readonly #carried: Float32Array;
   readonly #product: Float32Array;
   readonly #chunks: number;
+  /** Where each chunk of a scatter wrote its part: from and to, per chunk. */
+  readonly #extents: Int32Array;
   /** Point-sized arrays, grown as needed. */
   readonly #scratch = {
     points: new SharedScratch(),
@@ -157,6 +159,7 @@ export class VelocityObjective {
     this.#toControl = homogeneousParts(indexToIndexMatrix(signalGrid, control), d);
     this.#nodes = nodePoints(this.#control);
     this.#chunks = scatterChunks(d);
+    this.#extents = new Int32Array(new SharedArrayBuffer(2 * this.#chunks * Int32Array.BYTES_PER_ELEMENT));
     const length = this.#nodes.length;
     const field = () => sharedFloats(length);
     this.#u = Array.from({ length: options.integrationSteps + 1 }, field);
@@ -227,9 +230,10 @@ export class VelocityObjective {
   #scatter(points: Float32Array, dy: Float32Array, out: Float32Array): void {
     const length = out.length;
     const parts = this.#scratch.scattered.take(this.#chunks * length);
-    const task = { task: 'scatterChunks', shape: this.#control, padding: 'border', points, dy, chunks: this.#chunks, out: parts } as const;
+    const extents = this.#extents;
+    const task = { task: 'scatterChunks', shape: this.#control, padding: 'border', points, dy, chunks: this.#chunks, out: parts, extents } as const;
     kernelPool().run(task, this.#chunks);
-    kernelPool().run({ task: 'sumChunks', parts, chunks: this.#chunks, length, out }, length);
+    kernelPool().run({ task: 'sumChunks', parts, chunks: this.#chunks, length, extents, out }, length);
   }
 
   /** exp(v) − id at the control nodes, in mm (U above); keeps the u_k and y_k for the backward pass. */
