@@ -29,6 +29,21 @@ export interface SampleTask {
   readonly out: Float32Array;
 }
 
+/**
+ * One squaring of a displacement field u on its own grid, for a range of its nodes x: the
+ * points y = x + u(x) (kept, for the backward pass) and u'(x) = u(x) + u(y), read with border
+ * padding (the field's channels are its D components, node-major as the points).
+ */
+export interface SquaringTask {
+  readonly task: 'squaring';
+  readonly field: Float32Array;
+  readonly shape: GridShape;
+  /** Every node's own index point (x, y[, z]), x fastest. */
+  readonly nodes: Float32Array;
+  readonly points: Float32Array;
+  readonly out: Float32Array;
+}
+
 /** The vector-Jacobian product of a linear sample in the points (sampleGridPointGradient). */
 export interface PointGradientTask {
   readonly task: 'pointGradient';
@@ -80,6 +95,8 @@ export interface SumChunksTask {
   readonly length: number;
   readonly extents: Int32Array;
   readonly out: Float32Array;
+  /** Then `into` += out and += `plus`, in that order, each sum rounded to float32. */
+  readonly accumulate?: { readonly into: Float32Array; readonly plus: Float32Array };
 }
 
 /** Local attention (local-attention-loops.ts) for a range of query voxels. */
@@ -145,7 +162,7 @@ export interface LocalNormalizationTask {
   readonly floorSquared: number;
 }
 
-export type PoolTask = LocalNormalizationTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
+export type PoolTask = LocalNormalizationTask | SquaringTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
@@ -160,6 +177,7 @@ function chunkBounds(count: number, chunks: number, c: number): [number, number]
 export function runTaskRange(t: PoolTask, first: number, last: number): void {
   if (t.task === 'boxAlongAxis') return boxAlongAxisRange(t.values, t.n, t.axis, t.radius, first, last);
   if (t.task === 'sumChunks') return sumChunksRange(t, first, last);
+  if (t.task === 'squaring') return squaringRange(t, first, last);
   if (t.task === 'resampleRows') return resampleRowsRange(t, first, last);
   if (t.task === 'localNormalization')
     return t.step === 'moments' ? momentsRange(t.values, t.mean, t.meanOfSquares, first, last) : normalizeRange(t.values, t.mean, t.meanOfSquares, t.floorSquared, first, last);
@@ -207,7 +225,15 @@ function determinantRowsRange(t: DeterminantRowsTask, first: number, last: numbe
   determinantRows(t.field, t.fieldShape, t.rows, t.worldToIndex, t.scale, t.firstRow + first, t.firstRow + last, t.out.subarray(first * nx, last * nx));
 }
 
-function sumChunksRange({ parts, chunks, length, extents, out }: SumChunksTask, first: number, last: number): void {
+function squaringRange({ field, shape, nodes, points, out }: SquaringTask, first: number, last: number): void {
+  const D = shape.dimension;
+  const [from, to] = [first * D, last * D];
+  for (let i = from; i < to; i++) points[i] = nodes[i] + field[i];
+  sampleGrid(field, shape, points.subarray(from, to), out.subarray(from, to), 'border', 'linear');
+  for (let i = from; i < to; i++) out[i] += field[i];
+}
+
+function sumChunksRange({ parts, chunks, length, extents, out, accumulate }: SumChunksTask, first: number, last: number): void {
   out.fill(0, first, last);
   // Part by part, each a sequential stream over its extent; the Float32Array rounds every sum.
   for (let c = 0; c < chunks; c++) {
@@ -216,6 +242,12 @@ function sumChunksRange({ parts, chunks, length, extents, out }: SumChunksTask, 
     const to = Math.min(last, extents[2 * c + 1]);
     if (c === 0) for (let i = from; i < to; i++) out[i] = parts[i];
     else for (let i = from; i < to; i++) out[i] += parts[offset + i];
+  }
+  if (!accumulate) return;
+  const { into, plus } = accumulate;
+  for (let i = first; i < last; i++) {
+    into[i] += out[i];
+    into[i] += plus[i];
   }
 }
 
@@ -240,6 +272,8 @@ export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, poin
   // Adding up a fine control grid's parts (a 5 mm brain grid: 171 000 values, eight parts), or
   // a pointwise step over a volume: a few operations a value, streaming through memory.
   if (task.task === 'sumChunks' || task.task === 'localNormalization') return 65_536;
+  // A squaring samples D channels at each node's point.
+  if (task.task === 'squaring') return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
   if (task.task === 'attendLocally') return 1024;
   // Rows of a target grid: as many as hold the points a thread needs.
   if (task.task === 'resampleRows' || task.task === 'determinantRows') {

@@ -25,6 +25,7 @@ import { diffusionEnergyGradientOf, diffusionEnergyOf } from '../../compute/diff
 import type { GridShape } from '../../compute/grid-sampling-loops';
 import { gridShapeOf } from '../../compute/grid-sampling-loops';
 import { kernelPool } from '../../compute/kernel-pool/kernel-pool';
+import type { SumChunksTask } from '../../compute/kernel-pool/pool-tasks';
 import { SharedScratch, sharedFloats } from '../../compute/kernel-pool/shared-scratch';
 import { nccLossGradientOf, nccLossOf } from '../../compute/ncc-loss';
 import { valuesOfSamples, valuesWithDerivativesWidth } from '../../compute/sample-with-derivatives-loops';
@@ -60,10 +61,10 @@ function multiplyVectors(m: readonly number[], d: number, x: Float32Array, y: Fl
   affineRowsLoop(x, d, m, new Array<number>(d).fill(0), y);
 }
 
-/** Every node's own index point, x fastest: where the squaring reads the field. */
+/** Every node's own index point, x fastest (shared with the kernel threads' squarings). */
 function nodePoints(shape: GridShape): Float32Array {
   const { nx, ny, nz, dimension: D } = shape;
-  const out = new Float32Array(nx * ny * nz * D);
+  const out = sharedFloats(nx * ny * nz * D);
   let i = 0;
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++)
@@ -226,14 +227,19 @@ export class VelocityObjective {
     return sum / values.length;
   }
 
-  /** The adjoint of sampling the control field at `points` (border padding): dy added up at the nodes, into `out`. */
-  #scatter(points: Float32Array, dy: Float32Array, out: Float32Array): void {
+  /**
+   * The adjoint of sampling the control field at `points` (border padding): dy added up at the
+   * nodes, into `out`. Between the scatter and the sum, `meanwhile` runs (it may not change dy);
+   * then, with `accumulate`, its `into` += out + its `plus` (sumChunks's order).
+   */
+  #scatter(points: Float32Array, dy: Float32Array, out: Float32Array, meanwhile?: () => void, accumulate?: SumChunksTask['accumulate']): void {
     const length = out.length;
     const parts = this.#scratch.scattered.take(this.#chunks * length);
     const extents = this.#extents;
     const task = { task: 'scatterChunks', shape: this.#control, padding: 'border', points, dy, chunks: this.#chunks, out: parts, extents } as const;
     kernelPool().run(task, this.#chunks);
-    kernelPool().run({ task: 'sumChunks', parts, chunks: this.#chunks, length, extents, out }, length);
+    meanwhile?.();
+    kernelPool().run({ task: 'sumChunks', parts, chunks: this.#chunks, length, extents, out, accumulate }, length);
   }
 
   /** exp(v) − id at the control nodes, in mm (U above); keeps the u_k and y_k for the backward pass. */
@@ -244,12 +250,8 @@ export class VelocityObjective {
     multiplyVectors(this.#toIndex, d, v, u[0]);
     const scale = 1 / 2 ** this.#o.integrationSteps;
     for (let i = 0; i < u[0].length; i++) u[0][i] *= scale;
-    for (let k = 0; k < this.#y.length; k++) {
-      const y = this.#y[k];
-      for (let i = 0; i < y.length; i++) y[i] = this.#nodes[i] + u[k][i];
-      kernelPool().run({ task: 'sample', image: u[k], shape: this.#control, padding: 'border', points: y, out: u[k + 1] }, nodes);
-      addInto(u[k + 1], u[k]);
-    }
+    for (let k = 0; k < this.#y.length; k++)
+      kernelPool().run({ task: 'squaring', field: u[k], shape: this.#control, nodes: this.#nodes, points: this.#y[k], out: u[k + 1] }, nodes);
     multiplyVectors(this.#toWorld, d, u[u.length - 1], this.#field);
     return this.#field;
   }
@@ -262,11 +264,10 @@ export class VelocityObjective {
     multiplyVectors(this.#toWorldT, d, gradU, g);
     for (let k = this.#y.length - 1; k >= 0; k--) {
       // u_{k+1} = u_k + u_k(y_k), y_k = x + u_k(x): the identity, the sample's adjoint in the
-      // field, and its derivative in the point (which moves with u_k).
-      this.#scatter(this.#y[k], g, gradU);
-      kernelPool().run({ task: 'pointGradient', image: this.#u[k], shape: this.#control, padding: 'border', points: this.#y[k], dy: g, out: this.#field }, nodes);
-      addInto(g, gradU);
-      addInto(g, this.#field);
+      // field, and its derivative in the point (which moves with u_k). Both read g before the
+      // sum adds them to it.
+      const pointGradient = { task: 'pointGradient', image: this.#u[k], shape: this.#control, padding: 'border', points: this.#y[k], dy: g, out: this.#field } as const;
+      this.#scatter(this.#y[k], g, gradU, () => kernelPool().run(pointGradient, nodes), { into: g, plus: this.#field });
     }
     multiplyVectors(this.#toIndexT, d, g, gradient);
     const scale = 1 / 2 ** this.#o.integrationSteps;
