@@ -12,7 +12,8 @@ import { badInput, EngineError } from '../../../shared/contract/errors';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { composeTransforms, invertAffine } from '../../../shared/transforms/transform';
 import { selectComputeBackend } from '../compute/backend';
-import { closeKernelPool, kernelThreadCount, setKernelThreads } from '../compute/kernel-pool/kernel-pool';
+import { closeKernelPool, kernelThreadCount, setKernelThreads, startKernelThreads } from '../compute/kernel-pool/kernel-pool';
+import { backendSharesImages } from '../compute/shared-image';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
 import { alignImages } from './alignment/affine-alignment';
@@ -59,6 +60,8 @@ export async function registerImages(
   checkRegistrationMemory(inputs, spacing);
   const backend = await selectComputeBackend(parameters.backend);
   setKernelThreads(parameters.threads);
+  // They load while the images are prepared, on another core.
+  if (backendSharesImages()) startKernelThreads();
   const weights = stageWeights(parameters);
   const progress = stagedProgress(context, weights);
   const memory = new MemoryMonitor();
