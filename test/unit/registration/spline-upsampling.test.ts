@@ -4,10 +4,11 @@
 // through given values at the coarse nodes. On oblique, anisotropic and flipped grids, 2D and 3D.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { voxelCount } from '../../../shared/geometry/grid';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
+import { kernelPool, poolFloats, setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
 import { cubicBSplineWeights, SplineUpsampling } from '../../../main/engine/registration/optimization/spline-upsampling';
 import { seededRandom } from '../../../main/engine/registration/random';
 
@@ -101,4 +102,33 @@ describe.each(Object.entries(grids))('the spline level on a %s grid', (_, workin
       expect(maxDifference(inside.map((i) => read[i]), inside.map((i) => ramp[i]))).toBeLessThan(1e-4);
     });
   }
+});
+
+describe('the spline level on the kernel threads', () => {
+  afterAll(() => setKernelThreads(0));
+  it('gives the bits of one thread on three, for B and Bᵀ', async () => {
+    // The defaults' level on a 1 mm brain's working grid: 4× coefficients, a 2× velocity.
+    const working: ImageGrid = { size: [72, 87, 72], spacing: [2.5, 2.5, 2.5], origin: [88.75, 124.5, -69.75], direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1] };
+    const run = (threads: number) => {
+      setKernelThreads(threads);
+      const spline = new SplineUpsampling(working, 4, 2);
+      const shared = (values: Float32Array) => {
+        const copy = poolFloats(values.length);
+        copy.set(values);
+        return copy;
+      };
+      const v = poolFloats(voxelCount(spline.fine) * 3);
+      spline.apply(shared(randomValues(spline.coefficientCount, 4)), v);
+      const back = poolFloats(spline.coefficientCount);
+      spline.adjoint(shared(randomValues(v.length, 5)), back);
+      return [v, back];
+    };
+    const one = run(1);
+    setKernelThreads(3);
+    run(3); // starts the workers
+    for (let wait = 0; kernelPool().readyThreads < 3 && wait < 3000; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const three = run(3);
+    expect(three[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const k of [0, 1]) expect(Buffer.from(three[k].buffer, 0, three[k].byteLength).equals(Buffer.from(one[k].buffer, 0, one[k].byteLength))).toBe(true);
+  });
 });

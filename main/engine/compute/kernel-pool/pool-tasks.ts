@@ -14,6 +14,8 @@ import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
 import { momentsRange, normalizeRange } from '../local-normalization-loops';
+import type { SplineAxis, SplineGather } from '../spline-pass-loops';
+import { splineAdjointRange, splinePassRange } from '../spline-pass-loops';
 import type { RowMap } from '../row-resampling-loops';
 import { determinantRows, resampleRows } from '../row-resampling-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
@@ -162,7 +164,20 @@ export interface LocalNormalizationTask {
   readonly floorSquared: number;
 }
 
-export type PoolTask = LocalNormalizationTask | SquaringTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
+/**
+ * One axis of the spline level's map B (spline-pass-loops.ts), or of Bᵀ with `gather`; the
+ * range counts rows of `dst`.
+ */
+export interface SplinePassTask {
+  readonly task: 'splinePass';
+  readonly src: Float32Array;
+  readonly dst: Float32Array;
+  readonly axis: SplineAxis;
+  readonly row: number;
+  readonly gather?: SplineGather;
+}
+
+export type PoolTask = SplinePassTask | LocalNormalizationTask | SquaringTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
@@ -178,6 +193,8 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
   if (t.task === 'boxAlongAxis') return boxAlongAxisRange(t.values, t.n, t.axis, t.radius, first, last);
   if (t.task === 'sumChunks') return sumChunksRange(t, first, last);
   if (t.task === 'squaring') return squaringRange(t, first, last);
+  if (t.task === 'splinePass')
+    return t.gather ? splineAdjointRange(t.src, t.dst, t.axis, t.gather, t.row, first, last) : splinePassRange(t.src, t.dst, t.axis, t.row, first, last);
   if (t.task === 'resampleRows') return resampleRowsRange(t, first, last);
   if (t.task === 'localNormalization')
     return t.step === 'moments' ? momentsRange(t.values, t.mean, t.meanOfSquares, first, last) : normalizeRange(t.values, t.mean, t.meanOfSquares, t.floorSquared, first, last);
@@ -272,6 +289,8 @@ export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, poin
   // Adding up a fine control grid's parts (a 5 mm brain grid: 171 000 values, eight parts), or
   // a pointwise step over a volume: a few operations a value, streaming through memory.
   if (task.task === 'sumChunks' || task.task === 'localNormalization') return 65_536;
+  // A spline row is four multiply-adds a value.
+  if (task.task === 'splinePass') return Math.ceil(16_384 / task.row);
   // A squaring samples D channels at each node's point.
   if (task.task === 'squaring') return task.shape.dimension === 2 ? pointsPerThread2d : pointsPerThread3d;
   if (task.task === 'attendLocally') return 1024;

@@ -16,6 +16,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { affineRowsLoop } from '../../compute/affine-rows';
+import { poolFloats } from '../../compute/kernel-pool/kernel-pool';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { BidirectionalField } from '../attention/coordinate-attention';
 import { displacedPoints, disposeField, integrateVelocity, invertField, resampleField, sampleField } from '../fields/displacement-fields';
@@ -183,6 +184,13 @@ async function runLevel(
   }
 }
 
+/** A copy the kernel threads can work on (poolFloats). */
+function pooledCopy(values: ArrayLike<number>): Float32Array {
+  const copy = poolFloats(values.length);
+  copy.set(values);
+  return copy;
+}
+
 /**
  * runLevel for a step taken on the host (velocity-objective.ts): Adam on the typed array `v`,
  * in place, with the same schedule and reports. On a spline level (spline-upsampling.ts) Adam
@@ -198,10 +206,11 @@ async function runLevelOnHost(
   report: (i: number, terms: Record<string, number> | undefined) => void,
   spline?: SplineUpsampling,
 ): Promise<number> {
-  const parameters = spline ? spline.coefficientsThrough(spline.valuesAtCoarseNodes(v)) : v;
+  // Where the spline's passes split over the kernel threads, what they read and write is shared.
+  const parameters = spline ? pooledCopy(spline.coefficientsThrough(spline.valuesAtCoarseNodes(v))) : v;
   const adam = new ArrayAdam(parameters.length, levelLearningRate(p, steppedLevel(level)));
-  const gradient = new Float32Array(v.length);
-  const parameterGradient = spline ? new Float32Array(parameters.length) : gradient;
+  const gradient = poolFloats(v.length);
+  const parameterGradient = spline ? poolFloats(parameters.length) : gradient;
   let similarity = NaN;
   for (let i = 0; i < level.iterations; i++) {
     spline?.apply(parameters, v);
@@ -245,7 +254,7 @@ async function optimizeVelocity(
       velocity = { grid: control, tensor: v };
       const objective = hostObjective(input, control, p);
       if (objective) {
-        const values = Float32Array.from(await v.data());
+        const values = pooledCopy(await v.data());
         similarity = await runLevelOnHost(values, objective, level, p, sampler, report, splineOf(level, input.working));
         tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
         levelDone(level.iterations);

@@ -8,15 +8,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { voxelCount } from '../../../../shared/geometry/grid';
+import { kernelPool, kernelThreadCount, poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import type { SplinePassTask } from '../../compute/kernel-pool/pool-tasks';
+import { runTaskRange } from '../../compute/kernel-pool/pool-tasks';
+import type { SplineAxis, SplineGather } from '../../compute/spline-pass-loops';
+import { splineGather } from '../../compute/spline-pass-loops';
 import { downsampledGrid } from '../filters';
 
-/** Per fine node along one axis: the first of its four coarse nodes (before clamping) and their weights. */
-interface AxisWeights {
-  readonly first: Int32Array;
-  readonly weights: Float32Array;
-  readonly coarse: number;
-  readonly fine: number;
-}
 
 /** The cubic B-spline's four weights at fraction t of the way from node 0 to node 1 (nodes −1, 0, 1, 2). */
 export function cubicBSplineWeights(t: number): [number, number, number, number] {
@@ -28,7 +26,7 @@ export function cubicBSplineWeights(t: number): [number, number, number, number]
  * Fine node i of a grid `fineFactor` × the working spacing lies at working index
  * fineFactor·i + (fineFactor − 1)/2 (downsampledGrid); in the coarse grid's index it is s below.
  */
-function axisWeights(coarse: number, fine: number, coarseFactor: number, fineFactor: number): AxisWeights {
+function axisWeights(coarse: number, fine: number, coarseFactor: number, fineFactor: number): SplineAxis {
   const first = new Int32Array(fine);
   const weights = new Float32Array(4 * fine);
   for (let i = 0; i < fine; i++) {
@@ -48,7 +46,8 @@ const sizes3 = (size: readonly number[]) => [size[0], size[1], size[2] ?? 1];
 export class SplineUpsampling {
   readonly coarse: ImageGrid;
   readonly fine: ImageGrid;
-  readonly #axes: AxisWeights[];
+  readonly #axes: SplineAxis[];
+  readonly #gathers: SplineGather[];
   readonly #components: number;
   readonly #scratch: [Float32Array, Float32Array];
   readonly #denseMatrices: Float32Array[] = [];
@@ -67,9 +66,10 @@ export class SplineUpsampling {
       [fineFactor, fineFactor, planar ? 1 : fineFactor],
     ];
     this.#axes = [0, 1, 2].map((a) => axisWeights(c[a], f[a], this.#factors[0][a], this.#factors[1][a]));
+    this.#gathers = this.#axes.map(splineGather);
     this.#components = working.size.length;
     const d = this.#components;
-    this.#scratch = [new Float32Array(f[0] * c[1] * c[2] * d), new Float32Array(f[0] * f[1] * c[2] * d)];
+    this.#scratch = [poolFloats(f[0] * c[1] * c[2] * d), poolFloats(f[0] * f[1] * c[2] * d)];
   }
 
   get coefficientCount(): number {
@@ -151,62 +151,39 @@ export class SplineUpsampling {
     const [ax, ay, az] = this.#axes;
     const [s1, s2] = this.#scratch;
     // x: [cz][cy][cx] → [cz][cy][fx]; y: → [cz][fy][fx]; z: → [fz][fy][fx].
-    this.#pass(coefficients, s1, ax, 1, ay.coarse * az.coarse);
-    this.#pass(s1, s2, ay, ax.fine, az.coarse);
-    this.#pass(s2, out, az, ax.fine * ay.fine, 1);
+    this.#pass(coefficients, s1, 0, 1, ay.coarse * az.coarse);
+    this.#pass(s1, s2, 1, ax.fine, az.coarse);
+    this.#pass(s2, out, 2, ax.fine * ay.fine, 1);
   }
 
   /** c̄ = Bᵀ v̄: the gradient on the fine grid taken back to the coefficients. */
   adjoint(gradient: Float32Array, out: Float32Array): void {
     const [ax, ay, az] = this.#axes;
     const [s1, s2] = this.#scratch;
-    this.#adjointPass(gradient, s2, az, ax.fine * ay.fine, 1);
-    this.#adjointPass(s2, s1, ay, ax.fine, az.coarse);
-    this.#adjointPass(s1, out, ax, 1, ay.coarse * az.coarse);
+    this.#adjointPass(gradient, s2, 2, ax.fine * ay.fine, 1);
+    this.#adjointPass(s2, s1, 1, ax.fine, az.coarse);
+    this.#adjointPass(s1, out, 0, 1, ay.coarse * az.coarse);
   }
 
   /**
    * One axis: the arrays are [outer][axis][inner] of D-vectors, `inner` the product of the
-   * faster axes' sizes (already fine), `outer` of the slower ones (still coarse).
+   * faster axes' sizes (already fine), `outer` of the slower ones (still coarse). Split over the
+   * kernel threads where both arrays are shared.
    */
-  #pass(src: Float32Array, dst: Float32Array, axis: AxisWeights, inner: number, outer: number): void {
-    const { coarse: n, fine: m } = axis;
-    const d = this.#components;
-    const row = inner * d;
-    for (let o = 0; o < outer; o++) {
-      const srcBase = o * n * row;
-      const dstBase = o * m * row;
-      for (let i = 0; i < m; i++) {
-        const target = dstBase + i * row;
-        dst.fill(0, target, target + row);
-        for (let k = 0; k < 4; k++) {
-          const w = axis.weights[4 * i + k];
-          if (w === 0) continue;
-          const source = srcBase + clamp(axis.first[i] + k, n) * row;
-          for (let e = 0; e < row; e++) dst[target + e] += w * src[source + e];
-        }
-      }
-    }
+  #pass(src: Float32Array, dst: Float32Array, a: number, inner: number, outer: number): void {
+    const axis = this.#axes[a];
+    this.#run({ task: 'splinePass', src, dst, axis, row: inner * this.#components }, outer * axis.fine);
   }
 
-  #adjointPass(src: Float32Array, dst: Float32Array, axis: AxisWeights, inner: number, outer: number): void {
-    const { coarse: n, fine: m } = axis;
-    const d = this.#components;
-    const row = inner * d;
-    dst.fill(0, 0, outer * n * row);
-    for (let o = 0; o < outer; o++) {
-      const srcBase = o * m * row;
-      const dstBase = o * n * row;
-      for (let i = 0; i < m; i++) {
-        const source = srcBase + i * row;
-        for (let k = 0; k < 4; k++) {
-          const w = axis.weights[4 * i + k];
-          if (w === 0) continue;
-          const target = dstBase + clamp(axis.first[i] + k, n) * row;
-          for (let e = 0; e < row; e++) dst[target + e] += w * src[source + e];
-        }
-      }
-    }
+  #adjointPass(src: Float32Array, dst: Float32Array, a: number, inner: number, outer: number): void {
+    const axis = this.#axes[a];
+    this.#run({ task: 'splinePass', src, dst, axis, row: inner * this.#components, gather: this.#gathers[a] }, outer * axis.coarse);
+  }
+
+  #run(task: SplinePassTask, rows: number): void {
+    const shared = task.src.buffer instanceof SharedArrayBuffer && task.dst.buffer instanceof SharedArrayBuffer;
+    if (shared && kernelThreadCount() > 1) kernelPool().run(task, rows);
+    else runTaskRange(task, 0, rows);
   }
 
   /**
