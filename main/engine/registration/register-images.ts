@@ -22,7 +22,7 @@ import { attentionPyramid } from './attention/attention-pyramid';
 import { createFeaturizer } from './features/create-featurizer';
 import type { Featurizer } from './features/featurizer';
 import { disposeField, zeroField } from './fields/displacement-fields';
-import { similaritySignals } from './optimization/similarity-signals';
+import { similaritySignals, spentSignalArrays } from './optimization/similarity-signals';
 import type { GridTensor, StageReporter } from './levels';
 import { disposeLevels } from './levels';
 import { MemoryMonitor } from './memory-monitor';
@@ -139,6 +139,7 @@ export async function registerImages(
 
     begin('optimization');
     let final: BidirectionalField;
+    let spent: Float32Array[] = [];
     if (optimizing) {
       const signals = await similaritySignals(p, { fixedW, movingW, fixedFeatures, movingFeatures, fixedRegion, movingRegion }, { fixed, moving, fixedRange, movingRange, affine: A });
       // Released before the outputs: at full resolution they are 57 MB, of the wasm heap (which
@@ -150,6 +151,7 @@ export async function registerImages(
         tf.dispose(signals.owned);
         await closeKernelPool();
       }
+      spent = spentSignalArrays(signals.input);
     } else {
       final = estimate ?? { forward: zeroField(grid), backward: zeroField(grid) };
       estimate = undefined;
@@ -162,7 +164,7 @@ export async function registerImages(
 
     begin('outputs');
     const labels = inputs.movingLabels ? [inputs.movingLabels] : [];
-    const dense = await computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward }, (f) => report(0.8 * f));
+    const dense = await computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward, spare: spent }, (f) => report(0.8 * f));
     for (const [what, values] of Object.entries({ 'the displacement field': dense.displacement, 'the inverse field': dense.inverse, 'the warped image': dense.warpedMoving, 'the Jacobian': dense.jacobianDeterminant }))
       checkFinite(valuesAreFinite(values), 'outputs', what);
     const metrics = await summarizeMetrics({ inputs, dense, alignment, fixedWorking: fixedW, movingOwn, movingWorking: movingW, final, fixedRegion, seed: p.seed });

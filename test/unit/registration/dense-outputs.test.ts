@@ -95,7 +95,10 @@ describe('the dense outputs on the kernel threads', () => {
         const reference = await computeDenseOutputs(pair, () => {}, { onTensors: true });
         const one = await computeDenseOutputs(pair, () => {});
         await threeThreadsReady(() => computeDenseOutputs(pair, () => {}));
-        const three = await computeDenseOutputs(pair, () => {});
+        // Written into spare arrays that hold other values: every value is written.
+        const spare: Float32Array[] = [0, 1].map(() => new Float32Array(new SharedArrayBuffer(4 * voxelCount(pair.fixedGrid))).fill(7));
+        const three = await computeDenseOutputs({ ...pair, spare }, () => {});
+        expect([three.jacobianDeterminant, three.warpedMoving].every((a) => spare.includes(a as Float32Array))).toBe(true);
         expectSame(one, reference);
         expectSame(three, reference);
         // On three threads the outputs are shared memory, written by every thread.

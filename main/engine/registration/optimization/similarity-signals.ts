@@ -87,6 +87,15 @@ export interface OriginalImages {
 
 type Signals = Pick<OptimizationInput, 'fixedSignal' | 'movingSignal' | 'fixedRegion' | 'movingRegion'>;
 
+/**
+ * The signals' shared arrays, for the outputs to write into once the optimizer is done with
+ * them (dense-outputs.ts takes those of an output's length): a 1 mm brain's two are 57 MB that
+ * need not be allocated and touched again, and whose garbage would wait for a collection.
+ */
+export function spentSignalArrays(input: Pick<Signals, 'fixedSignal' | 'movingSignal'>): Float32Array[] {
+  return [input.fixedSignal, input.movingSignal].flatMap((signal) => ('shared' in signal && signal.shared.values.buffer instanceof SharedArrayBuffer ? [signal.shared.values] : []));
+}
+
 /** A grid tensor's local normalization (local-normalization.ts), as new values; `image` is left as it is. */
 async function locallyNormalized(image: GridTensor, radiusMm: number): Promise<Float32Array> {
   const values = Float32Array.from((await image.tensor.data()) as Float32Array);

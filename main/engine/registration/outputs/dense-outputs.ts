@@ -45,6 +45,11 @@ export interface DenseOutputInput {
   /** Fixed→moving and moving→fixed displacements on a control grid of the fixed frame. */
   readonly forward: GridTensor;
   readonly backward: GridTensor;
+  /**
+   * Shared arrays nothing reads any more (the optimizer's signals), which outputs of their
+   * length may be written into on the kernel threads' path instead of new ones.
+   */
+  readonly spare?: readonly Float32Array[];
 }
 
 /** Magnitudes float32 holds with its full precision, well inside its range of 1e-38 to 3e38. */
@@ -110,10 +115,16 @@ async function denseOutputsOnThreads(input: DenseOutputInput, report: StageRepor
   const movingScale = warpScale(input.moving.pixels);
   const movingImage = { shape: tensorShapeOf(input.moving.grid, 1), values: scaledValues(input.moving.pixels, movingScale, poolFloats(input.moving.pixels.length)) };
   const labelImages = input.labels.map((l) => ({ shape: tensorShapeOf(l.grid, 1), values: scaledValues(l.pixels, 1, poolFloats(l.pixels.length)) }));
+  const spare = [...(input.spare ?? [])];
+  const floats = (length: number) => {
+    const at = spare.findIndex((a) => a.length === length);
+    return at >= 0 ? spare.splice(at, 1)[0] : poolFloats(length);
+  };
   const displacement = poolFloats(n * d);
   const inverse = poolFloats(n * d);
-  const jacobianDeterminant = poolFloats(n);
-  const warped = movingScale === 1 ? poolFloats(n) : undefined;
+  // (Each is written whole below, so a spare array's old values never show.)
+  const jacobianDeterminant = floats(n);
+  const warped = movingScale === 1 ? floats(n) : undefined;
   const warpedMoving = warped ?? new Float64Array(n);
   const warpedLabels = input.labels.map((l) => new (l.pixels.constructor as new (n: number) => PixelArray)(n));
   // Slab by slab as on tensors, here for the progress and a cancel between slabs.
