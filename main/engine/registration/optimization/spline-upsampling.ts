@@ -15,7 +15,6 @@ import type { SplineAxis, SplineGather } from '../../compute/spline-pass-loops';
 import { splineGather } from '../../compute/spline-pass-loops';
 import { downsampledGrid } from '../filters';
 
-
 /** The cubic B-spline's four weights at fraction t of the way from node 0 to node 1 (nodes −1, 0, 1, 2). */
 export function cubicBSplineWeights(t: number): [number, number, number, number] {
   const u = 1 - t;
