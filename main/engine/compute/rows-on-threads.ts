@@ -8,18 +8,10 @@
 
 import type { Interpolation, Padding } from './grid-sampling-loops';
 import { gridShapeOf } from './grid-sampling-loops';
-import { kernelPool, kernelThreadCount } from './kernel-pool/kernel-pool';
+import { runWhereShared } from './kernel-pool/kernel-pool';
 import type { DeterminantRowsTask, ResampleRowsTask } from './kernel-pool/pool-tasks';
-import { runTaskRange } from './kernel-pool/pool-tasks';
 import type { RowMap } from './row-resampling-loops';
 import type { SharedImage } from './shared-image';
-
-const isShared = (values: Float32Array | undefined) => values === undefined || values.buffer instanceof SharedArrayBuffer;
-
-function run(task: ResampleRowsTask | DeterminantRowsTask, arrays: (Float32Array | undefined)[], rows: number): void {
-  if (kernelThreadCount() > 1 && arrays.every(isShared)) kernelPool().run(task, rows);
-  else runTaskRange(task, 0, rows);
-}
 
 export interface RowResampling {
   /** D values per voxel of the rows (world mm), added through the map's `vectorMap`. */
@@ -44,7 +36,7 @@ export function resampleRowsOnThreads(image: SharedImage, map: RowMap, [firstRow
     interpolation: options.interpolation ?? 'linear',
     out,
   };
-  run(task, [image.values, options.displacement, out], lastRow - firstRow);
+  runWhereShared(task, lastRow - firstRow, [image.values, options.displacement, out]);
 }
 
 /**
@@ -60,5 +52,5 @@ export function determinantRowsOnThreads(
   out: Float32Array,
 ): void {
   const task: DeterminantRowsTask = { task: 'determinantRows', field: field.values, fieldShape: field.shape, rows: map, worldToIndex, scale, firstRow, out };
-  run(task, [field.values, out], lastRow - firstRow);
+  runWhereShared(task, lastRow - firstRow, [field.values, out]);
 }

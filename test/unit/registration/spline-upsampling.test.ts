@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageGrid } from '../../../shared/geometry/grid';
 import { voxelCount } from '../../../shared/geometry/grid';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
-import { kernelPool, poolFloats, setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
+import { kernelPool, poolFloats, pooledCopy, setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
 import { cubicBSplineWeights, SplineUpsampling } from '../../../main/engine/registration/optimization/spline-upsampling';
 import { seededRandom } from '../../../main/engine/registration/random';
 
@@ -112,15 +112,10 @@ describe('the spline level on the kernel threads', () => {
     const run = (threads: number) => {
       setKernelThreads(threads);
       const spline = new SplineUpsampling(working, 4, 2);
-      const shared = (values: Float32Array) => {
-        const copy = poolFloats(values.length);
-        copy.set(values);
-        return copy;
-      };
       const v = poolFloats(voxelCount(spline.fine) * 3);
-      spline.apply(shared(randomValues(spline.coefficientCount, 4)), v);
+      spline.apply(pooledCopy(randomValues(spline.coefficientCount, 4)), v);
       const back = poolFloats(spline.coefficientCount);
-      spline.adjoint(shared(randomValues(v.length, 5)), back);
+      spline.adjoint(pooledCopy(randomValues(v.length, 5)), back);
       return [v, back];
     };
     const one = run(1);

@@ -28,7 +28,7 @@
 import os from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { PoolTask } from './pool-tasks';
-import { minimumPerThread, runChunks } from './pool-tasks';
+import { minimumPerThread, runChunks, runTaskRange } from './pool-tasks';
 import { sharedFloats } from './shared-scratch';
 
 /** A worker's flag: waiting for work, working, or failed (its message on its port). */
@@ -227,6 +227,24 @@ export function startKernelThreads(): void {
 /** An array the kernel threads can work on: in shared memory where there are threads. */
 export function poolFloats(length: number): Float32Array {
   return kernelThreadCount() > 1 ? sharedFloats(length) : new Float32Array(length);
+}
+
+/** A copy of `values` the kernel threads can work on (poolFloats). */
+export function pooledCopy(values: ArrayLike<number>): Float32Array {
+  const copy = poolFloats(values.length);
+  copy.set(values);
+  return copy;
+}
+
+/**
+ * Runs `task` on [0, count): split over the kernel threads where there are some and every one
+ * of `arrays` (those it reads or writes) is in shared memory, else here. A plain array posted to
+ * a thread arrives as a copy, and what the thread wrote into it would be lost.
+ */
+export function runWhereShared(task: PoolTask, count: number, arrays: readonly (Float32Array | undefined)[]): void {
+  const shared = arrays.every((a) => a === undefined || a.buffer instanceof SharedArrayBuffer);
+  if (shared && kernelThreadCount() > 1) kernelPool().run(task, count);
+  else runTaskRange(task, 0, count);
 }
 
 /** The process's pool, started on first use with the configured thread count. */

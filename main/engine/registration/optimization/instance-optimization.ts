@@ -16,7 +16,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { affineRowsLoop } from '../../compute/affine-rows';
-import { poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import { poolFloats, pooledCopy } from '../../compute/kernel-pool/kernel-pool';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import type { BidirectionalField } from '../attention/coordinate-attention';
 import { displacedPoints, disposeField, integrateVelocity, invertField, resampleField, sampleField } from '../fields/displacement-fields';
@@ -182,13 +182,6 @@ async function runLevel(
   } finally {
     adam.dispose();
   }
-}
-
-/** A copy the kernel threads can work on (poolFloats). */
-function pooledCopy(values: ArrayLike<number>): Float32Array {
-  const copy = poolFloats(values.length);
-  copy.set(values);
-  return copy;
 }
 
 /**

@@ -11,9 +11,8 @@
 // the values are the ones the tensor ops gave.
 
 import { boxMeanInPlace } from '../../compute/box-passes';
-import { kernelPool, kernelThreadCount, poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import { poolFloats, runWhereShared } from '../../compute/kernel-pool/kernel-pool';
 import type { LocalNormalizationTask } from '../../compute/kernel-pool/pool-tasks';
-import { runTaskRange } from '../../compute/kernel-pool/pool-tasks';
 
 const f32 = Math.fround;
 
@@ -56,9 +55,7 @@ export function locallyNormalizeInPlace(values: Float32Array, size: readonly num
 
 /** A pointwise step over every voxel: on the kernel threads where its arrays are shared (as the box passes). */
 function pointwise(task: LocalNormalizationTask): void {
-  const onThreads = [task.values, task.mean, task.meanOfSquares].every((a) => a.buffer instanceof SharedArrayBuffer) && kernelThreadCount() > 1;
-  if (onThreads) kernelPool().run(task, task.values.length);
-  else runTaskRange(task, 0, task.values.length);
+  runWhereShared(task, task.values.length, [task.values, task.mean, task.meanOfSquares]);
 }
 
 /** The box radius in voxels for a radius in mm: at least one voxel, on the finest axis. */

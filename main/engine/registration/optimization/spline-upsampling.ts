@@ -8,9 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { voxelCount } from '../../../../shared/geometry/grid';
-import { kernelPool, kernelThreadCount, poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import { poolFloats, runWhereShared } from '../../compute/kernel-pool/kernel-pool';
 import type { SplinePassTask } from '../../compute/kernel-pool/pool-tasks';
-import { runTaskRange } from '../../compute/kernel-pool/pool-tasks';
 import type { SplineAxis, SplineGather } from '../../compute/spline-pass-loops';
 import { splineGather } from '../../compute/spline-pass-loops';
 import { downsampledGrid } from '../filters';
@@ -180,9 +179,7 @@ export class SplineUpsampling {
   }
 
   #run(task: SplinePassTask, rows: number): void {
-    const shared = task.src.buffer instanceof SharedArrayBuffer && task.dst.buffer instanceof SharedArrayBuffer;
-    if (shared && kernelThreadCount() > 1) kernelPool().run(task, rows);
-    else runTaskRange(task, 0, rows);
+    runWhereShared(task, rows, [task.src, task.dst]);
   }
 
   /**

@@ -19,7 +19,7 @@ import type { PixelArray, ScalarImage } from '../../../../shared/image/voxel-ima
 import { finiteRange } from '../../../../shared/image/statistics';
 import type { AffineTransform } from '../../../../shared/transforms/transform';
 import { linearPart } from '../../../../shared/transforms/transform';
-import { poolFloats } from '../../compute/kernel-pool/kernel-pool';
+import { poolFloats, pooledCopy } from '../../compute/kernel-pool/kernel-pool';
 import { slabRows } from '../../compute/row-resampling-loops';
 import { determinantRowsOnThreads, resampleRowsOnThreads } from '../../compute/rows-on-threads';
 import { backendSharesImages, sharedImageOf } from '../../compute/shared-image';
@@ -114,7 +114,7 @@ async function denseOutputsOnThreads(input: DenseOutputInput, report: StageRepor
   const maps = sourceMaps(input);
   const movingScale = warpScale(input.moving.pixels);
   const movingImage = { shape: tensorShapeOf(input.moving.grid, 1), values: scaledValues(input.moving.pixels, movingScale, poolFloats(input.moving.pixels.length)) };
-  const labelImages = input.labels.map((l) => ({ shape: tensorShapeOf(l.grid, 1), values: scaledValues(l.pixels, 1, poolFloats(l.pixels.length)) }));
+  const labelImages = input.labels.map((l) => ({ shape: tensorShapeOf(l.grid, 1), values: pooledCopy(l.pixels) }));
   const spare = [...(input.spare ?? [])];
   const floats = (length: number) => {
     const at = spare.findIndex((a) => a.length === length);
