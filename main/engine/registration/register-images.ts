@@ -61,7 +61,7 @@ export async function registerImages(
   const backend = await selectComputeBackend(parameters.backend);
   setKernelThreads(parameters.threads);
   // They load while the images are prepared, on another core.
-  if (backendSharesImages()) startKernelThreads();
+  if (backendSharesImages()) startKernelThreads(inputs.fixed.grid.size);
   const weights = stageWeights(parameters);
   const progress = stagedProgress(context, weights);
   const memory = new MemoryMonitor();

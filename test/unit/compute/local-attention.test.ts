@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectComputeBackend } from '../../../main/engine/compute/backend';
-import { setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
+import { kernelPool, setKernelThreads } from '../../../main/engine/compute/kernel-pool/kernel-pool';
 import { compositeLocalAttention, localAttention } from '../../../main/engine/compute/local-attention';
 
 function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
@@ -51,25 +51,32 @@ for (const backend of ['cpu', 'wasm'] as const) {
 describe('localAttention on the kernel threads', () => {
   afterAll(() => setKernelThreads(0));
 
-  it('gives the same values and variances, to the bit, on 1 and 3 threads, masked or not', async () => {
+  // Enough query voxels that the three threads each take a share (a 2D query reads fewer keys,
+  // and a 2D image is split only from 65 536 queries a thread), and odd grids so that the shares
+  // start mid-row and mid-slice.
+  it.each([
+    [13, 17, 19],
+    [443, 449],
+  ])('gives the same values and variances, to the bit, on 1 and 3 threads, masked or not (%i × %i …)', async (...spatial) => {
     await selectComputeBackend('wasm');
-    // Enough query voxels that the three threads each take a share, and an odd grid so that the
-    // shares start mid-row and mid-slice.
-    const spatial = [13, 17, 19];
     const q = tf.randomNormal([...spatial, 5], 0, 1, 'float32', 11);
     const k = tf.randomNormal([...spatial, 5], 0, 1, 'float32', 12);
     const v = tf.randomNormal([...spatial, 3], 0, 1, 'float32', 13);
     const mask = tf.cast(tf.greater(tf.randomUniform(spatial, 0, 1, 'float32', 14), 0.3), 'float32');
-    const at = (threads: number, queryMask?: tf.Tensor) => {
+    const at = async (threads: number, queryMask?: tf.Tensor) => {
       setKernelThreads(threads);
+      // The workers loaded, or the call would run on the threads that are ready (this one alone).
+      kernelPool().start();
+      for (const started = Date.now(); kernelPool().readyThreads < threads; await new Promise((resolve) => setTimeout(resolve, 10)))
+        if (Date.now() - started > 30_000) throw new Error('the kernel threads did not start');
       const r = localAttention(q, k, v, 2, { queryMask });
       const out = [r.values.dataSync().slice(), r.variance.dataSync().slice()];
       tf.dispose([r.values, r.variance]);
       return out;
     };
     for (const queryMask of [undefined, mask]) {
-      const [values1, variance1] = at(1, queryMask);
-      const [values3, variance3] = at(3, queryMask);
+      const [values1, variance1] = await at(1, queryMask);
+      const [values3, variance3] = await at(3, queryMask);
       expect(Buffer.from(values3.buffer).equals(Buffer.from(values1.buffer))).toBe(true);
       expect(Buffer.from(variance3.buffer).equals(Buffer.from(variance1.buffer))).toBe(true);
       expect(values1.some((x) => x !== 0)).toBe(true);

@@ -215,13 +215,18 @@ export async function closeKernelPool(): Promise<void> {
 }
 
 /**
- * Starts the kernel threads, where there are to be any, ahead of the work: a thread takes some
- * 60–90 ms to load, and the calls made meanwhile run without it. (On the 1 mm brain and two
- * threads, the first call that split was the second attention level's: it took 0.10–0.25 s
- * over seven runs, 0.11–0.14 s over three with the threads started with the registration.)
+ * Starts the kernel threads, where there are to be any, ahead of the work on an image of `size`:
+ * a thread takes some 60–90 ms to load, and the calls made meanwhile run without it. (On the
+ * 1 mm brain and two threads, the first call that split was the second attention level's: it
+ * took 0.10–0.25 s over seven runs, 0.11–0.14 s over three with the threads started with the
+ * registration.) A 2D image under two threads' least share of points has no call that splits,
+ * and a thread loading on the other core slowed the bench's slice (221 × 257) by 0.1 s in
+ * stages that do not split: its threads are not started.
  */
-export function startKernelThreads(): void {
-  if (kernelThreadCount() > 1) kernelPool().start();
+export function startKernelThreads(size: readonly number[]): void {
+  const points = size.reduce((product, n) => product * n, 1);
+  const splits = size.length === 3 || points >= 2 * MIN_POINTS_PER_THREAD_2D;
+  if (kernelThreadCount() > 1 && splits) kernelPool().start();
 }
 
 /** An array the kernel threads can work on: in shared memory where there are threads. */
