@@ -219,7 +219,7 @@ reported and the others go on. DIR/summary.csv lists every row's status and metr
 --row I runs row I alone (from 0): one task of a scheduler's array job (SLURM: --row
 $SLURM_ARRAY_TASK_ID; a Kubernetes Indexed Job: --row $JOB_COMPLETION_INDEX).
 --preset, --set, --backend, --threads, --resolution, --iterations, --model and --outputs go to every
-row (with --jobs N, --threads is best the cores divided by N).
+row (with --jobs N and no --threads, each row gets the cores divided by N, at least one).
 Exit status 0 when every row is done, 1 when a row failed, 130 when stopped.`,
     options: {
       ...helpOption,

@@ -9,6 +9,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { EngineError } from '../../../shared/contract/errors';
 import { csvCells } from '../../engine/inspection/point-files';
@@ -104,12 +105,24 @@ async function completedReport(folder: string): Promise<RowReport | undefined> {
   }
 }
 
+/**
+ * The options every row is given: the user's, and where N rows run at once and the user set no
+ * thread count, the cores shared among them. Each row would otherwise start a kernel thread per
+ * core (a V8 isolate of its own each): N × cores threads competing for the cores.
+ */
+export function rowArguments(o: Pick<BatchOptions, 'jobs' | 'registerArguments'>, cores = os.availableParallelism()): string[] {
+  const own = o.registerArguments;
+  const threadsGiven = own.some((a, i) => a === '--threads' || (own[i - 1] === '--set' && a.startsWith('threads=')));
+  if (o.jobs === 1 || threadsGiven) return own;
+  return [...own, '--threads', String(Math.max(1, Math.floor(cores / o.jobs)))];
+}
+
 /** Runs one row as `ximorph register`; resolves with its error line, or undefined on success. */
 function registerRow(row: ManifestRow, o: BatchOptions, children: Set<ReturnType<typeof spawn>>): Promise<string | undefined> {
   const args = [process.argv[1], 'register', '--fixed', row.fixed, '--moving', row.moving, '--out', path.join(o.out, row.name), '--json'];
   if (row.fixedLabels) args.push('--fixed-labels', row.fixedLabels);
   if (row.movingLabels) args.push('--moving-labels', row.movingLabels);
-  args.push(...o.registerArguments);
+  args.push(...rowArguments(o));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     children.add(child);

@@ -5,9 +5,11 @@
 // Kubernetes expands it.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rowArguments } from '../../../main/cli/commands/batch';
 import { repoRoot, runCli, tempFolder, ximorphBin } from './run-cli';
 
 const data = '/usr/share/doc/insighttoolkit5-examples/examples/Data/';
@@ -56,6 +58,11 @@ describe('ximorph batch', () => {
     const rowEvents = first.events.filter((e) => e.event === 'row');
     expect(rowEvents.map((e) => e.status).sort()).toEqual(['done', 'done', 'failed']);
     expect(first.events.at(-1)).toMatchObject({ event: 'done', done: 2, failed: 1, pending: 0 });
+    // Two rows at once share the cores: each registered on half of them (at least one thread).
+    for (const name of ['rotated', 'shifted']) {
+      const report = JSON.parse(readFileSync(path.join(out, name, 'report.json'), 'utf8')) as { kernelThreads: number };
+      expect(report.kernelThreads).toBe(Math.max(1, Math.floor(os.availableParallelism() / 2)));
+    }
 
     const again = await runCli(['batch', manifest, '--out', out, '--json', ...quick], { timeoutMs: 60_000 });
     expect(again.events.filter((e) => e.event === 'row').map((e) => [e.name, e.status])).toEqual([
@@ -100,6 +107,15 @@ describe('ximorph batch', () => {
     // The pods ran at once; one more run (all rows settled) writes the complete table.
     await runCli(['batch', manifest, '--out', out, '--json', ...quick], { timeoutMs: 60_000 });
     expectCohort(out);
+  });
+
+  it("shares the cores among the rows run at once, unless the user set a thread count", () => {
+    const user = ['--iterations', '20'];
+    expect(rowArguments({ jobs: 1, registerArguments: user }, 16)).toEqual(user);
+    expect(rowArguments({ jobs: 4, registerArguments: user }, 16)).toEqual([...user, '--threads', '4']);
+    expect(rowArguments({ jobs: 3, registerArguments: user }, 16)).toEqual([...user, '--threads', '5']);
+    expect(rowArguments({ jobs: 8, registerArguments: user }, 2)).toEqual([...user, '--threads', '1']);
+    for (const own of [['--threads', '2'], ['--set', 'threads=2']]) expect(rowArguments({ jobs: 4, registerArguments: [...user, ...own] }, 16)).toEqual([...user, ...own]);
   });
 
   it('refuses a bad manifest with one line naming the file and the line, and a row outside it', async () => {
