@@ -169,7 +169,7 @@ unless --preset names another.
 --iterations N runs N optimizer iterations at every control level (the defaults have three,
 coarse to fine: 50, 50 and 100).
 --threads N runs the loops that read the images at many points on N threads (0, the default:
-every core). The result is the same for any N.
+every core; never more threads than cores). The result is the same for any N.
 On a terminal a progress bar is shown; when piped, or with --json, progress and the outcome
 are JSON lines on stdout, the last one {"event":"done",…} or {"event":"error","error":{…}}.
 Ctrl-C or SIGTERM stop a run within a second (exit status 130).

@@ -101,7 +101,7 @@ const threads = z.int().min(0).max(1024);
 export const registrationParametersSchema = z.strictObject({
   backend: backendPreferenceSchema.describe("The tfjs backend; 'auto' takes the best that starts."),
   // A default, so that result folders written before the setting existed still read.
-  threads: threads.default(0).describe('Threads for the loops that read the images at many points (0: every core). Any count gives the same result.'),
+  threads: threads.default(0).describe('Threads for the loops that read the images at many points (0: every core; more than the cores run as many as the cores). Any count gives the same result.'),
   resolutionMm: resolution.optional().describe('Working resolution of alignment, features and attention; by default from the image size (2.5 mm for a 1 mm brain).'),
   normalization: normalizationSchema,
   alignment: alignmentSchema,

@@ -12,7 +12,7 @@ import { badInput, EngineError } from '../../../shared/contract/errors';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import { composeTransforms, invertAffine } from '../../../shared/transforms/transform';
 import { selectComputeBackend } from '../compute/backend';
-import { closeKernelPool, kernelThreadCount, setKernelThreads, startKernelThreads } from '../compute/kernel-pool/kernel-pool';
+import { closeKernelPool, kernelThreadCount, setKernelThreads, startKernelThreads, threadsWithinCores } from '../compute/kernel-pool/kernel-pool';
 import { backendSharesImages } from '../compute/shared-image';
 import type { JobContext } from '../job-context';
 import { silentJob, stagedProgress } from '../job-context';
@@ -59,7 +59,7 @@ export async function registerImages(
   const spacing = chooseWorkingSpacing(inputs.fixed.grid, parameters.resolutionMm);
   checkRegistrationMemory(inputs, spacing);
   const backend = await selectComputeBackend(parameters.backend);
-  setKernelThreads(parameters.threads);
+  setKernelThreads(threadsWithinCores(parameters.threads));
   // They load while the images are prepared, on another core.
   if (backendSharesImages()) startKernelThreads(inputs.fixed.grid.size);
   const weights = stageWeights(parameters);

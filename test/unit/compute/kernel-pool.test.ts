@@ -3,7 +3,7 @@
 // and the workers take part once they are up.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { KernelPool } from '../../../main/engine/compute/kernel-pool/kernel-pool';
+import { KernelPool, threadsWithinCores } from '../../../main/engine/compute/kernel-pool/kernel-pool';
 import type { PoolTask } from '../../../main/engine/compute/kernel-pool/pool-tasks';
 
 const length = 1 << 18; // four times the least a sum is split for
@@ -44,5 +44,14 @@ describe('kernel pool', () => {
     pool.run(sumTask(second), length);
     expect(second).toEqual(expected);
     expect(pool.readyThreads).toBe(2);
+  });
+});
+
+describe('threadsWithinCores', () => {
+  it('gives every core for 0, and never more threads than cores', () => {
+    expect(threadsWithinCores(0, 16)).toBe(16);
+    expect(threadsWithinCores(3, 16)).toBe(3);
+    expect(threadsWithinCores(1000, 2)).toBe(2);
+    expect(threadsWithinCores(1, 2)).toBe(1);
   });
 });
