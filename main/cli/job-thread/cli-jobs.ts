@@ -147,10 +147,23 @@ export interface WarpJobInput {
   readonly labels: boolean;
 }
 
+/**
+ * A transform maps points of its own dimension: a 2D map applied to a 3D image (or the reverse)
+ * would read its matrix and field with the wrong strides and write a wrong image without a word.
+ */
+function checkTransformFits(transform: Transform, transformFile: string, image: LoadedImageFile, imageFile: string): void {
+  const d = transformDimension(transform);
+  const n = image.image.grid.size.length;
+  if (d !== n) throw new EngineError('BAD_INPUT', `${path.basename(transformFile)}: a ${d}D transform cannot map the ${n}D image ${path.basename(imageFile)}`, { file: transformFile });
+}
+
 async function warp(o: WarpJobInput, context: JobContext): Promise<{ file: string; interpolation: 'nearest' | 'linear' }> {
-  const transform = await readTransformFile(await transformFileOf(o.transform));
+  const file = await transformFileOf(o.transform);
+  const transform = await readTransformFile(file);
   const input = await loadInput(o.input, context);
   const reference = await loadInput(o.reference, context);
+  checkTransformFits(transform, file, input, o.input.path);
+  checkTransformFits(transform, file, reference, o.reference.path);
   const interpolation = o.labels || input.info.role === 'labels' ? 'nearest' : 'linear';
   context.progress({ stage: 'resampling', fraction: 0.3 });
   const warped = resampleImage(input.image, reference.image.grid, transform, interpolation, context);
@@ -174,7 +187,9 @@ export interface JacobianJobInput {
 async function jacobian(o: JacobianJobInput, context: JobContext): Promise<{ file: string; size: number[]; folds: number; foldPercent: number }> {
   const file = await transformFileOf(o.transform);
   const transform = await readTransformFile(file);
-  const grid = o.reference ? (await loadInput(o.reference, context)).image.grid : fieldGridOf(transform);
+  const reference = o.reference && (await loadInput(o.reference, context));
+  if (reference) checkTransformFits(transform, file, reference, o.reference!.path);
+  const grid = reference ? reference.image.grid : fieldGridOf(transform);
   if (!grid) throw new EngineError('BAD_INPUT', `${path.basename(file)}: holds no displacement field to take a grid from; give --reference IMAGE`, { file });
   const det = transformJacobianDeterminant(transform, grid, context);
   await writeScalarImage(o.out, det, {}, context);

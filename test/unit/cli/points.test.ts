@@ -184,6 +184,21 @@ describe('ximorph points and ximorph match', () => {
     }
   });
 
+  it('refuses to warp a 2D image with the 3D transform, or take its det J there, in one line, writing nothing', async () => {
+    const slice = '/usr/share/doc/insighttoolkit5-examples/examples/Data/BrainProtonDensitySliceBorder20.png';
+    const out = path.join(dir, 'mismatched.nii.gz');
+    for (const args of [
+      ['warp', '--transform', result, '--input', slice, '--reference', slice, '--out', out],
+      ['warp', '--transform', result, '--input', slice, '--reference', pair.fixed, '--out', out],
+      ['jacobian', '--transform', result, '--reference', slice, '--out', out],
+    ]) {
+      const run = await runCli(args);
+      expect(run.code, args.join(' ')).toBe(3);
+      expect(run.stderr.trim()).toBe('ximorph: transform.h5: a 3D transform cannot map the 2D image BrainProtonDensitySliceBorder20.png');
+      expect(() => readFileSync(out)).toThrow();
+    }
+  });
+
   it('matches points by features alone, with confidence and spread, both ways', async () => {
     const out = path.join(dir, 'matched.csv');
     const run = await runCli(['match', '--fixed', pair.fixed, '--moving', pair.moving, '--points', pair.points, '--out', out, '--json'], { timeoutMs: 120_000 });
