@@ -93,6 +93,19 @@ export interface RegisterJobInput {
   readonly command: string;
 }
 
+/**
+ * The engine names an input by its role ("moving image: is constant …"), as it sees images, not
+ * files; on the command line the file is what the user typed: "zeros.nii.gz (the moving image):
+ * is constant …", with the path as the error's file.
+ */
+function namingTheFile(error: unknown, files: Record<string, CliImageInput | undefined>): unknown {
+  if (!(error instanceof EngineError) || !error.file) return error;
+  const input = files[error.file];
+  if (!input || !error.message.startsWith(`${error.file}: `)) return error;
+  const reason = error.message.slice(error.file.length + 2);
+  return new EngineError(error.code, `${path.basename(input.path)} (the ${error.file}): ${reason}`, { file: input.path, details: error.details, cause: error });
+}
+
 async function register(o: RegisterJobInput, context: JobContext): Promise<{ report: RegistrationReport; files: string[] }> {
   // One after another: concurrent itk-wasm reads each grow a heap of their own.
   const inputs: RegistrationJobInputs = {
@@ -104,7 +117,9 @@ async function register(o: RegisterJobInput, context: JobContext): Promise<{ rep
     movingMask: await loadOptional(o.movingMask, context),
   };
   const overrides = o.preset === undefined ? mergeOverrides(presetOverrides(automaticPreset(inputs.fixed.image.grid.size.length)), o.overrides) : o.overrides;
-  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, context);
+  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, context).catch((error: unknown) => {
+    throw namingTheFile(error, { 'fixed image': o.fixed, 'moving image': o.moving, 'fixed labels': o.fixedLabels, 'moving labels': o.movingLabels, 'fixed mask': o.fixedMask, 'moving mask': o.movingMask });
+  });
   const started = performance.now();
   let report: RegistrationReport | undefined;
   const files = await writeRegistrationOutputs(

@@ -37,6 +37,12 @@ export function validateInputs(inputs: RegistrationInputs): void {
   checkImage('moving image', inputs.moving, dimension, true);
   if (inputs.fixedLabels) checkImage('fixed labels', inputs.fixedLabels, dimension, false);
   if (inputs.movingLabels) checkImage('moving labels', inputs.movingLabels, dimension, false);
-  if (inputs.fixedMask) checkImage('fixed mask', inputs.fixedMask, dimension, false);
-  if (inputs.movingMask) checkImage('moving mask', inputs.movingMask, dimension, false);
+  if (inputs.fixedMask) checkMask('fixed mask', inputs.fixedMask, dimension);
+  if (inputs.movingMask) checkMask('moving mask', inputs.movingMask, dimension);
+}
+
+/** A mask is where the similarity is measured: one with no voxel inside leaves nothing to compare. */
+function checkMask(role: string, mask: ScalarImage, dimension: number): void {
+  checkImage(role, mask, dimension, false);
+  if (!mask.pixels.some((v) => v !== 0)) throw badInput(role, 'is empty (no voxel is nonzero); it leaves no region in which to compare the images');
 }

@@ -90,6 +90,33 @@ describe('ximorph command line', () => {
     }
   });
 
+  it('names the file, and its role, of an input the registration refuses: a constant image, an empty mask, a 3D image against a 2D one', async () => {
+    const zeros = path.join(scratch.dir, 'zeros.nii.gz');
+    const volume = path.join(scratch.dir, 'volume.nii.gz');
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import sys, numpy as np, nibabel as nib
+nib.save(nib.Nifti1Image(np.zeros((64, 64), np.float32), np.eye(4)), sys.argv[1])
+nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np.float32), np.eye(4)), sys.argv[2])`,
+      zeros,
+      volume,
+    ]);
+    const out = path.join(scratch.dir, 'refused');
+    const cases: [string[], string, string][] = [
+      [['--moving', zeros], zeros, 'zeros.nii.gz (the moving image): is constant (every voxel is 0); there is nothing to align'],
+      [['--moving', fixed, '--mask', zeros], zeros, 'zeros.nii.gz (the fixed mask): is empty (no voxel is nonzero); it leaves no region in which to compare the images'],
+      [['--moving', volume], volume, 'volume.nii.gz (the moving image): is 3D but the fixed image is 2D; both images must have the same dimension'],
+    ];
+    for (const [args, file, message] of cases) {
+      const run = await runCli(['register', '--fixed', fixed, ...args, '--out', out]);
+      expect(run.code, message).toBe(3);
+      expect(run.stderr).toBe(`ximorph: ${message}\n`);
+      const json = await runCli(['register', '--fixed', fixed, ...args, '--out', out, '--json']);
+      expect(json.events.at(-1)).toEqual({ event: 'error', error: { code: 'BAD_INPUT', message, file } });
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('loads one volume of a 4D file, and says which flag chooses it', async () => {
     const file = path.join(nibabelData, 'example4d.nii.gz');
     const unchosen = await runCli(['info', file]);
