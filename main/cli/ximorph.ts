@@ -4,6 +4,7 @@
 // here, nor in commands/, computes: the work runs on a job thread (job-thread/), so that
 // Ctrl-C is answered at once.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { EngineError, serializeError } from '../../shared/contract/errors';
@@ -42,6 +43,15 @@ function report(error: unknown, reporting: Reporting): number {
   return status;
 }
 
+/**
+ * `ximorph FILE...` opens files in the workstation: a first word that is no command and no file
+ * (`ximorph regster --fixed …`) is a mistyped command, said before its options are read as the
+ * workstation's.
+ */
+function checkNotMistypedCommand(first: string): void {
+  if (/^[a-z][a-z0-9-]*$/i.test(first) && !existsSync(first)) throw new UsageError(`'${first}' is not a command, nor a file to open`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -57,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   const args = command ? rest : argv;
   let values: Values = {};
   try {
+    if (!command && first !== undefined) checkNotMistypedCommand(first);
     const parsed = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true } as ParseArgsConfig);
     values = parsed.values as Values;
     if (values.help) {

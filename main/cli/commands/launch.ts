@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findElectronBinary } from '../electron-binary';
-import { serve } from './serve';
+import { checkStartupFiles, serve } from './serve';
 import type { ServeOptions } from './serve';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,6 +29,7 @@ function tryInstallElectron(): string | null {
 }
 
 export async function launch(options: ServeOptions): Promise<number> {
+  checkStartupFiles(options.files);
   const electron = findElectronBinary() ?? tryInstallElectron();
   if (!electron) {
     console.error(

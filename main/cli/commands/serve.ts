@@ -1,7 +1,9 @@
 // `ximorph serve [FILE...] [--port N] [--no-open] [--sample]`: browser mode.
 
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { EngineError } from '../../../shared/contract/errors';
 import { fileURLToPath } from 'node:url';
 import { EngineHost } from '../../host/engine-host';
 import { startupSources } from '../../host/startup-sources';
@@ -24,7 +26,13 @@ function openInBrowser(url: string): void {
   child.unref();
 }
 
+/** The files to open exist: a missing one is said at once, not after the workstation opened without it. */
+export function checkStartupFiles(files: readonly string[]): void {
+  for (const file of files) if (!existsSync(file)) throw new EngineError('BAD_INPUT', `${path.basename(file)}: no such file or folder`, { file });
+}
+
 export async function serve(options: ServeOptions): Promise<void> {
+  checkStartupFiles(options.files);
   const host = new EngineHost({
     startupSources: startupSources(options.files, { sample: options.sample }),
     backend: options.backend,

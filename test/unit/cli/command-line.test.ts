@@ -63,6 +63,8 @@ describe('ximorph command line', () => {
     const register = ['register', '--fixed', fixed, '--moving', fixed, '--out', out];
     const cases: [string[], RegExp][] = [
       [['info', '--bogus', fixed], /Unknown option '--bogus'/],
+      [['frobnicate'], /^'frobnicate' is not a command, nor a file to open$/],
+      [['regster', '--fixed', fixed], /^'regster' is not a command, nor a file to open$/],
       [[...register, '--set', 'optimization.foo=1'], /optimization: Unrecognized key: "foo"/],
       [[...register, '--set', 'optimization.learningRate.x=1'], /--set names a parameter as group.key/],
       [[...register, '--set', 'noequals'], /--set needs group.key=value/],
@@ -114,6 +116,14 @@ nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np
       const json = await runCli(['register', '--fixed', fixed, ...args, '--out', out, '--json']);
       expect(json.events.at(-1)).toEqual({ event: 'error', error: { code: 'BAD_INPUT', message, file } });
       expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('says a file to open in the workstation is missing, before opening it', async () => {
+    for (const args of [['serve', '--no-open', 'nosuch.nii.gz'], [fixed, 'nosuch.nii.gz']]) {
+      const run = await runCli(args);
+      expect(run.code, args.join(' ')).toBe(3);
+      expect(run.stderr).toBe('ximorph: nosuch.nii.gz: no such file or folder\n');
     }
   });
 
