@@ -36,7 +36,8 @@ function isUsageError(error: unknown): boolean {
 function report(error: unknown, reporting: Reporting): number {
   const usage = isUsageError(error);
   const status = usage ? exitCodes.usage : error instanceof EngineError ? exitCodeFor(error.code) : exitCodes.failure;
-  const serialized = usage ? { code: 'USAGE', message: (error as Error).message } : serializeError(error);
+  // Node's parser explains an ambiguous value ('--iterations -5') over three lines: one line here.
+  const serialized = usage ? { code: 'USAGE', message: (error as Error).message.replaceAll(/\s*\n\s*/g, ' ') } : serializeError(error);
   if (!(error instanceof EngineError) && !usage && process.env.XIMORPH_DEBUG) console.error(error);
   if (reporting !== 'text') process.stdout.write(JSON.stringify({ event: 'error', error: serialized }) + '\n');
   if (reporting !== 'json') console.error(`ximorph: ${serialized.message}${usage ? " (run 'ximorph --help' for usage)" : ''}`);

@@ -67,7 +67,14 @@ export function overridesFromOptions(o: Pick<RegisterOptions, 'preset' | 'settin
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  let overrides = mergeOverrides(presetOverrides(o.preset), settings);
+  let preset: RegistrationOverrides;
+  try {
+    preset = presetOverrides(o.preset);
+  } catch (error) {
+    // A name on the command line that is no preset is a usage mistake (exit 2), not bad input.
+    throw new UsageError(`--preset: ${(error as Error).message}`);
+  }
+  let overrides = mergeOverrides(preset, settings);
   const flags: RegistrationOverrides = {};
   if (o.resolution !== undefined) flags.resolutionMm = o.resolution;
   if (o.backend !== undefined) flags.backend = o.backend as RegistrationOverrides['backend'];

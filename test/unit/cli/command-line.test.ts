@@ -65,6 +65,8 @@ describe('ximorph command line', () => {
       [['info', '--bogus', fixed], /Unknown option '--bogus'/],
       [['frobnicate'], /^'frobnicate' is not a command, nor a file to open$/],
       [['regster', '--fixed', fixed], /^'regster' is not a command, nor a file to open$/],
+      [[...register, '--iterations', '-5'], /^Option '--iterations' argument is ambiguous\. .*'--iterations=-XYZ'\.$/],
+      [[...register, '--preset', 'nope'], /^--preset: unknown preset "nope"; known presets: brain-mri, /],
       [[...register, '--set', 'optimization.foo=1'], /optimization: Unrecognized key: "foo"/],
       [[...register, '--set', 'optimization.learningRate.x=1'], /--set names a parameter as group.key/],
       [[...register, '--set', 'noequals'], /--set needs group.key=value/],
@@ -119,12 +121,14 @@ nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np
     }
   });
 
-  it('says a file to open in the workstation is missing, before opening it', async () => {
-    for (const args of [['serve', '--no-open', 'nosuch.nii.gz'], [fixed, 'nosuch.nii.gz']]) {
+  it('says a file to open in the workstation, or a transform to apply, is missing, before any work', async () => {
+    const out = path.join(scratch.dir, 'never.nii.gz');
+    for (const args of [['serve', '--no-open', 'nosuch.nii.gz'], [fixed, 'nosuch.nii.gz'], ['warp', '--transform', 'nosuch.nii.gz', '--input', fixed, '--reference', fixed, '--out', out]]) {
       const run = await runCli(args);
       expect(run.code, args.join(' ')).toBe(3);
       expect(run.stderr).toBe('ximorph: nosuch.nii.gz: no such file or folder\n');
     }
+    expect(existsSync(out)).toBe(false);
   });
 
   it('loads one volume of a 4D file, and says which flag chooses it', async () => {
