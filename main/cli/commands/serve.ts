@@ -28,7 +28,7 @@ function openInBrowser(url: string): void {
 
 /** The files to open exist: a missing one is said at once, not after the workstation opened without it. */
 export function checkStartupFiles(files: readonly string[]): void {
-  for (const file of files) if (!existsSync(file)) throw new EngineError('BAD_INPUT', `${path.basename(file)}: no such file or folder`, { file });
+  for (const file of files) if (!existsSync(file)) throw new EngineError('NOT_FOUND', `${path.basename(file)}: the file does not exist`, { file });
 }
 
 export async function serve(options: ServeOptions): Promise<void> {

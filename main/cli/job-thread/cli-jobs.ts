@@ -151,8 +151,7 @@ async function info(o: { files: readonly string[]; volume?: number; series?: str
 /** A result folder means its transform.h5; any other path is a transform file. */
 async function transformFileOf(given: string): Promise<string> {
   const info = await stat(given).catch(() => null);
-  if (!info) throw new EngineError('BAD_INPUT', `${path.basename(given)}: no such file or folder`, { file: given });
-  return info.isDirectory() ? path.join(given, 'transform.h5') : given;
+  return info?.isDirectory() ? path.join(given, 'transform.h5') : given;
 }
 
 export interface WarpJobInput {

@@ -87,9 +87,10 @@ export async function writeTransformFile(filePath: string, transform: Transform,
 }
 
 export async function readTransformFile(filePath: string): Promise<Transform> {
-  const format = formatOf(filePath);
   const ref = fileRef(filePath);
+  // A missing file is said as such before its name's extension is judged.
   await sizeOfRegularFile(ref);
+  const format = formatOf(filePath);
   let result;
   try {
     const compositeQueue = format === hdf5 ? await readCompositeQueue(ref.path) : null;

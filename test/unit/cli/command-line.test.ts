@@ -126,7 +126,7 @@ nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np
     for (const args of [['serve', '--no-open', 'nosuch.nii.gz'], [fixed, 'nosuch.nii.gz'], ['warp', '--transform', 'nosuch.nii.gz', '--input', fixed, '--reference', fixed, '--out', out]]) {
       const run = await runCli(args);
       expect(run.code, args.join(' ')).toBe(3);
-      expect(run.stderr).toBe('ximorph: nosuch.nii.gz: no such file or folder\n');
+      expect(run.stderr).toBe('ximorph: nosuch.nii.gz: the file does not exist\n');
     }
     expect(existsSync(out)).toBe(false);
   });

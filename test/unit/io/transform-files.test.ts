@@ -188,6 +188,7 @@ print(json.dumps([[g[k]['TransformType'][0].decode(), [float(v) for v in g[k]['T
 
   it('names a missing or unknown transform file', async () => {
     await expectEngineError(readTransformFile(path.join(out.dir, 'missing.h5')), 'NOT_FOUND', 'missing.h5', /does not exist/);
+    writeFileSync(path.join(out.dir, 'x.json'), '{}');
     await expectEngineError(readTransformFile(path.join(out.dir, 'x.json')), 'BAD_INPUT', 'x.json', /unknown transform file type "\.json"/);
     writeFileSync(path.join(out.dir, 'garbage.h5'), 'not hdf5 at all');
     await expectEngineError(readTransformFile(path.join(out.dir, 'garbage.h5')), 'BAD_INPUT', 'garbage.h5', /HDF5 transform/);
