@@ -40,7 +40,8 @@ export const registrationReportSchema = z.object({
   kernelThreads: z.int().positive().optional(),
   featurizer: z.string(),
   parameters: registrationParametersSchema,
-  inputs: z.record(z.string(), z.object({ source: z.string(), grid: gridSchema })),
+  /** Each input's file and grid, and what reading it warned of (the placement it chose, …). */
+  inputs: z.record(z.string(), z.object({ source: z.string(), grid: gridSchema, warnings: z.array(z.string()).optional() })),
   workingGrid: gridSchema,
   affine: z.array(z.number()),
   metrics: registrationMetricsSchema,

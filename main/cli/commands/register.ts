@@ -117,11 +117,19 @@ export async function register(o: RegisterOptions): Promise<number> {
     );
     printer.finish();
     printer.event('done', { report, files });
-    if (!o.json) printSummary(report, files);
+    if (!o.json) {
+      printInputWarnings(report);
+      printSummary(report, files);
+    }
     return 0;
   } finally {
     printer.finish();
   }
+}
+
+/** What reading the inputs warned of, as `ximorph info` says it (each warning names its file). */
+function printInputWarnings(report: RegistrationReport): void {
+  for (const input of Object.values(report.inputs)) for (const warning of input.warnings ?? []) console.error(`warning: ${warning}`);
 }
 
 function printSummary(report: RegistrationReport, files: string[]): void {

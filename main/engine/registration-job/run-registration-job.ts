@@ -70,7 +70,10 @@ export async function runRegistrationJob(inputs: RegistrationJobInputs, override
     inputs: Object.fromEntries(
       Object.entries(inputs)
         .filter(([, v]) => v)
-        .map(([role, v]) => [role, { source: (v as JobImage).info.source, grid: (v as JobImage).image.grid }]),
+        .map(([role, v]) => {
+          const { info, image } = v as JobImage;
+          return [role, { source: info.source, grid: image.grid, ...(info.warnings.length > 0 ? { warnings: [...info.warnings] } : {}) }];
+        }),
     ),
   };
   return { result, seconds: (performance.now() - start) / 1000, provenance };

@@ -131,6 +131,29 @@ nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np
     expect(existsSync(out)).toBe(false);
   });
 
+  it("records what reading an input warned of in report.json, as info says it", async () => {
+    const file = path.join(scratch.dir, 'forms-disagree.nii.gz');
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import sys, numpy as np, nibabel as nib
+data = np.random.default_rng(2).random((24, 24, 24)).astype(np.float32)
+image = nib.Nifti1Image(data, np.eye(4))
+shifted = np.eye(4); shifted[0, 3] = 20
+image.set_qform(shifted, code=1); image.set_sform(np.eye(4), code=2)
+nib.save(image, sys.argv[1])`,
+      file,
+    ]);
+    const info = await runCli(['info', '--json', file]);
+    const warnings = JSON.parse(info.stdout).warnings as string[];
+    expect(warnings.some((w) => /disagrees with its sform/.test(w))).toBe(true);
+    const out = path.join(scratch.dir, 'warned');
+    const run = await runCli(['register', '--fixed', file, '--moving', file, '--out', out, '--iterations', '2', '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.inputs.fixed.warnings).toEqual(warnings);
+    expect(report.inputs.moving.warnings).toEqual(warnings);
+  });
+
   it('loads one volume of a 4D file, and says which flag chooses it', async () => {
     const file = path.join(nibabelData, 'example4d.nii.gz');
     const unchosen = await runCli(['info', file]);
