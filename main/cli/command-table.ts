@@ -30,6 +30,8 @@ export interface CommandSpec {
    * 'piped' both (a script reads stdout, the person at the terminal reads stderr).
    */
   reporting(values: Values): Reporting;
+  /** Whether the command takes files as bare arguments; the others refuse any. */
+  takesFiles?: true;
   run(values: Values, positionals: string[]): Promise<number>;
 }
 
@@ -132,6 +134,7 @@ one line, "Listening on http://127.0.0.1:N/?token=…". Forward the port over SS
 remote machine's GPU and files.`,
     options: launchOptions,
     reporting: textOnly,
+    takesFiles: true,
     run: async (v, files) => {
       await serve({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined });
       return 0;
@@ -145,6 +148,7 @@ role and warnings. --json prints one JSON object per file (an array for several)
 cannot be read gives {"source", "error": {"code", "message", "file"}}.`,
     options: { ...helpOption, json: { type: 'boolean' }, volume: { type: 'string' }, series: { type: 'string' } },
     reporting: jsonFlag,
+    takesFiles: true,
     run: async (v, files) => {
       if (files.length === 0) throw new UsageError('info needs at least one FILE');
       return await info(files, { json: Boolean(v.json), volume: indexNumber('volume', v.volume), series: optionalString(v.series) });
@@ -230,6 +234,7 @@ Exit status 0 when every row is done, 1 when a row failed, 130 when stopped.`,
       json: { type: 'boolean' },
     },
     reporting: jsonFlag,
+    takesFiles: true,
     run: (v, files) => {
       if (files.length !== 1) throw new UsageError('batch takes one manifest (a CSV file)');
       const passed: string[] = [];
@@ -470,6 +475,7 @@ const launcher: CommandSpec = {
 (see serve). --sample loads the sample pair.`,
   options: launchOptions,
   reporting: textOnly,
+  takesFiles: true,
   run: (v, files) => launch({ files, port: port(v.port), open: !v['no-open'], sample: Boolean(v.sample), backend: v.backend as string | undefined }),
 };
 

@@ -75,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(spec));
       return exitCodes.ok;
     }
+    if (!spec.takesFiles && parsed.positionals.length > 0) throw new UsageError(`${spec.name}: unexpected argument "${parsed.positionals[0]}" (every input is given with its option)`);
     return await spec.run(values, parsed.positionals);
   } catch (error) {
     return report(error, args.includes('--json') ? 'json' : spec.reporting(values));
