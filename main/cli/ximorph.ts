@@ -53,6 +53,16 @@ function checkNotMistypedCommand(first: string): void {
   if (/^[a-z][a-z0-9-]*$/i.test(first) && !existsSync(first)) throw new UsageError(`'${first}' is not a command, nor a file to open`);
 }
 
+/** An option that takes one value, given twice (`--fixed a --fixed b`), is a mistake: the parser would keep the last. */
+function checkGivenOnce(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>, options: CommandSpec['options']): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+    seen.add(token.name);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -69,8 +79,9 @@ async function main(argv: string[]): Promise<number> {
   let values: Values = {};
   try {
     if (!command && first !== undefined) checkNotMistypedCommand(first);
-    const parsed = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true } as ParseArgsConfig);
+    const parsed = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true, tokens: true } as ParseArgsConfig);
     values = parsed.values as Values;
+    checkGivenOnce(parsed.tokens ?? [], spec.options);
     if (values.help) {
       console.log(commandHelp(spec));
       return exitCodes.ok;

@@ -67,6 +67,7 @@ describe('ximorph command line', () => {
       [['regster', '--fixed', fixed], /^'regster' is not a command, nor a file to open$/],
       [[...register, '--iterations', '-5'], /^Option '--iterations' argument is ambiguous\. .*'--iterations=-XYZ'\.$/],
       [[...register, '--preset', 'nope'], /^--preset: unknown preset "nope"; known presets: brain-mri, /],
+      [[...register, '--fixed', fixed], /^--fixed is given more than once$/],
       [[...register, 'stray.nii.gz'], /^register: unexpected argument "stray\.nii\.gz" \(every input is given with its option\)$/],
       [[...register, '--set', 'optimization.foo=1'], /optimization: Unrecognized key: "foo"/],
       [[...register, '--set', 'optimization.learningRate.x=1'], /--set names a parameter as group.key/],
