@@ -14,8 +14,8 @@ import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
 import { momentsRange, normalizeRange } from '../local-normalization-loops';
-import type { SplineAxis, SplineGather } from '../spline-pass-loops';
-import { splineAdjointRange, splinePassRange } from '../spline-pass-loops';
+import type { RowGather } from '../spline-pass-loops';
+import { gatherRowsRange } from '../spline-pass-loops';
 import type { RowMap } from '../row-resampling-loops';
 import { determinantRows, resampleRows } from '../row-resampling-loops';
 import type { SampleShape } from '../sample-with-derivatives-loops';
@@ -164,17 +164,13 @@ export interface LocalNormalizationTask {
   readonly floorSquared: number;
 }
 
-/**
- * One axis of the spline level's map B (spline-pass-loops.ts), or of Bᵀ with `gather`; the
- * range counts rows of `dst`.
- */
+/** One axis of the spline level's map B or Bᵀ (spline-pass-loops.ts); the range counts rows of `dst`. */
 export interface SplinePassTask {
   readonly task: 'splinePass';
   readonly src: Float32Array;
   readonly dst: Float32Array;
-  readonly axis: SplineAxis;
+  readonly gather: RowGather;
   readonly row: number;
-  readonly gather?: SplineGather;
 }
 
 export type PoolTask = SplinePassTask | LocalNormalizationTask | SquaringTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
@@ -193,8 +189,7 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
   if (t.task === 'boxAlongAxis') return boxAlongAxisRange(t.values, t.n, t.axis, t.radius, first, last);
   if (t.task === 'sumChunks') return sumChunksRange(t, first, last);
   if (t.task === 'squaring') return squaringRange(t, first, last);
-  if (t.task === 'splinePass')
-    return t.gather ? splineAdjointRange(t.src, t.dst, t.axis, t.gather, t.row, first, last) : splinePassRange(t.src, t.dst, t.axis, t.row, first, last);
+  if (t.task === 'splinePass') return gatherRowsRange(t.src, t.dst, t.gather, t.row, first, last);
   if (t.task === 'resampleRows') return resampleRowsRange(t, first, last);
   if (t.task === 'localNormalization')
     return t.step === 'moments' ? momentsRange(t.values, t.mean, t.meanOfSquares, first, last) : normalizeRange(t.values, t.mean, t.meanOfSquares, t.floorSquared, first, last);

@@ -9,9 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { voxelCount } from '../../../../shared/geometry/grid';
 import { poolFloats, runWhereShared } from '../../compute/kernel-pool/kernel-pool';
-import type { SplinePassTask } from '../../compute/kernel-pool/pool-tasks';
-import type { SplineAxis, SplineGather } from '../../compute/spline-pass-loops';
-import { splineGather } from '../../compute/spline-pass-loops';
+import type { RowGather, SplineAxis } from '../../compute/spline-pass-loops';
+import { splineAdjoint, splineMap } from '../../compute/spline-pass-loops';
 import { downsampledGrid } from '../filters';
 
 /** The cubic B-spline's four weights at fraction t of the way from node 0 to node 1 (nodes −1, 0, 1, 2). */
@@ -36,8 +35,6 @@ function axisWeights(coarse: number, fine: number, coarseFactor: number, fineFac
   return { first, weights, coarse, fine };
 }
 
-const clamp = (i: number, n: number) => (i < 0 ? 0 : i >= n ? n - 1 : i);
-
 /** Three sizes (x, y, z), z = 1 in 2D. */
 const sizes3 = (size: readonly number[]) => [size[0], size[1], size[2] ?? 1];
 
@@ -45,7 +42,9 @@ export class SplineUpsampling {
   readonly coarse: ImageGrid;
   readonly fine: ImageGrid;
   readonly #axes: SplineAxis[];
-  readonly #gathers: SplineGather[];
+  /** B and Bᵀ along each axis. */
+  readonly #maps: RowGather[];
+  readonly #adjoints: RowGather[];
   readonly #components: number;
   readonly #scratch: [Float32Array, Float32Array];
   readonly #denseMatrices: Float32Array[] = [];
@@ -64,7 +63,8 @@ export class SplineUpsampling {
       [fineFactor, fineFactor, planar ? 1 : fineFactor],
     ];
     this.#axes = [0, 1, 2].map((a) => axisWeights(c[a], f[a], this.#factors[0][a], this.#factors[1][a]));
-    this.#gathers = this.#axes.map(splineGather);
+    this.#maps = this.#axes.map(splineMap);
+    this.#adjoints = this.#axes.map(splineAdjoint);
     this.#components = working.size.length;
     const d = this.#components;
     this.#scratch = [poolFloats(f[0] * c[1] * c[2] * d), poolFloats(f[0] * f[1] * c[2] * d)];
@@ -137,8 +137,8 @@ export class SplineUpsampling {
     const axis = this.#axes[a];
     if (!this.#denseMatrices[a]) {
       const m = new Float32Array(axis.coarse * axis.fine);
-      for (let i = 0; i < axis.fine; i++)
-        for (let k = 0; k < 4; k++) m[clamp(axis.first[i] + k, axis.coarse) * axis.fine + i] += axis.weights[4 * i + k];
+      const b = this.#maps[a];
+      for (let i = 0; i < axis.fine; i++) for (let t = b.starts[i]; t < b.starts[i + 1]; t++) m[b.sources[t] * axis.fine + i] += b.terms[t];
       this.#denseMatrices[a] = m;
     }
     return this.#denseMatrices[a];
@@ -149,37 +149,29 @@ export class SplineUpsampling {
     const [ax, ay, az] = this.#axes;
     const [s1, s2] = this.#scratch;
     // x: [cz][cy][cx] → [cz][cy][fx]; y: → [cz][fy][fx]; z: → [fz][fy][fx].
-    this.#pass(coefficients, s1, 0, 1, ay.coarse * az.coarse);
-    this.#pass(s1, s2, 1, ax.fine, az.coarse);
-    this.#pass(s2, out, 2, ax.fine * ay.fine, 1);
+    const [bx, by, bz] = this.#maps;
+    this.#pass(coefficients, s1, bx, 1, ay.coarse * az.coarse);
+    this.#pass(s1, s2, by, ax.fine, az.coarse);
+    this.#pass(s2, out, bz, ax.fine * ay.fine, 1);
   }
 
   /** c̄ = Bᵀ v̄: the gradient on the fine grid taken back to the coefficients. */
   adjoint(gradient: Float32Array, out: Float32Array): void {
     const [ax, ay, az] = this.#axes;
     const [s1, s2] = this.#scratch;
-    this.#adjointPass(gradient, s2, 2, ax.fine * ay.fine, 1);
-    this.#adjointPass(s2, s1, 1, ax.fine, az.coarse);
-    this.#adjointPass(s1, out, 0, 1, ay.coarse * az.coarse);
+    const [tx, ty, tz] = this.#adjoints;
+    this.#pass(gradient, s2, tz, ax.fine * ay.fine, 1);
+    this.#pass(s2, s1, ty, ax.fine, az.coarse);
+    this.#pass(s1, out, tx, 1, ay.coarse * az.coarse);
   }
 
   /**
-   * One axis: the arrays are [outer][axis][inner] of D-vectors, `inner` the product of the
-   * faster axes' sizes (already fine), `outer` of the slower ones (still coarse). Split over the
-   * kernel threads where both arrays are shared.
+   * One axis, B or Bᵀ: the arrays are [outer][axis][inner] of D-vectors, `inner` the product of
+   * the faster axes' sizes (already fine), `outer` of the slower ones (still coarse). Split over
+   * the kernel threads where both arrays are shared.
    */
-  #pass(src: Float32Array, dst: Float32Array, a: number, inner: number, outer: number): void {
-    const axis = this.#axes[a];
-    this.#run({ task: 'splinePass', src, dst, axis, row: inner * this.#components }, outer * axis.fine);
-  }
-
-  #adjointPass(src: Float32Array, dst: Float32Array, a: number, inner: number, outer: number): void {
-    const axis = this.#axes[a];
-    this.#run({ task: 'splinePass', src, dst, axis, row: inner * this.#components, gather: this.#gathers[a] }, outer * axis.coarse);
-  }
-
-  #run(task: SplinePassTask, rows: number): void {
-    runWhereShared(task, rows, [task.src, task.dst]);
+  #pass(src: Float32Array, dst: Float32Array, gather: RowGather, inner: number, outer: number): void {
+    runWhereShared({ task: 'splinePass', src, dst, gather, row: inner * this.#components }, outer * gather.outputs, [src, dst]);
   }
 
   /**
