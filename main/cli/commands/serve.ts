@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { EngineError } from '../../../shared/contract/errors';
 import { fileURLToPath } from 'node:url';
+import { EngineError } from '../../../shared/contract/errors';
 import { EngineHost } from '../../host/engine-host';
 import { startupSources } from '../../host/startup-sources';
 import { startBrowserServer } from '../../server/browser-server';
