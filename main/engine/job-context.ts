@@ -81,3 +81,33 @@ export function stagedProgress(
     timings,
   };
 }
+
+/** How a part's own stages show in the whole: under one stage, with the part's stage in the message. */
+export interface PartLabel {
+  readonly stage: string;
+  readonly message: string;
+}
+
+/**
+ * A command made of several jobs (read the inputs, register, write the outputs) shows one
+ * fraction that only grows: each part's fractions 0…1 land in its span [from, to] of the whole,
+ * and the ETA is the whole's, extrapolated from when the command began. Parts nest: the
+ * outermost whole's fraction and ETA are the ones reported.
+ */
+export function wholeJob(context: JobContext, clock: () => number = () => performance.now()) {
+  const start = clock();
+  return {
+    part(from: number, to: number, label?: PartLabel): JobContext {
+      return {
+        token: context.token,
+        progress(update) {
+          const fraction = from + (to - from) * Math.min(1, Math.max(0, update.fraction));
+          const elapsedSeconds = (clock() - start) / 1000;
+          const etaSeconds = fraction > 0.02 ? (elapsedSeconds * (1 - fraction)) / fraction : undefined;
+          const named = label ? { ...update, stage: label.stage, message: `${label.message}: ${update.message ?? update.stage}` } : update;
+          context.progress({ ...named, fraction, elapsedSeconds, etaSeconds });
+        },
+      };
+    },
+  };
+}

@@ -12,6 +12,7 @@ import type { Transform } from '../../../shared/transforms/transform';
 import type { ImageDescription, LoadedImageFile } from '../../engine/io/index';
 import { loadImageSource, readTransformFile, writeScalarImage } from '../../engine/io/index';
 import type { JobContext } from '../../engine/job-context';
+import { wholeJob } from '../../engine/job-context';
 import { resampleImage } from '../../engine/resample/resample-image';
 import { transformJacobianDeterminant } from '../../engine/resample/transform-jacobian';
 import { mergeOverrides, presetOverrides } from '../../engine/registration-job/registration-presets';
@@ -74,8 +75,6 @@ async function loadInput(input: CliImageInput, context: JobContext): Promise<Loa
   }
 }
 
-const loadOptional = (input: CliImageInput | undefined, context: JobContext) => (input ? loadInput(input, context) : Promise.resolve(undefined));
-
 export interface RegisterJobInput {
   readonly fixed: CliImageInput;
   readonly moving: CliImageInput;
@@ -106,18 +105,24 @@ function namingTheFile(error: unknown, files: Record<string, CliImageInput | und
   return new EngineError(error.code, `${path.basename(input.path)} (the ${error.file}): ${reason}`, { file: input.path, details: error.details, cause: error });
 }
 
+/**
+ * The shares of the whole command that its parts take, as a 1 mm brain's run splits (about 1 s
+ * reading, 8 s registering, 2 s writing), so that one progress fraction grows steadily.
+ */
+const registerSpans = { reading: [0, 0.1], registering: [0.1, 0.85], writing: [0.85, 1] } as const;
+
 async function register(o: RegisterJobInput, context: JobContext): Promise<{ report: RegistrationReport; files: string[] }> {
+  const whole = wholeJob(context);
+  const roles = ['fixed', 'moving', 'fixedLabels', 'movingLabels', 'fixedMask', 'movingMask'] as const;
+  const given = roles.filter((role) => o[role]);
+  const [readFrom, readTo] = registerSpans.reading;
+  const readingPart = (k: number) => whole.part(readFrom + ((readTo - readFrom) * k) / given.length, readFrom + ((readTo - readFrom) * (k + 1)) / given.length);
   // One after another: concurrent itk-wasm reads each grow a heap of their own.
-  const inputs: RegistrationJobInputs = {
-    fixed: await loadInput(o.fixed, context),
-    moving: await loadInput(o.moving, context),
-    fixedLabels: await loadOptional(o.fixedLabels, context),
-    movingLabels: await loadOptional(o.movingLabels, context),
-    fixedMask: await loadOptional(o.fixedMask, context),
-    movingMask: await loadOptional(o.movingMask, context),
-  };
+  const loaded: Partial<Record<(typeof roles)[number], LoadedImageFile>> = {};
+  for (const [k, role] of given.entries()) loaded[role] = await loadInput(o[role]!, readingPart(k));
+  const inputs: RegistrationJobInputs = { ...loaded, fixed: loaded.fixed!, moving: loaded.moving! };
   const overrides = o.preset === undefined ? mergeOverrides(presetOverrides(automaticPreset(inputs.fixed.image.grid.size.length)), o.overrides) : o.overrides;
-  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, context).catch((error: unknown) => {
+  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, whole.part(...registerSpans.registering)).catch((error: unknown) => {
     throw namingTheFile(error, { 'fixed image': o.fixed, 'moving image': o.moving, 'fixed labels': o.fixedLabels, 'moving labels': o.movingLabels, 'fixed mask': o.fixedMask, 'moving mask': o.movingMask });
   });
   const started = performance.now();
@@ -127,7 +132,7 @@ async function register(o: RegisterJobInput, context: JobContext): Promise<{ rep
     o.items,
     o.out,
     (outputs) => (report = buildRegistrationReport(result, { ...provenance, command: o.command }, outputs, seconds + (performance.now() - started) / 1000)),
-    context,
+    whole.part(...registerSpans.writing),
   );
   return { report: report!, files };
 }
@@ -175,15 +180,16 @@ function checkTransformFits(transform: Transform, transformFile: string, image: 
 async function warp(o: WarpJobInput, context: JobContext): Promise<{ file: string; interpolation: 'nearest' | 'linear' }> {
   const file = await transformFileOf(o.transform);
   const transform = await readTransformFile(file);
-  const input = await loadInput(o.input, context);
-  const reference = await loadInput(o.reference, context);
+  const whole = wholeJob(context);
+  const input = await loadInput(o.input, whole.part(0, 0.15));
+  const reference = await loadInput(o.reference, whole.part(0.15, 0.3));
   checkTransformFits(transform, file, input, o.input.path);
   checkTransformFits(transform, file, reference, o.reference.path);
   const interpolation = o.labels || input.info.role === 'labels' ? 'nearest' : 'linear';
-  context.progress({ stage: 'resampling', fraction: 0.3 });
-  const warped = resampleImage(input.image, reference.image.grid, transform, interpolation, context);
-  context.progress({ stage: 'writing', fraction: 0.8 });
-  await writeScalarImage(o.out, warped, {}, context);
+  const resampling = whole.part(0.3, 0.7);
+  resampling.progress({ stage: 'resampling', fraction: 0 });
+  const warped = resampleImage(input.image, reference.image.grid, transform, interpolation, resampling);
+  await writeScalarImage(o.out, warped, {}, whole.part(0.7, 1));
   return { file: path.resolve(o.out), interpolation };
 }
 
@@ -202,12 +208,15 @@ export interface JacobianJobInput {
 async function jacobian(o: JacobianJobInput, context: JobContext): Promise<{ file: string; size: number[]; folds: number; foldPercent: number }> {
   const file = await transformFileOf(o.transform);
   const transform = await readTransformFile(file);
-  const reference = o.reference && (await loadInput(o.reference, context));
+  const whole = wholeJob(context);
+  const reference = o.reference && (await loadInput(o.reference, whole.part(0, 0.2)));
   if (reference) checkTransformFits(transform, file, reference, o.reference!.path);
   const grid = reference ? reference.image.grid : fieldGridOf(transform);
   if (!grid) throw new EngineError('BAD_INPUT', `${path.basename(file)}: holds no displacement field to take a grid from; give --reference IMAGE`, { file });
-  const det = transformJacobianDeterminant(transform, grid, context);
-  await writeScalarImage(o.out, det, {}, context);
+  const computing = whole.part(0.2, 0.6);
+  computing.progress({ stage: 'computing the Jacobian', fraction: 0 });
+  const det = transformJacobianDeterminant(transform, grid, computing);
+  await writeScalarImage(o.out, det, {}, whole.part(0.6, 1));
   let folds = 0;
   for (const v of det.pixels) if (v <= 0) folds++;
   return { file: path.resolve(o.out), size: [...grid.size], folds, foldPercent: (100 * folds) / det.pixels.length };

@@ -8,6 +8,7 @@ import { throwIfCancelled } from '../../../shared/rpc/cancellation';
 import { invertAffine } from '../../../shared/transforms/transform';
 import { writeScalarImage, writeTransformFile, writeVectorImage } from '../io/index';
 import type { JobContext } from '../job-context';
+import { wholeJob } from '../job-context';
 import type { RegistrationResult } from '../registration/result';
 import { writeFile } from 'node:fs/promises';
 import { beginResultFolder } from './result-folder-transaction';
@@ -48,10 +49,12 @@ export async function writeResultFiles(
   // beside them) was 1.11× slower on a 1 mm brain (whole command, median of 3 pairs) and
   // peaked 140 MB higher; before that, unserialized, it cost a second itk-wasm heap (past 2 GB).
   const written: string[] = [];
+  const whole = wholeJob(context);
   for (const [i, output] of files.entries()) {
     throwIfCancelled(context.token);
-    context.progress({ stage: 'writing outputs', fraction: i / (files.length + 1), message: output.file });
-    await writers[output.file as Exclude<ResultFileName, 'report.json'>](result, path.join(folder, output.file), context);
+    const part = whole.part(i / files.length, (i + 1) / files.length, { stage: 'writing outputs', message: output.file });
+    part.progress({ stage: 'starting', fraction: 0 });
+    await writers[output.file as Exclude<ResultFileName, 'report.json'>](result, path.join(folder, output.file), part);
     written.push(output.file);
   }
   if (items.includes('report')) {

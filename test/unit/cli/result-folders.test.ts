@@ -64,7 +64,7 @@ describe('result folders are all or nothing', () => {
     ]);
 
     for (const file of files.filter((f) => f !== 'report.json')) {
-      const killed = await runCli(registerArgs(out, 2), { stopWhen: (e) => e.event === 'progress' && e.stage === 'writing outputs' && e.message === file, signal: 'SIGKILL' });
+      const killed = await runCli(registerArgs(out, 2), { stopWhen: (e) => e.event === 'progress' && e.stage === 'writing outputs' && String(e.message).startsWith(`${file}: `), signal: 'SIGKILL' });
       expect(killed.signal, `killed while writing ${file}`).toBe('SIGKILL');
       expect(snapshot(out), `after kill -9 while writing ${file}`).toEqual(previous);
     }
