@@ -6,6 +6,7 @@ import type { ImageInfo, RegistrationOverrides } from '../../../shared/contract/
 import { EngineError } from '../../../shared/contract/errors';
 import type { ScalarImage } from '../../../shared/image/voxel-image';
 import type { JobContext } from '../job-context';
+import { detectImageRole } from '../io/image-role';
 import { registerImages } from '../registration/register-images';
 import type { RegistrationResult } from '../registration/result';
 import type { Provenance } from '../result-folder/registration-report';
@@ -45,6 +46,18 @@ function checkLoaded(inputs: RegistrationJobInputs): void {
   }
 }
 
+/**
+ * Whole numbers can still be an intensity image (an 8-bit scan given as labels): its Dice would
+ * treat each grey level as a region. Said, not refused, since some label maps look like this.
+ */
+function labelWarnings(role: keyof RegistrationJobInputs, input: JobImage): string[] {
+  if (role !== 'fixedLabels' && role !== 'movingLabels') return [];
+  const detected = detectImageRole(input.image.pixels, input.image.grid.size[0], { hasLabelNames: false, declaredLabels: false });
+  return detected === 'intensity'
+    ? [`${input.info.name} (${roleNames[role]}): looks like an intensity image, not a label map (it is not piecewise constant); Dice counts each of its values as a region`]
+    : [];
+}
+
 export interface RegistrationJobResult {
   readonly result: RegistrationResult;
   readonly seconds: number;
@@ -72,7 +85,8 @@ export async function runRegistrationJob(inputs: RegistrationJobInputs, override
         .filter(([, v]) => v)
         .map(([role, v]) => {
           const { info, image } = v as JobImage;
-          return [role, { source: info.source, grid: image.grid, ...(info.warnings.length > 0 ? { warnings: [...info.warnings] } : {}) }];
+          const warnings = [...info.warnings, ...labelWarnings(role as keyof RegistrationJobInputs, v as JobImage)];
+          return [role, { source: info.source, grid: image.grid, ...(warnings.length > 0 ? { warnings } : {}) }];
         }),
     ),
   };

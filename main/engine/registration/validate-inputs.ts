@@ -35,10 +35,24 @@ export function validateInputs(inputs: RegistrationInputs): void {
   const dimension = inputs.fixed.grid.size.length;
   checkImage('fixed image', inputs.fixed, dimension, true);
   checkImage('moving image', inputs.moving, dimension, true);
-  if (inputs.fixedLabels) checkImage('fixed labels', inputs.fixedLabels, dimension, false);
-  if (inputs.movingLabels) checkImage('moving labels', inputs.movingLabels, dimension, false);
+  if (inputs.fixedLabels) checkLabels('fixed labels', inputs.fixedLabels, dimension);
+  if (inputs.movingLabels) checkLabels('moving labels', inputs.movingLabels, dimension);
   if (inputs.fixedMask) checkMask('fixed mask', inputs.fixedMask, dimension);
   if (inputs.movingMask) checkMask('moving mask', inputs.movingMask, dimension);
+}
+
+/**
+ * Labels are warped by nearest neighbour and compared value by value (Dice): a label map holds
+ * whole numbers. An intensity image given as labels would be "compared" voxel value by voxel
+ * value and reported as if it were a segmentation.
+ */
+function checkLabels(role: string, labels: ScalarImage, dimension: number): void {
+  checkImage(role, labels, dimension, false);
+  const pixels = labels.pixels;
+  if (!(pixels instanceof Float32Array || pixels instanceof Float64Array)) return;
+  for (let i = 0; i < pixels.length; i++)
+    if (!Number.isInteger(pixels[i]))
+      throw badInput(role, `holds values that are not whole numbers (such as ${Number(pixels[i].toPrecision(4))}); a label map numbers its regions 1, 2, 3, … — is this an intensity image?`);
 }
 
 /** A mask is where the similarity is measured: one with no voxel inside leaves nothing to compare. */
