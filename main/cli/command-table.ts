@@ -58,6 +58,13 @@ export const positiveNumber = (name: string, value: unknown): number | undefined
   return n;
 };
 
+const positiveInteger = (name: string, value: unknown): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a whole number above 0, not ${String(value)}`);
+  return n;
+};
+
 const indexNumber = (name: string, value: unknown): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -202,7 +209,7 @@ ${imageChoices}`,
         movingMask: imageInput(v, 'moving-mask', 'labels'),
         out: required('out', v.out),
         resolution: positiveNumber('resolution', v.resolution),
-        iterations: positiveNumber('iterations', v.iterations),
+        iterations: positiveInteger('iterations', v.iterations),
         model: optionalString(v.model),
         backend: optionalString(v.backend),
         threads: integer('threads', v.threads),

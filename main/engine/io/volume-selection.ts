@@ -14,7 +14,12 @@ export function checkDimensionAndVolume(ref: FileRef, size: readonly number[], v
   const d = size.length;
   if (d < 2) throw fileProblem(ref, `the image is ${d}-dimensional; XiMorph loads 2D and 3D images (and single volumes of 4D files)`);
   if (d > 4) throw fileProblem(ref, `the image is ${d}-dimensional (${size.join(' × ')}); XiMorph loads 2D and 3D images (and single volumes of 4D files)`);
-  if (d < 4) return;
+  if (d < 4) {
+    // A 2D or 3D file is one volume: volume 0 is the image, any other a mistake to say.
+    if (volumeIndex !== undefined && volumeIndex !== 0)
+      throw fileProblem(ref, `volume ${volumeIndex} does not exist (the image is ${d}D, a single volume: volume 0)`, { volumes: 1 });
+    return;
+  }
   const volumes = size[3];
   if (volumeIndex === undefined) {
     if (volumes > 1)
