@@ -236,8 +236,15 @@ export async function batch(o: BatchOptions): Promise<number> {
 
   const count = (s: RowStatus) => table.filter((r) => r.status === s).length;
   const totals = { done: count('done'), failed: count('failed'), pending: count('pending'), summary };
+  const tally = `${totals.done} of ${rows.length} rows done, ${totals.failed} failed, ${totals.pending} not run; summary in ${summary}`;
+  // Stopped, the batch ends as a stopped register does (a cancelled error), with the tally.
+  if (stopping) {
+    const error = { code: 'CANCELLED', message: `cancelled: ${tally}` };
+    if (o.json) process.stdout.write(JSON.stringify({ event: 'error', error, ...totals }) + '\n');
+    else console.error(`ximorph: ${error.message}`);
+    return exitCodes.cancelled;
+  }
   if (o.json) process.stdout.write(JSON.stringify({ event: 'done', ...totals }) + '\n');
-  else console.log(`${totals.done} of ${rows.length} rows done, ${totals.failed} failed, ${totals.pending} not run; summary in ${summary}`);
-  if (stopping) return exitCodes.cancelled;
+  else console.log(tally);
   return totals.failed > 0 ? exitCodes.failure : exitCodes.ok;
 }

@@ -4,7 +4,7 @@
 // as sbatch sets it, and the Job's command runs with $(JOB_COMPLETION_INDEX) expanded as
 // Kubernetes expands it.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -71,6 +71,23 @@ describe('ximorph batch', () => {
       ['broken', 'failed'],
     ]);
     expect(again.code).toBe(1);
+  });
+
+  it('stopped by Ctrl-C after its first row: exit 130, a cancelled error with the tally, the rest pending', async () => {
+    const out = path.join(temp.dir, 'stopped');
+    const run = await runCli(['batch', manifest, '--out', out, '--json', ...quick], { stopWhen: (e) => e.event === 'row', signal: 'SIGINT', timeoutMs: 60_000 });
+    expect(run.code).toBe(130);
+    const last = run.events.at(-1)!;
+    expect(last).toMatchObject({ event: 'error', error: { code: 'CANCELLED' }, done: 1, failed: 0, pending: 2 });
+    expect((last.error as { message: string }).message).toMatch(/^cancelled: 1 of 3 rows done, 0 failed, 2 not run; summary in /);
+    expect(run.events.filter((e) => e.event === 'done')).toEqual([]);
+    expect(summary(out).map((r) => [r.name, r.status])).toEqual([
+      ['rotated', 'done'],
+      ['shifted', 'pending'],
+      ['broken', 'pending'],
+    ]);
+    // The row that was running when the signal came left no folder behind.
+    expect(existsSync(path.join(out, 'shifted'))).toBe(false);
   });
 
   it('runs as a SLURM array: one task per row, and the summary lists the whole cohort', async () => {
