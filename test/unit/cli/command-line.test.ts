@@ -73,6 +73,7 @@ describe('ximorph command line', () => {
       [[...register, '--set', 'optimization.learningRate.x=1'], /--set names a parameter as group.key/],
       [[...register, '--set', 'noequals'], /--set needs group.key=value/],
       [[...register, '--iterations', '1e12'], /iterations: Too big/],
+      [[...register, '--iterations', '2.5'], /^--iterations must be a whole number above 0, not 2\.5$/],
       [[...register, '--resolution', '5000'], /resolutionMm: Too big/],
       [[...register, '--resolution', 'fine'], /--resolution must be a positive number/],
       [[...register, '--outputs', 'default,fields'], /--outputs: no output is called "fields"; choose from default, all, warped-moving, /],
@@ -96,22 +97,30 @@ describe('ximorph command line', () => {
     }
   });
 
-  it('names the file, and its role, of an input the registration refuses: a constant image, an empty mask, a 3D image against a 2D one', async () => {
+  it('names the file, and its role, of an input the registration refuses: a constant image, an empty mask, a 3D image against a 2D one, labels that are not whole numbers', async () => {
     const zeros = path.join(scratch.dir, 'zeros.nii.gz');
     const volume = path.join(scratch.dir, 'volume.nii.gz');
+    const fractional = path.join(scratch.dir, 'fractional.nii.gz');
     execFileSync('/usr/bin/python3', [
       '-c',
       `import sys, numpy as np, nibabel as nib
 nib.save(nib.Nifti1Image(np.zeros((64, 64), np.float32), np.eye(4)), sys.argv[1])
-nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np.float32), np.eye(4)), sys.argv[2])`,
+nib.save(nib.Nifti1Image(np.random.default_rng(1).random((16, 16, 16)).astype(np.float32), np.eye(4)), sys.argv[2])
+nib.save(nib.Nifti1Image(np.full((64, 64), 0.25, np.float32), np.eye(4)), sys.argv[3])`,
       zeros,
       volume,
+      fractional,
     ]);
     const out = path.join(scratch.dir, 'refused');
     const cases: [string[], string, string][] = [
       [['--moving', zeros], zeros, 'zeros.nii.gz (the moving image): is constant (every voxel is 0); there is nothing to align'],
       [['--moving', fixed, '--mask', zeros], zeros, 'zeros.nii.gz (the fixed mask): is empty (no voxel is nonzero); it leaves no region in which to compare the images'],
       [['--moving', volume], volume, 'volume.nii.gz (the moving image): is 3D but the fixed image is 2D; both images must have the same dimension'],
+      [
+        ['--moving', fixed, '--fixed-labels', fractional, '--moving-labels', fractional],
+        fractional,
+        'fractional.nii.gz (the fixed labels): holds values that are not whole numbers (such as 0.25); a label map numbers its regions 1, 2, 3, … — is this an intensity image?',
+      ],
     ];
     for (const [args, file, message] of cases) {
       const run = await runCli(['register', '--fixed', fixed, ...args, '--out', out]);
@@ -156,6 +165,23 @@ nib.save(image, sys.argv[1])`,
     expect(report.inputs.moving.warnings).toEqual(warnings);
   });
 
+  it('warns of an intensity image given as labels, and shows one progress fraction that only grows, to 1', async () => {
+    const out = path.join(scratch.dir, 'intensity-labels');
+    const moving = path.join(itkSlices, 'BrainProtonDensitySliceShifted13x17y.png');
+    const run = await runCli(['register', '--fixed', fixed, '--moving', moving, '--fixed-labels', fixed, '--moving-labels', moving, '--iterations', '5', '--out', out, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.inputs.fixedLabels.warnings).toContain(
+      'BrainProtonDensitySlice.png (fixed labels): looks like an intensity image, not a label map (it is not piecewise constant); Dice counts each of its values as a region',
+    );
+    expect(report.inputs.fixed.warnings ?? []).not.toContainEqual(expect.stringMatching(/intensity image/));
+    const fractions = run.events.filter((e) => e.event === 'progress').map((e) => e.fraction as number);
+    expect(fractions.length).toBeGreaterThan(20);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i], `progress event ${i}`).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(fractions.at(-1)).toBeGreaterThan(0.95);
+    expect(run.events.at(-1)?.event).toBe('done');
+  });
+
   it('loads one volume of a 4D file, and says which flag chooses it', async () => {
     const file = path.join(nibabelData, 'example4d.nii.gz');
     const unchosen = await runCli(['info', file]);
@@ -167,6 +193,10 @@ nib.save(image, sys.argv[1])`,
     const register = await runCli(['register', '--fixed', file, '--fixed-volume', '5', '--moving', file, '--moving-volume', '0', '--out', path.join(scratch.dir, 'r4d'), '--json']);
     expect(register.code).toBe(3);
     expect(register.events.at(-1)?.error?.message).toMatch(/volume 5 does not exist \(the file holds volumes 0 to 1\)/);
+    // A 2D or 3D file is its own volume 0; another volume of it is a mistake to say, not to ignore.
+    const flat = await runCli(['register', '--fixed', fixed, '--moving', fixed, '--moving-volume', '1', '--out', path.join(scratch.dir, 'r2d')]);
+    expect(flat.code).toBe(3);
+    expect(flat.stderr).toBe('ximorph: BrainProtonDensitySlice.png: volume 1 does not exist (the image is 2D, a single volume: volume 0)\n');
   });
 
   it('reads a DICOM folder, and names the series to choose from when it holds several', async () => {
