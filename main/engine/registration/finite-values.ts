@@ -17,11 +17,6 @@ export async function tensorIsFinite(t: tf.Tensor): Promise<boolean> {
   }
 }
 
-export function valuesAreFinite(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
-  return true;
-}
-
 /** A stage produced non-finite values: the job fails (exit status 1), naming the stage. */
 export function checkFinite(finite: boolean, stage: string, what: string): void {
   if (!finite) throw new EngineError('FAILED', `registration failed during ${stage}: ${what} holds NaN or infinite values, so there is no result to write`);

@@ -33,7 +33,8 @@ import type { RegistrationParameterOverrides, RegistrationParameters } from './p
 import { resolveParameters } from './parameters';
 import type { RegistrationInputs, RegistrationResult } from './result';
 import { validateInputs } from './validate-inputs';
-import { checkFinite, checkNormalized, tensorIsFinite, valuesAreFinite } from './finite-values';
+import { checkFinite, checkNormalized, tensorIsFinite } from './finite-values';
+import { allFinite } from '../../../shared/image/statistics';
 import { checkRegistrationMemory } from './memory-plan';
 import { chooseWorkingSpacing, intensityRange, maskOnGrid, resampleTensor, samplingRegion, workingGrid, workingImage } from './working-space';
 
@@ -110,7 +111,7 @@ export async function registerImages(
         throw badInput('moving image', `does not overlap the fixed image after initialization (${(100 * overlap).toFixed(1)}% of the fixed image lands inside it); check the images' origins and orientation`);
     });
     const A = alignment.affine.matrix;
-    checkFinite(valuesAreFinite(A), 'alignment', 'the affine matrix');
+    checkFinite(allFinite(A), 'alignment', 'the affine matrix');
     const movingW = own({ grid, tensor: resampleTensor(movingOwn.tensor, movingOwn.grid, grid, A) });
     const movingMask = inputs.movingMask && own({ grid, tensor: maskOnGrid(inputs.movingMask, grid, A) });
     const movingRegion = own({ grid, tensor: samplingRegion(movingW.tensor, movingMask?.tensor) });
@@ -166,7 +167,7 @@ export async function registerImages(
     const labels = inputs.movingLabels ? [inputs.movingLabels] : [];
     const dense = await computeDenseOutputs({ fixedGrid: fixed.grid, moving, labels, affine: alignment.affine, forward: final.forward, backward: final.backward, spare: spent }, (f) => report(0.8 * f));
     for (const [what, values] of Object.entries({ 'the displacement field': dense.displacement, 'the inverse field': dense.inverse, 'the warped image': dense.warpedMoving, 'the Jacobian': dense.jacobianDeterminant }))
-      checkFinite(valuesAreFinite(values), 'outputs', what);
+      checkFinite(allFinite(values), 'outputs', what);
     const metrics = await summarizeMetrics({ inputs, dense, alignment, fixedWorking: fixedW, movingOwn, movingWorking: movingW, final, fixedRegion, seed: p.seed });
     report(1);
 
