@@ -1,7 +1,7 @@
 // The diffusion regularizer of a field on a grid: Σ_a mean |∂f/∂x_a|² by forward differences,
 // with the grid spacing h_a in mm. As tensor ops it takes two slices per axis, and slicing runs
 // in JavaScript on the wasm backend (9 ns per element, measured); as one loop it is one read per
-// element. Its gradient is the discrete Laplacian, also one loop.
+// element. Its gradient is the discrete Laplacian, computed in the same loop where both are wanted.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
@@ -34,19 +34,37 @@ function layoutOf(shape: readonly number[], spacing: readonly number[]): Layout 
   return { n, channels, stride, weight };
 }
 
-function energy(field: Float32Array, l: Layout): number {
+/**
+ * The energy, and with `gradient` also grad = dy · ∂E/∂f (2w_a (f_i − f_{i−e_a}) − 2w_a (f_{i+e_a}
+ * − f_i) over valid neighbours), from one read of each difference: the optimizer wants both at
+ * every step, and as two loops they read the field four times.
+ */
+function energy(field: Float32Array, l: Layout, gradient?: { readonly dy: number; readonly out: Float32Array }): number {
+  const grad = gradient?.out;
+  grad?.fill(0);
   let e = 0;
   for (let a = 0; a < 3; a++) {
     if (l.weight[a] === 0) continue;
     const s = l.stride[a];
+    const w = 2 * l.weight[a] * (gradient?.dy ?? 0);
     let sum = 0;
     for (let z = 0; z < l.n[2] - (a === 2 ? 1 : 0); z++)
       for (let y = 0; y < l.n[1] - (a === 1 ? 1 : 0); y++) {
         const row = z * l.stride[2] + y * l.stride[1];
         const end = row + (l.n[0] - (a === 0 ? 1 : 0)) * l.channels;
+        if (!grad) {
+          for (let i = row; i < end; i++) {
+            const d = field[i + s] - field[i];
+            sum += d * d;
+          }
+          continue;
+        }
         for (let i = row; i < end; i++) {
           const d = field[i + s] - field[i];
           sum += d * d;
+          const g = w * d;
+          grad[i + s] += g;
+          grad[i] -= g;
         }
       }
     e += l.weight[a] * sum;
@@ -54,34 +72,9 @@ function energy(field: Float32Array, l: Layout): number {
   return e;
 }
 
-/** grad = dy · ∂E/∂f: 2w_a (f_i − f_{i−e_a}) − 2w_a (f_{i+e_a} − f_i) over valid neighbours. */
-function energyGradient(field: Float32Array, dy: number, l: Layout, grad: Float32Array): void {
-  grad.fill(0);
-  for (let a = 0; a < 3; a++) {
-    if (l.weight[a] === 0) continue;
-    const s = l.stride[a];
-    const w = 2 * l.weight[a] * dy;
-    for (let z = 0; z < l.n[2] - (a === 2 ? 1 : 0); z++)
-      for (let y = 0; y < l.n[1] - (a === 1 ? 1 : 0); y++) {
-        const row = z * l.stride[2] + y * l.stride[1];
-        const end = row + (l.n[0] - (a === 0 ? 1 : 0)) * l.channels;
-        for (let i = row; i < end; i++) {
-          const d = w * (field[i + s] - field[i]);
-          grad[i + s] += d;
-          grad[i] -= d;
-        }
-      }
-  }
-}
-
-/** The energy of a field of tensor shape `shape` held in a typed array (host code's entry). */
-export function diffusionEnergyOf(field: Float32Array, shape: readonly number[], spacing: readonly number[]): number {
-  return energy(field, layoutOf(shape, spacing));
-}
-
-/** grad = dy · ∂E/∂field, for a field held in a typed array. */
-export function diffusionEnergyGradientOf(field: Float32Array, shape: readonly number[], spacing: readonly number[], dy: number, grad: Float32Array): void {
-  energyGradient(field, dy, layoutOf(shape, spacing), grad);
+/** The energy, and grad = dy · ∂E/∂field, for a field held in a typed array. */
+export function diffusionEnergyAndGradientOf(field: Float32Array, shape: readonly number[], spacing: readonly number[], dy: number, grad: Float32Array): number {
+  return energy(field, layoutOf(shape, spacing), { dy, out: grad });
 }
 
 registerTypedArrayKernel<Attrs>({
@@ -97,7 +90,7 @@ registerTypedArrayKernel<Attrs>({
   kernelName: DIFFUSION_GRADIENT,
   inputNames: ['field', 'dy'],
   outputShape: ([shape]) => [...shape],
-  compute: ([field, dy], [shape], grad, a) => energyGradient(field, dy[0], layoutOf(shape, a.spacing), grad),
+  compute: ([field, dy], [shape], grad, a) => void energy(field, layoutOf(shape, a.spacing), { dy: dy[0], out: grad }),
 });
 
 tf.registerGradient({

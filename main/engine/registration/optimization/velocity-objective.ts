@@ -21,7 +21,7 @@
 import type { ImageGrid } from '../../../../shared/geometry/grid';
 import { invertMatrix, transposeMatrix } from '../../../../shared/math/matrix';
 import { affineRowsLoop } from '../../compute/affine-rows';
-import { diffusionEnergyGradientOf, diffusionEnergyOf } from '../../compute/diffusion-energy';
+import { diffusionEnergyAndGradientOf } from '../../compute/diffusion-energy';
 import type { GridShape } from '../../compute/grid-sampling-loops';
 import { gridShapeOf } from '../../compute/grid-sampling-loops';
 import { kernelPool } from '../../compute/kernel-pool/kernel-pool';
@@ -105,8 +105,9 @@ export class VelocityObjective {
   readonly #control: GridShape;
   readonly #fieldShape: number[];
   readonly #spacing: readonly number[];
-  readonly #toIndex: number[];
-  readonly #toIndexT: number[];
+  /** T / 2ᴺ and its transpose: the squarings' start from v, and its adjoint. */
+  readonly #toScaledIndex: number[];
+  readonly #toScaledIndexT: number[];
   readonly #toWorld: number[];
   readonly #toWorldT: number[];
   readonly #signalStep: number[];
@@ -120,6 +121,8 @@ export class VelocityObjective {
   readonly #field: Float32Array;
   readonly #carried: Float32Array;
   readonly #product: Float32Array;
+  /** λ ∂diffusion(v), computed with the energy. */
+  readonly #diffusionGradient: Float32Array;
   readonly #chunks: number;
   /** Where each chunk of a scatter wrote its part: from and to, per chunk. */
   readonly #extents: Int32Array;
@@ -151,9 +154,13 @@ export class VelocityObjective {
     this.#fieldShape = tensorShapeOf(control, d);
     this.#control = gridShapeOf(this.#fieldShape);
     this.#spacing = control.spacing;
-    this.#toIndex = worldVectorToIndexMatrix(control);
-    this.#toIndexT = transposeMatrix(this.#toIndex);
-    this.#toWorld = invertMatrix(this.#toIndex);
+    const toIndex = worldVectorToIndexMatrix(control);
+    // 2⁻ᴺ is a power of two: folded into the matrix it scales every product exactly as a pass
+    // over the field after it did, bit for bit, without the pass.
+    const scale = 1 / 2 ** options.integrationSteps;
+    this.#toScaledIndex = toIndex.map((m) => m * scale);
+    this.#toScaledIndexT = transposeMatrix(this.#toScaledIndex);
+    this.#toWorld = invertMatrix(toIndex);
     this.#toWorldT = transposeMatrix(this.#toWorld);
     this.#signalStep = worldVectorToIndexMatrix(signalGrid);
     this.#signalStepT = transposeMatrix(this.#signalStep);
@@ -168,6 +175,7 @@ export class VelocityObjective {
     this.#field = field();
     this.#carried = field();
     this.#product = field();
+    this.#diffusionGradient = new Float32Array(length);
   }
 
   /** Loss terms at v for the fixed-signal points `points` (continuous indices, [n, D]); ∂total/∂v into `gradient`. */
@@ -200,14 +208,13 @@ export class VelocityObjective {
     // The terms, and the similarity's gradient back to the points, to U, and through the squarings to v.
     const gradValues = s.gradValues.take(n * C);
     const similarity = this.#similarity(reference, values, gradValues);
-    const regularity = diffusionEnergyOf(v, this.#fieldShape, this.#spacing);
+    const regularity = diffusionEnergyAndGradientOf(v, this.#fieldShape, this.#spacing, this.#o.diffusionWeight, this.#diffusionGradient);
     const gradMoved = s.gradMoved.take(n * d);
     pool.run({ task: 'savedPointGradient', shape: this.#movingShape, samples, dy: gradValues, out: gradMoved }, n);
     multiplyVectors(this.#signalStepT, d, gradMoved, displacement);
     this.#scatter(q, displacement, this.#product);
     this.#backIntegrate(this.#product, gradient);
-    diffusionEnergyGradientOf(v, this.#fieldShape, this.#spacing, this.#o.diffusionWeight, this.#product);
-    addInto(gradient, this.#product);
+    addInto(gradient, this.#diffusionGradient);
     return { total: similarity + this.#o.diffusionWeight * regularity, similarity, regularity };
   }
 
@@ -247,9 +254,7 @@ export class VelocityObjective {
     const d = this.#control.dimension;
     const u = this.#u;
     const nodes = this.#nodes.length / d;
-    multiplyVectors(this.#toIndex, d, v, u[0]);
-    const scale = 1 / 2 ** this.#o.integrationSteps;
-    for (let i = 0; i < u[0].length; i++) u[0][i] *= scale;
+    multiplyVectors(this.#toScaledIndex, d, v, u[0]);
     for (let k = 0; k < this.#y.length; k++)
       kernelPool().run({ task: 'squaring', field: u[k], shape: this.#control, nodes: this.#nodes, points: this.#y[k], out: u[k + 1] }, nodes);
     multiplyVectors(this.#toWorld, d, u[u.length - 1], this.#field);
@@ -269,8 +274,6 @@ export class VelocityObjective {
       const pointGradient = { task: 'pointGradient', image: this.#u[k], shape: this.#control, padding: 'border', points: this.#y[k], dy: g, out: this.#field } as const;
       this.#scatter(this.#y[k], g, gradU, () => kernelPool().run(pointGradient, nodes), { into: g, plus: this.#field });
     }
-    multiplyVectors(this.#toIndexT, d, g, gradient);
-    const scale = 1 / 2 ** this.#o.integrationSteps;
-    for (let i = 0; i < gradient.length; i++) gradient[i] *= scale;
+    multiplyVectors(this.#toScaledIndexT, d, g, gradient);
   }
 }
