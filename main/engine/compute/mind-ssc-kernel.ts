@@ -8,125 +8,82 @@
 // reflection, each diagonal's squared difference S_v lives on the image grown by d voxels per
 // side and is box filtered there with zero padding, and channel (a, b) reads box(S_v) at x + s.
 
-import { boxAlongAxis } from './box-filter-loops';
+import { boxAlongAxis, boxUnitsAlong } from './box-filter-loops';
+import { kernelPool, kernelThreadCount } from './kernel-pool/kernel-pool';
+import type { MindSscTask } from './kernel-pool/pool-tasks';
+import { runTaskRange } from './kernel-pool/pool-tasks';
+import { sharedFloats } from './kernel-pool/shared-scratch';
+import type { MindLayout } from './mind-ssc-loops';
+import { extendByReflection, grownSize, mindLayout, neighbourPairs } from './mind-ssc-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
 import type * as tf from '@tensorflow/tfjs-core';
 
+export type { Offset } from './mind-ssc-loops';
+export { neighbourPairs, pairDiagonals } from './mind-ssc-loops';
+
 const MIND_SSC = 'XiMindSsc';
-
-export type Offset = number[]; // voxel offset in (x, y[, z]) order
-
-/** Unordered pairs of perpendicular neighbours among ±d·e_i: 4 in 2D, 12 in 3D. */
-export function neighbourPairs(dimension: number, d: number): [Offset, Offset][] {
-  const neighbours: Offset[] = [];
-  for (let axis = 0; axis < dimension; axis++)
-    for (const sign of [1, -1]) neighbours.push(Array.from({ length: dimension }, (_, a) => (a === axis ? sign * d : 0)));
-  const pairs: [Offset, Offset][] = [];
-  for (let i = 0; i < neighbours.length; i++)
-    for (let j = i + 1; j < neighbours.length; j++) {
-      const dot = neighbours[i].reduce((s, v, a) => s + v * neighbours[j][a], 0);
-      if (dot === 0) pairs.push([neighbours[i], neighbours[j]]);
-    }
-  return pairs;
-}
-
-/**
- * Each pair's patch distance as a shift of a "diagonal" image: D_ab(x) = box(S_c)(x + shift)
- * with c = a − b or b − a (whichever has its first nonzero entry positive).
- */
-export function pairDiagonals(pairs: [Offset, Offset][]): { diagonal: Offset; shift: Offset }[] {
-  return pairs.map(([a, b]) => {
-    const v = a.map((x, i) => x - b[i]);
-    const first = v.find((x) => x !== 0) ?? 0;
-    return first >= 0 ? { diagonal: v, shift: b } : { diagonal: v.map((x) => -x), shift: a };
-  });
-}
 
 interface Attrs {
   radius: number;
   dilation: number;
 }
 
-function reflect(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  i = ((i % period) + period) % period;
-  return i < n ? i : period - i;
+/** Where MIND-SSC's steps run: each split over the kernel threads, or each whole here. */
+interface Steps {
+  readonly floats: (length: number) => Float32Array;
+  readonly doubles: (length: number) => Float64Array;
+  run(task: MindSscTask, count: number): void;
+  box(values: Float32Array, n: readonly number[], axis: number, radius: number): void;
 }
 
+const here: Steps = {
+  floats: (length) => new Float32Array(length),
+  doubles: (length) => new Float64Array(length),
+  run: (task, count) => runTaskRange(task, 0, count),
+  box: (values, n, axis, radius) => boxAlongAxis(values, n, axis, radius),
+};
+
+const onThreads: Steps = {
+  floats: sharedFloats,
+  doubles: (length) => new Float64Array(new SharedArrayBuffer(8 * length)),
+  run: (task, count) => kernelPool().run(task, count),
+  box: (values, n, axis, radius) => kernelPool().run({ task: 'boxAlongAxis', values, n, axis, radius }, boxUnitsAlong(n, axis)),
+};
+
+/**
+ * MIND-SSC of `image` into `out`. On the kernel threads (a 3D image, shared memory) the steps
+ * split by planes and voxels and write shared arrays, copied into `out` at the end (a tensor's
+ * memory, which the threads cannot reach); the numbers are the same either way. On the 1 mm
+ * brain's 2.5 mm working grid the two images' features took 0.42 s on the registration's
+ * thread.
+ */
 function mindSsc(image: Float32Array, shape: readonly number[], a: Attrs, out: Float32Array): void {
   const dims = shape.length - 1;
-  const n = [shape[dims - 1], shape[dims - 2], dims === 3 ? shape[0] : 1];
-  const d = a.dilation;
-  const r = a.radius;
-  const pairs = pairDiagonals(neighbourPairs(dims, d));
-  const K = pairs.length;
-  // The grown domain: d more voxels on each side along the image's axes.
-  const grow = [d, d, dims === 3 ? d : 0];
-  const m = n.map((len, i) => len + 2 * grow[i]);
-  const size = m[0] * m[1] * m[2];
-  // The image extended by reflection by 2d per side (enough for the grown domain plus a
-  // diagonal step), so that the hot loop indexes directly.
-  const pad = [2 * d, 2 * d, dims === 3 ? 2 * d : 0];
-  const e = n.map((len, i) => len + 2 * pad[i]);
-  const extended = new Float32Array(e[0] * e[1] * e[2]);
-  for (let z = 0, i = 0; z < e[2]; z++)
-    for (let y = 0; y < e[1]; y++) {
-      const row = (reflect(z - pad[2], n[2]) * n[1] + reflect(y - pad[1], n[1])) * n[0];
-      for (let x = 0; x < e[0]; x++) extended[i++] = image[row + reflect(x - pad[0], n[0])];
-    }
-  const boxed = new Map<string, Float32Array>();
-  const scratch = new Float64Array(Math.max(...m));
-  for (const { diagonal } of pairs) {
-    const key = diagonal.join(',');
-    if (boxed.has(key)) continue;
-    const [cx, cy, cz = 0] = diagonal;
-    const step = (cz * e[1] + cy) * e[0] + cx;
-    const s = new Float32Array(size);
-    let i = 0;
-    // Grown-domain voxel (x, y, z) is extended voxel (x, y, z) + pad − grow = + d per axis.
-    const shift = [pad[0] - grow[0], pad[1] - grow[1], pad[2] - grow[2]];
-    for (let z = 0; z < m[2]; z++)
-      for (let y = 0; y < m[1]; y++) {
-        let at = ((z + shift[2]) * e[1] + y + shift[1]) * e[0] + shift[0];
-        for (let x = 0; x < m[0]; x++, at++) {
-          const diff = extended[at + step] - extended[at];
-          s[i++] = diff * diff;
-        }
-      }
-    for (let axis = 0; axis < dims; axis++) boxAlongAxis(s, m, axis, r, scratch);
-    boxed.set(key, s);
-  }
+  const layout: MindLayout = mindLayout(shape, a.radius, a.dilation);
+  const steps = dims === 3 && kernelThreadCount() > 1 ? onThreads : here;
+  const { n, m, e } = layout;
+  const extended = steps.floats(e[0] * e[1] * e[2]);
+  extendByReflection(image, layout, extended);
+  // The diagonal images one after another: along x and y a box pass never leaves its plane, so
+  // those passes run over all of them as one stack; along z each is its own volume.
+  const size = grownSize(layout);
+  const diagonals = steps.floats(layout.steps.length * size);
+  const task = { task: 'mindSsc', layout, extended, diagonals, out: diagonals, means: new Float64Array(0), bounds: [0, 0] } as const;
+  steps.run({ ...task, step: 'differences' }, layout.steps.length * m[2]);
+  const stack = [m[0], m[1], m[2] * layout.steps.length];
+  for (let axis = 0; axis < Math.min(dims, 2); axis++) steps.box(diagonals, stack, axis, a.radius);
+  if (dims === 3) for (let k = 0; k < layout.steps.length; k++) steps.box(diagonals.subarray(k * size, (k + 1) * size), m, 2, a.radius);
   // Channels, then per voxel: subtract the minimum, divide by the mean (bounded by the global
   // mean of means), exp(−·).
   const voxels = n[0] * n[1] * n[2];
-  const sources = pairs.map(({ diagonal }) => boxed.get(diagonal.join(','))!);
-  // Channel k of image voxel (x, y, z) sits at grown-domain index base(x, y, z) + offsets[k].
-  const offsets = pairs.map(({ shift }) => ((grow[2] + (shift[2] ?? 0)) * m[1] + grow[1] + shift[1]) * m[0] + grow[0] + shift[0]);
+  const channels = steps === here ? out : steps.floats(out.length);
+  const means = steps.doubles(voxels);
+  steps.run({ ...task, step: 'channels', out: channels, means }, voxels);
   let globalMean = 0;
-  for (let z = 0, v = 0; z < n[2]; z++)
-    for (let y = 0; y < n[1]; y++)
-      for (let x = 0, base = (z * m[1] + y) * m[0]; x < n[0]; x++, v++, base++) {
-        let min = Infinity;
-        for (let k = 0; k < K; k++) {
-          const value = sources[k][base + offsets[k]];
-          out[v * K + k] = value;
-          if (value < min) min = value;
-        }
-        let mean = 0;
-        for (let k = 0; k < K; k++) mean += out[v * K + k] -= min;
-        globalMean += mean / K;
-      }
+  for (let v = 0; v < voxels; v++) globalMean += means[v];
   globalMean /= voxels;
-  const lo = globalMean * 1e-3;
-  const hi = globalMean * 1e3;
-  for (let v = 0; v < voxels; v++) {
-    let mean = 0;
-    for (let k = 0; k < K; k++) mean += out[v * K + k];
-    mean /= K;
-    const variance = Math.min(Math.max(Math.max(mean, 0), lo), hi) + 1e-8;
-    for (let k = 0; k < K; k++) out[v * K + k] = Math.exp(-out[v * K + k] / variance);
-  }
+  steps.run({ ...task, step: 'normalize', out: channels, bounds: [globalMean * 1e-3, globalMean * 1e3] }, voxels);
+  if (channels !== out) out.set(channels);
 }
 
 registerTypedArrayKernel<Attrs>({

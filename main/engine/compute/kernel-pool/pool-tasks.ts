@@ -14,6 +14,8 @@ import { boxAlongAxisRange, boxUnitsAlong } from '../box-filter-loops';
 import type { AttentionShape } from '../local-attention-loops';
 import { attendLocallyRange } from '../local-attention-loops';
 import { momentsRange, normalizeRange } from '../local-normalization-loops';
+import type { MindLayout } from '../mind-ssc-loops';
+import { diagonalDifferencesRange, mindChannelsRange, mindNormalizeRange } from '../mind-ssc-loops';
 import type { RowGather } from '../spline-pass-loops';
 import { gatherRowsRange } from '../spline-pass-loops';
 import type { RowMap } from '../row-resampling-loops';
@@ -173,7 +175,23 @@ export interface SplinePassTask {
   readonly row: number;
 }
 
-export type PoolTask = SplinePassTask | LocalNormalizationTask | SquaringTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
+/**
+ * A step of MIND-SSC (mind-ssc-loops.ts): the diagonal images' squared differences (the range
+ * counts planes of the stacked diagonal images), the channels less their least with each voxel's
+ * mean, or the normalization with the variance held in `bounds` (both count voxels).
+ */
+export interface MindSscTask {
+  readonly task: 'mindSsc';
+  readonly step: 'differences' | 'channels' | 'normalize';
+  readonly layout: MindLayout;
+  readonly extended: Float32Array;
+  readonly diagonals: Float32Array;
+  readonly out: Float32Array;
+  readonly means: Float64Array;
+  readonly bounds: readonly [number, number];
+}
+
+export type PoolTask = MindSscTask | SplinePassTask | LocalNormalizationTask | SquaringTask | SampleTask | PointGradientTask | SavedPointGradientTask | ScatterChunksTask | SumChunksTask | LocalAttentionTask | BoxPassTask | ResampleRowsTask | DeterminantRowsTask;
 
 /** The points of chunk `c` of `chunks` over `count` points: [first, last). */
 function chunkBounds(count: number, chunks: number, c: number): [number, number] {
@@ -194,6 +212,7 @@ export function runTaskRange(t: PoolTask, first: number, last: number): void {
   if (t.task === 'localNormalization')
     return t.step === 'moments' ? momentsRange(t.values, t.mean, t.meanOfSquares, first, last) : normalizeRange(t.values, t.mean, t.meanOfSquares, t.floorSquared, first, last);
   if (t.task === 'determinantRows') return determinantRowsRange(t, first, last);
+  if (t.task === 'mindSsc') return mindSscRange(t, first, last);
   const D = t.shape.dimension;
   const range = (values: Float32Array, width: number) => values.subarray(first * width, last * width);
   switch (t.task) {
@@ -230,6 +249,12 @@ function resampleRowsRange(t: ResampleRowsTask, first: number, last: number): vo
   const C = t.shape.channels;
   const displacement = t.displacement?.subarray(first * nx * D, last * nx * D);
   resampleRows(t.image, t.shape, t.rows, t.firstRow + first, t.firstRow + last, displacement, t.out.subarray(first * nx * C, last * nx * C), t.padding, t.interpolation);
+}
+
+function mindSscRange(t: MindSscTask, first: number, last: number): void {
+  if (t.step === 'differences') diagonalDifferencesRange(t.extended, t.layout, t.diagonals, first, last);
+  else if (t.step === 'channels') mindChannelsRange(t.diagonals, t.layout, t.out, t.means, first, last);
+  else mindNormalizeRange(t.out, t.layout.offsets.length, t.bounds[0], t.bounds[1], first, last);
 }
 
 function determinantRowsRange(t: DeterminantRowsTask, first: number, last: number): void {
@@ -284,6 +309,9 @@ export function minimumPerThread(task: PoolTask, pointsPerThread3d: number, poin
   // Adding up a fine control grid's parts (a 5 mm brain grid: 171 000 values, eight parts), or
   // a pointwise step over a volume: a few operations a value, streaming through memory.
   if (task.task === 'sumChunks' || task.task === 'localNormalization') return 65_536;
+  // MIND-SSC: a plane of a diagonal image is a few thousand squared differences; a voxel's
+  // channels are 12 reads (or 12 exponentials). 2D images stay on one thread, as attention's.
+  if (task.task === 'mindSsc') return task.step === 'differences' ? Math.ceil(65_536 / (task.layout.m[0] * task.layout.m[1])) : 4096;
   // A spline row is four multiply-adds a value.
   if (task.task === 'splinePass') return Math.ceil(16_384 / task.row);
   // A squaring samples D channels at each node's point.
