@@ -9,10 +9,9 @@
 // side and is box filtered there with zero padding, and channel (a, b) reads box(S_v) at x + s.
 
 import { boxAlongAxis, boxUnitsAlong } from './box-filter-loops';
-import { kernelPool, kernelThreadCount } from './kernel-pool/kernel-pool';
+import { kernelPool, kernelThreadCount, poolScratch } from './kernel-pool/kernel-pool';
 import type { MindSscTask } from './kernel-pool/pool-tasks';
 import { runTaskRange } from './kernel-pool/pool-tasks';
-import { sharedFloats } from './kernel-pool/shared-scratch';
 import type { MindLayout } from './mind-ssc-loops';
 import { extendByReflection, grownSize, mindLayout, neighbourPairs } from './mind-ssc-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
@@ -30,22 +29,25 @@ interface Attrs {
 
 /** Where MIND-SSC's steps run: each split over the kernel threads, or each whole here. */
 interface Steps {
-  readonly floats: (length: number) => Float32Array;
+  readonly floats: (which: keyof typeof scratch, length: number) => Float32Array;
   readonly doubles: (length: number) => Float64Array;
   run(task: MindSscTask, count: number): void;
   box(values: Float32Array, n: readonly number[], axis: number, radius: number): void;
 }
 
+/** The threads' arrays, reused by the next image's features (fixed, then moving). */
+const scratch = { extended: poolScratch(), diagonals: poolScratch(), channels: poolScratch(), means: poolScratch() };
+
 const here: Steps = {
-  floats: (length) => new Float32Array(length),
+  floats: (_which, length) => new Float32Array(length),
   doubles: (length) => new Float64Array(length),
   run: (task, count) => runTaskRange(task, 0, count),
   box: (values, n, axis, radius) => boxAlongAxis(values, n, axis, radius),
 };
 
 const onThreads: Steps = {
-  floats: sharedFloats,
-  doubles: (length) => new Float64Array(new SharedArrayBuffer(8 * length)),
+  floats: (which, length) => scratch[which].take(length),
+  doubles: (length) => scratch.means.takeDoubles(length),
   run: (task, count) => kernelPool().run(task, count),
   box: (values, n, axis, radius) => kernelPool().run({ task: 'boxAlongAxis', values, n, axis, radius }, boxUnitsAlong(n, axis)),
 };
@@ -62,12 +64,12 @@ function mindSsc(image: Float32Array, shape: readonly number[], a: Attrs, out: F
   const layout: MindLayout = mindLayout(shape, a.radius, a.dilation);
   const steps = dims === 3 && kernelThreadCount() > 1 ? onThreads : here;
   const { n, m, e } = layout;
-  const extended = steps.floats(e[0] * e[1] * e[2]);
+  const extended = steps.floats('extended', e[0] * e[1] * e[2]);
   extendByReflection(image, layout, extended);
   // The diagonal images one after another: along x and y a box pass never leaves its plane, so
   // those passes run over all of them as one stack; along z each is its own volume.
   const size = grownSize(layout);
-  const diagonals = steps.floats(layout.steps.length * size);
+  const diagonals = steps.floats('diagonals', layout.steps.length * size);
   const task = { task: 'mindSsc', layout, extended, diagonals, out: diagonals, means: new Float64Array(0), bounds: [0, 0] } as const;
   steps.run({ ...task, step: 'differences' }, layout.steps.length * m[2]);
   const stack = [m[0], m[1], m[2] * layout.steps.length];
@@ -76,7 +78,7 @@ function mindSsc(image: Float32Array, shape: readonly number[], a: Attrs, out: F
   // Channels, then per voxel: subtract the minimum, divide by the mean (bounded by the global
   // mean of means), exp(−·).
   const voxels = n[0] * n[1] * n[2];
-  const channels = steps === here ? out : steps.floats(out.length);
+  const channels = steps === here ? out : steps.floats('channels', out.length);
   const means = steps.doubles(voxels);
   steps.run({ ...task, step: 'channels', out: channels, means }, voxels);
   let globalMean = 0;

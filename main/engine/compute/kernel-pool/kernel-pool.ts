@@ -29,7 +29,7 @@ import os from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { PoolTask } from './pool-tasks';
 import { minimumPerThread, runChunks, runTaskRange } from './pool-tasks';
-import { sharedFloats } from './shared-scratch';
+import { SharedScratch, sharedFloats } from './shared-scratch';
 
 /** A worker's flag: waiting for work, working, or failed (its message on its port). */
 export const IDLE = 0;
@@ -221,7 +221,21 @@ export function setKernelThreads(threads: number): void {
 export async function closeKernelPool(): Promise<void> {
   const closing = pool;
   pool = undefined;
+  for (const scratch of poolScratches) scratch.release();
   await closing?.close();
+}
+
+const poolScratches = new Set<SharedScratch>();
+
+/**
+ * Shared memory that a kernel reuses from call to call while the pool lives, and lets go when
+ * it closes, with the threads' references to it (MIND-SSC's arrays: the fixed and the moving
+ * image's features use the same ones, and the registration's optimizer does not hold them).
+ */
+export function poolScratch(): SharedScratch {
+  const scratch = new SharedScratch();
+  poolScratches.add(scratch);
+  return scratch;
 }
 
 /**

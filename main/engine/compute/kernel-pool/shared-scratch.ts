@@ -17,6 +17,17 @@ export class SharedScratch {
     return this.#floats.subarray(0, length);
   }
 
+  /** `length` doubles in the scratch's memory, valid until the scratch is taken again. */
+  takeDoubles(length: number): Float64Array {
+    const floats = this.take(2 * length);
+    return new Float64Array(floats.buffer, floats.byteOffset, length);
+  }
+
+  /** Lets the memory go (it is taken anew, and grown, at the next take). */
+  release(): void {
+    this.#floats = new Float32Array(0);
+  }
+
   /** A shared copy of `values`, valid until the scratch is taken again. */
   copyOf(values: ArrayLike<number>): Float32Array {
     const shared = this.take(values.length);
