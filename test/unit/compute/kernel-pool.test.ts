@@ -47,6 +47,26 @@ describe('kernel pool', () => {
   });
 });
 
+describe('kernel pool handshake', () => {
+  // Calls just big enough to split, thousands in a row: a worker often wakes after the caller has
+  // taken every chunk, and its post is taken back; or it claims the next post with a stale one on
+  // its port. Every call must still add up right, and none may hang.
+  it.each([2, 3])('gives every one of 3000 small calls its right sum on %i threads', async (threads) => {
+    pool = new KernelPool(threads);
+    pool.start();
+    await until(() => pool!.readyThreads === threads);
+    const out = new Float32Array(new SharedArrayBuffer(4 * length));
+    let wrong = 0;
+    for (let call = 0; call < 3000; call++) {
+      out.fill(-1);
+      pool.run(sumTask(out), length);
+      if (out[call % length] !== expected[call % length] || out[length - 1] !== expected[length - 1]) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(out).toEqual(expected);
+  });
+});
+
 describe('threadsWithinCores', () => {
   it('gives every core for 0, and never more threads than cores', () => {
     expect(threadsWithinCores(0, 16)).toBe(16);

@@ -3,20 +3,34 @@
 
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { KernelWorkerData, WorkerMessage } from './kernel-pool';
-import { FAILED, IDLE } from './kernel-pool';
+import { BUSY, FAILED, IDLE, WORKING } from './kernel-pool';
 import { runChunks } from './pool-tasks';
 
-const { port, flags, index } = workerData as KernelWorkerData;
+const { port, flags, posts, index } = workerData as KernelWorkerData;
 
 // Loaded: from now on the pool hands this thread tasks (its flag was STARTING).
 Atomics.store(flags, index, IDLE);
 
+/**
+ * The message of post number `post`, dropping older ones (posts taken back). It was sent before
+ * the flag turned BUSY, so it is on the port by now; the wait only guards that assumption.
+ */
+function message(post: number): WorkerMessage {
+  for (const end = performance.now() + 1000; performance.now() < end; ) {
+    const received = receiveMessageOnPort(port)?.message as WorkerMessage | undefined;
+    if (received?.post === post) return received;
+  }
+  throw new Error(`post ${post} did not arrive`);
+}
+
 for (;;) {
   Atomics.wait(flags, index, IDLE);
-  const message = receiveMessageOnPort(port)?.message as WorkerMessage | undefined;
-  if (!message || message.stop) break;
+  // Claimed, or taken back by a caller that ran every chunk itself: then wait for the next post.
+  if (Atomics.compareExchange(flags, index, BUSY, WORKING) !== BUSY) continue;
   try {
-    runChunks(message.task!, message.deal!);
+    const { task, deal, stop } = message(Atomics.load(posts, index));
+    if (stop) break;
+    runChunks(task!, deal!);
     Atomics.store(flags, index, IDLE);
   } catch (error) {
     port.postMessage(error instanceof Error ? error.message : String(error));
