@@ -191,9 +191,7 @@ export class KernelPool {
 
   /** Asks every worker to stop (between runs: none is busy), then ends its thread. */
   async close(): Promise<void> {
-    this.#workers.forEach(({ port }, index) => {
-      this.#post(index, { stop: true });
-    });
+    this.#workers.forEach((_, index) => this.#post(index, { stop: true }));
     await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
     this.#workers.length = 0;
   }
