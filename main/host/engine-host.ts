@@ -15,6 +15,7 @@ import type { EngineWorkerData } from '../worker-link/engine-worker-data';
 import { CancelBoard } from '../../shared/rpc/cancel-board';
 import type { GateAnswer, RequestGate } from './request-gate';
 import { pageChoosesSaveLocations } from './request-gate';
+import { relativePathRefusal } from './page-paths';
 
 export interface EngineHostOptions extends EngineWorkerData {
   workerUrl?: URL;
@@ -45,7 +46,7 @@ export class EngineHost {
       post: (frame) => {
         const m = frame.message;
         if (m?.kind === 'request') {
-          const answer = this.#gates.get(frame.connection)?.screen(m.channel, m.payload);
+          const answer = relativePathRefusal(m.channel, m.payload) ?? this.#gates.get(frame.connection)?.screen(m.channel, m.payload);
           if (answer) return this.#answerHere(frame.connection, m.id, answer);
           frame = { ...frame, slot: this.#slotFor(frame.connection, m.id) };
         }

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +115,23 @@ describe('the engine, for every client', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('takes no relative path from a page: it would be the folder XiMorph was started in, not the user\'s', async () => {
+    const before = new Set(readdirSync(process.cwd()));
+    const message = (p: string) => `${p}: give the full path, from /; a relative path would be taken from the folder XiMorph was started in, not one you chose`;
+    const cases: [Promise<unknown>, string][] = [
+      [client.request('registration.export', { jobId, directory: 'relative/dir', items: ['report'] }), 'relative/dir'],
+      [client.request('workspace.save', { path: 'relws.json', workspace }), 'relws.json'],
+      [client.request('image.load', { source: { kind: 'path', path: './data/slice.png' } }), './data/slice.png'],
+      [client.request('models.import', { folder: 'models/mine' }), 'models/mine'],
+    ];
+    for (const [request, relative] of cases) expect(await failureOf(request)).toMatchObject({ code: 'BAD_INPUT', message: message(relative) });
+    expect(readdirSync(process.cwd()).filter((name) => !before.has(name))).toEqual([]);
+    // A full path is taken as before.
+    const folder = path.join(scratch, 'exported-in-full');
+    await client.request('registration.export', { jobId, directory: folder, items: ['report'] });
+    expect(existsSync(path.join(folder, 'report.json'))).toBe(true);
   });
 
   it('exports into no system folder, device or pipe', async () => {
