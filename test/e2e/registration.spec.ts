@@ -29,6 +29,14 @@ const shot = async (page: Page, selector: string) => PNG.sync.read(await viewSho
 
 test.describe.configure({ mode: 'serial' });
 
+/** Whether the page would ask before it is left (the browser's own question): it prevents beforeunload's default. */
+const asksBeforeLeaving = (page: Page) =>
+  page.evaluate(() => {
+    const leaving = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(leaving);
+    return leaving.defaultPrevented;
+  });
+
 test('cancels a job within seconds and stays responsive, then registers the sample pair: progress, result layers, checkerboard, Jacobian, export', async ({ page }) => {
   test.setTimeout(600_000);
   const policy = await watchContentSecurityPolicy(page);
@@ -43,9 +51,12 @@ test('cancels a job within seconds and stays responsive, then registers the samp
   await startRegistration(page);
   const cancelled = page.getByRole('article', { name: /Registration job/ }).first();
   await expect(cancelled).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  // Leaving the page now would cancel the job with it: the page asks first.
+  expect(await asksBeforeLeaving(page)).toBe(true);
   await page.waitForTimeout(1500);
   await cancelled.getByRole('button', { name: 'Cancel' }).click();
   await expect(cancelled).toHaveAttribute('data-status', 'cancelled', { timeout: 2000 });
+  expect(await asksBeforeLeaving(page)).toBe(false);
   await expect(page.getByTestId('metrics-card')).toHaveCount(0);
   // A slice scroll still updates the view.
   const axial = page.locator('[data-view="axial"]');
@@ -152,12 +163,7 @@ test('cancels a job within seconds and stays responsive, then registers the samp
   await page.getByRole('checkbox', { name: /Show det J/ }).uncheck();
 
   // Leaving the page would lose the result: the page asks first (the browser's own question).
-  const wouldAskBeforeLeaving = () =>
-    page.evaluate(() => {
-      const leaving = new Event('beforeunload', { cancelable: true });
-      window.dispatchEvent(leaving);
-      return leaving.defaultPrevented;
-    });
+  const wouldAskBeforeLeaving = () => asksBeforeLeaving(page);
   expect(await wouldAskBeforeLeaving()).toBe(true);
 
   // An export shows which file it writes, and stops when cancelled, leaving its folder as it was.

@@ -120,13 +120,22 @@ export class RegistrationJobs {
     }
   }
 
-  /** The finished jobs, as the engine keeps them for the next reload or tab. */
+  /**
+   * The jobs, as the engine keeps them for the next reload or tab. A page that goes away cancels
+   * what it was running, so a job still queued or running is kept as stopped: a reload used to
+   * find no card for it at all.
+   */
   recorded(): RecordedJob[] {
-    return this.jobs.flatMap((j) =>
+    return this.jobs.map((j) =>
       j.status === 'queued' || j.status === 'running'
-        ? []
-        : [{ label: j.label, inputs: j.inputs, preset: j.preset, status: j.status, jobId: j.jobId, summary: j.summary, error: j.error, ...(j.exportedTo ? { exportedTo: j.exportedTo } : {}) }],
+        ? { label: j.label, inputs: j.inputs, preset: j.preset, status: 'cancelled', jobId: null, summary: null, error: 'stopped: its page was reloaded or closed while it ran' }
+        : { label: j.label, inputs: j.inputs, preset: j.preset, status: j.status, jobId: j.jobId, summary: j.summary, error: j.error, ...(j.exportedTo ? { exportedTo: j.exportedTo } : {}) },
     );
+  }
+
+  /** Registrations queued or running. */
+  get active(): RegistrationJob[] {
+    return this.jobs.filter((j) => j.status === 'queued' || j.status === 'running');
   }
 
   /** The job cards of an earlier page of this session. */

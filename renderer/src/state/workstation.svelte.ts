@@ -204,13 +204,21 @@ export class Workstation {
     return this.jobs.jobs.filter((j) => j.status === 'done' && !j.exportedTo && Object.values(j.inputs).includes(imageId));
   }
 
+  /** Registrations queued or running from an image: closing it asks first, and cancels them. */
+  activeJobsFrom(imageId: string): RegistrationJob[] {
+    return this.jobs.active.filter((j) => Object.values(j.inputs).includes(imageId));
+  }
+
   /**
    * Closes an image, with an Undo on the notice that says so: the engine lets go of it only
-   * once the notice is gone, so that the undo puts back the same image in the same part.
+   * once the notice is gone, so that the undo puts back the same image in the same part. A
+   * registration from it still queued or running is cancelled: it would only fail at its end,
+   * the image gone.
    */
   closeImage(id: string): void {
     const image = this.library.byId(id);
     if (!image) return;
+    for (const job of this.activeJobsFrom(id)) this.jobs.cancel(job.id);
     const index = this.library.images.indexOf(image);
     const part = this.#partOf(id);
     this.assignment.forget(id);
