@@ -152,8 +152,13 @@ test('the main flow by keyboard alone: open the sample, register, toggle before/
     const dialog = page.getByRole('dialog', { name: 'Export' });
     const field = dialog.getByRole('textbox', { name: 'Export folder' });
     await expect(field).toBeFocused();
+    // Emptied, the field stays empty (it was refilled with the proposed folder, and what was
+    // typed next went after it): what is typed is the folder.
     await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.press('Backspace');
+    await expect(field).toHaveValue('');
     await page.keyboard.type(folder);
+    await expect(field).toHaveValue(folder);
     await tabToAndPress(dialog.getByRole('button', { name: 'Export', exact: true }));
     await expect(page.getByRole('status').filter({ hasText: `to ${folder}` })).toBeVisible({ timeout: 120_000 });
     expect(existsSync(path.join(folder, 'report.json'))).toBe(true);
