@@ -127,3 +127,67 @@ test('opens a file dropped on the window', async ({ page }) => {
   // A 2D image shows in one in-plane view, with brain pixels.
   expect((await screenshotStats(page.locator('[data-view="axial"]'))).brightFraction).toBeGreaterThan(0.08);
 });
+
+test('keeps every viewer control within reach in an 800 × 600 window', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.goto(server.url);
+  await waitForIdle(page);
+  // Two images: the window's layer is then chosen in a list of its own.
+  for (const name of ['BrainProtonDensitySliceBorder20.png', 'BrainProtonDensitySliceR10X13Y17.png']) {
+    await openThroughDialog(page, `/usr/share/doc/insighttoolkit5-examples/examples/Data/${name}`);
+    await waitForImage(page, name);
+  }
+  // The window and level fields were past the window's right edge, and the page does not
+  // scroll sideways: they could not be reached.
+  const controls = [page.getByRole('combobox', { name: 'Window layer' }), page.getByRole('combobox', { name: 'Window preset' }), page.getByRole('spinbutton', { name: 'Window' }), page.getByRole('spinbutton', { name: 'Level' })];
+  for (const control of controls) {
+    const box = await control.boundingBox();
+    expect(box, String(control)).not.toBeNull();
+    expect(box!.x, String(control)).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width, String(control)).toBeLessThanOrEqual(800);
+  }
+  await page.getByRole('spinbutton', { name: 'Level' }).fill('120');
+  await page.getByRole('spinbutton', { name: 'Level' }).press('Enter');
+  await expect(page.getByRole('spinbutton', { name: 'Level' })).toHaveValue('120');
+  await page.screenshot({ path: 'docs/screenshots/small-window.png' });
+});
+
+test('folds earlier notices into one line, so that a run of bad files does not cover the window', async ({ page }) => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'ximorph-notices-'));
+  const bad = Array.from({ length: 6 }, (_, i) => path.join(folder, `text-${i}.nii`));
+  for (const [i, file] of bad.entries()) writeFileSync(file, `not an image, number ${i}\n`.repeat(40));
+  await page.goto(server.url);
+  await waitForIdle(page);
+  for (const file of bad) {
+    await openThroughDialog(page, file);
+    await expect(page.getByRole('alert').filter({ hasText: path.basename(file) })).toBeVisible({ timeout: 30_000 });
+  }
+  // The latest three, and one line for the others.
+  await expect(page.getByRole('alert')).toHaveCount(3);
+  const earlier = page.getByRole('group', { name: 'Earlier notices' });
+  await expect(earlier).toContainText('3 earlier notices');
+  for (const file of bad.slice(3)) await expect(page.getByRole('alert').filter({ hasText: path.basename(file) })).toBeVisible();
+  // A dialog opened now is not covered by them.
+  await page.getByRole('button', { name: 'Open…' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Open images' });
+  await expect(dialog).toBeVisible();
+  const covered = await page.evaluate(() => {
+    const box = document.querySelector('[role="dialog"]')!.getBoundingClientRect();
+    let hits = 0;
+    for (let x = box.left + 4; x < box.right; x += 16)
+      for (let y = box.top + 4; y < box.bottom; y += 16) if (document.elementFromPoint(x, y)?.closest('.notifications')) hits++;
+    return hits;
+  });
+  expect(covered).toBe(0);
+  await page.keyboard.press('Escape');
+  // Shown, then dismissed: all of them go.
+  await earlier.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(6);
+  await expect(earlier).toBeHidden();
+  for (let left = 6; left > 0; left--) {
+    await page.getByRole('alert').first().getByRole('button', { name: 'Dismiss' }).click();
+    await expect(page.getByRole('alert')).toHaveCount(left - 1);
+  }
+  // The images already loaded were not touched: none were, and the app is still ready.
+  await expect(page.getByTestId('engine-status')).toHaveText('Engine ready');
+});
