@@ -149,7 +149,6 @@ test('keeps every viewer control within reach in an 800 × 600 window', async ({
   await page.getByRole('spinbutton', { name: 'Level' }).fill('120');
   await page.getByRole('spinbutton', { name: 'Level' }).press('Enter');
   await expect(page.getByRole('spinbutton', { name: 'Level' })).toHaveValue('120');
-  await page.screenshot({ path: 'docs/screenshots/small-window.png' });
 });
 
 test('folds earlier notices into one line, so that a run of bad files does not cover the window', async ({ page }) => {
