@@ -12,6 +12,7 @@ import { EngineError } from '../../../shared/contract/errors';
 import { beginResultFolder } from '../result-folder/result-folder-transaction';
 import type { FeatureNetworkSpec } from './network/feature-network';
 import { macsPerVoxel, weightSpecs } from './network/feature-network';
+import type { SkippedScan } from './scan-cache';
 import type { TrainingSettings, TrainingState } from './trainer';
 import packageJson from '../../../package.json' with { type: 'json' };
 
@@ -32,6 +33,8 @@ export interface ModelCard {
   readonly architecture: FeatureNetworkSpec & { readonly macsPerVoxel: number; readonly parameters: number };
   readonly training: {
     readonly data: string;
+    /** The files of the data folder that could not be used, each with why (absent in older cards). */
+    readonly skipped?: readonly SkippedScan[];
     readonly steps: number;
     readonly batch: number;
     readonly seed: number;
@@ -102,6 +105,8 @@ export interface TrainingFolderContents {
   readonly settings: TrainingSettings;
   readonly state: TrainingState;
   readonly dataSummary: string;
+  /** The data folder's files that could not be used: kept with the run, so that a resumed one still lists them. */
+  readonly skipped: readonly SkippedScan[];
   readonly seconds: number;
 }
 
@@ -125,6 +130,7 @@ export async function writeTrainingFolder(folder: string, contents: TrainingFold
     architecture: { ...settings.spec, macsPerVoxel: macsPerVoxel(settings.spec), parameters: state.weights.reduce((n, w) => n + w.length, 0) },
     training: {
       data: contents.dataSummary,
+      skipped: contents.skipped,
       steps: state.step,
       batch: settings.batch,
       seed: settings.seed,
@@ -148,7 +154,7 @@ export async function writeTrainingFolder(folder: string, contents: TrainingFold
     await mkdir(path.join(s, 'training'));
     const moments = packWeights([...state.adam.m, ...state.adam.v]);
     await writeFile(path.join(s, 'training', 'optimizer.bin'), moments);
-    const saved = { settings, step: state.step, adamStep: state.adam.step, history: state.history, validation: state.validation, name: contents.name, dataSummary: contents.dataSummary, seconds: contents.seconds };
+    const saved = { settings, step: state.step, adamStep: state.adam.step, history: state.history, validation: state.validation, name: contents.name, dataSummary: contents.dataSummary, skipped: contents.skipped, seconds: contents.seconds };
     await writeFile(path.join(s, 'training', 'state.json'), JSON.stringify(saved) + '\n');
     await transaction.commit();
   } catch (error) {
@@ -195,7 +201,7 @@ export async function readModelFolder(given: string): Promise<LoadedModel> {
 export async function readTrainingCheckpoint(folder: string): Promise<TrainingFolderContents> {
   const model = await readModelFolder(folder);
   const statePath = path.join(folder, 'training', 'state.json');
-  let saved: { settings: TrainingSettings; step: number; adamStep: number; history: TrainingState['history']; validation: TrainingState['validation']; name: string; dataSummary: string; seconds: number };
+  let saved: { settings: TrainingSettings; step: number; adamStep: number; history: TrainingState['history']; validation: TrainingState['validation']; name: string; dataSummary: string; skipped?: SkippedScan[]; seconds: number };
   try {
     saved = JSON.parse(await readFile(statePath, 'utf8'));
   } catch {
@@ -206,6 +212,7 @@ export async function readTrainingCheckpoint(folder: string): Promise<TrainingFo
   return {
     name: saved.name,
     dataSummary: saved.dataSummary,
+    skipped: saved.skipped ?? [],
     seconds: saved.seconds,
     settings: saved.settings,
     state: { step: saved.step, weights: model.weights, adam: { step: saved.adamStep, m: moments.slice(0, half), v: moments.slice(half) }, history: saved.history, validation: saved.validation },

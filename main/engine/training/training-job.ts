@@ -127,6 +127,7 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
     settings = { ...saved.settings, steps: Math.max(saved.settings.steps, request.steps), maxSeconds: request.maxMinutes === undefined ? undefined : request.maxMinutes * 60 };
     state = saved.state;
     dataSummary = saved.dataSummary;
+    skipped = [...saved.skipped];
     secondsBefore = saved.seconds;
   } else {
     await checkResultFolder(folder, trainingFolderNames);
@@ -149,7 +150,7 @@ export async function runTrainingJob(request: TrainingRequest, options: Training
       state,
       gradients,
       {
-        checkpoint: (s, seconds) => writeTrainingFolder(folder, { name, settings, state: s, dataSummary, seconds: secondsBefore + seconds }),
+        checkpoint: (s, seconds) => writeTrainingFolder(folder, { name, settings, state: s, dataSummary, skipped, seconds: secondsBefore + seconds }),
         // Label propagation by the features alone: what the features know, without help from position.
         validate: async (weights) => labelPropagationDice(learnedPointFeaturizer(settings.spec, weights), heldOut),
         pause: options.pause,

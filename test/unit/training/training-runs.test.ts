@@ -106,6 +106,11 @@ describe('training runs', () => {
     expect(Object.keys(reasons).sort()).toEqual(['broken.nii.gz', 'slice.png']);
     expect(reasons['slice.png']).toMatch(/a 2D image cannot train a 3D model/);
     expect(reasons['broken.nii.gz']).toMatch(/^broken\.nii\.gz: /);
+    // The card lists them, and a resumed run still does (it used to keep only their count).
+    expect((result.model.card as { training: { skipped: unknown } }).training.skipped).toEqual(result.skipped);
+    const resumed = await runTrainingJob(small('from-scans', { dimension: 3, data: { kind: 'folder', folder }, steps: 2, batch: 1, exampleEdge: 16, resume: true }), options, silentJob);
+    expect(resumed.skipped).toEqual(result.skipped);
+    expect((resumed.model.card as { training: { skipped: unknown; steps: number } }).training).toMatchObject({ skipped: result.skipped, steps: 2 });
     // Prepared once: a second run finds the scan in the cache. It mixes in synthetic images
     // from an atlas's labels, which the card records.
     const mix = { fraction: 0.5, atlas: path.join(templates, 'aal.nii.gz') };
