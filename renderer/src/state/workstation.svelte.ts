@@ -431,6 +431,7 @@ export class Workstation {
         await save(resultDirectory, true);
       }
       const skipped = this.library.images.filter((i) => !isSavable(i)).length;
+      this.workspaceFile = saved.path;
       this.notifications.push('info', `Saved ${saved.path}${skipped ? ` (${skipped} dropped file${skipped > 1 ? 's' : ''} not included: open them from disk to save them)` : ''}`);
     } catch (error) {
       this.notifications.error((error as Error).message);
@@ -439,6 +440,8 @@ export class Workstation {
 
   /** The workspace file being opened, from the moment it is asked for until its session is in place. */
   openingWorkspace = $state<string | null>(null);
+  /** The workspace file last saved or opened: what the workspace dialogs propose. */
+  workspaceFile = $state<string | null>(null);
 
   /** Replaces the session with a workspace's. */
   openWorkspace(path: string): Promise<void> {
@@ -458,6 +461,7 @@ export class Workstation {
       return;
     }
     const { workspace } = opened;
+    this.workspaceFile = opened.path;
     for (const image of [...this.library.images]) await this.library.remove(image.info.id);
     for (const role of ['fixed', 'moving', 'fixedLabels', 'movingLabels'] as const) this.assignment.set(role, null);
     this.fixedMask = this.movingMask = this.result = null;
