@@ -93,19 +93,6 @@ export interface RegisterJobInput {
 }
 
 /**
- * The engine names an input by its role ("moving image: is constant …"), as it sees images, not
- * files; on the command line the file is what the user typed: "zeros.nii.gz (the moving image):
- * is constant …", with the path as the error's file.
- */
-function namingTheFile(error: unknown, files: Record<string, CliImageInput | undefined>): unknown {
-  if (!(error instanceof EngineError) || !error.file) return error;
-  const input = files[error.file];
-  if (!input || !error.message.startsWith(`${error.file}: `)) return error;
-  const reason = error.message.slice(error.file.length + 2);
-  return new EngineError(error.code, `${path.basename(input.path)} (the ${error.file}): ${reason}`, { file: input.path, details: error.details, cause: error });
-}
-
-/**
  * The shares of the whole command that its parts take, as a 1 mm brain's run splits (about 1 s
  * reading, 8 s registering, 2 s writing), so that one progress fraction grows steadily.
  */
@@ -122,9 +109,7 @@ async function register(o: RegisterJobInput, context: JobContext): Promise<{ rep
   for (const [k, role] of given.entries()) loaded[role] = await loadInput(o[role]!, readingPart(k));
   const inputs: RegistrationJobInputs = { ...loaded, fixed: loaded.fixed!, moving: loaded.moving! };
   const overrides = o.preset === undefined ? mergeOverrides(presetOverrides(automaticPreset(inputs.fixed.image.grid.size.length)), o.overrides) : o.overrides;
-  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, whole.part(...registerSpans.registering)).catch((error: unknown) => {
-    throw namingTheFile(error, { 'fixed image': o.fixed, 'moving image': o.moving, 'fixed labels': o.fixedLabels, 'moving labels': o.movingLabels, 'fixed mask': o.fixedMask, 'moving mask': o.movingMask });
-  });
+  const { result, seconds, provenance } = await runRegistrationJob(inputs, overrides, whole.part(...registerSpans.registering));
   const started = performance.now();
   let report: RegistrationReport | undefined;
   const files = await writeRegistrationOutputs(

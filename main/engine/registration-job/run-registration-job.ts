@@ -64,10 +64,24 @@ export interface RegistrationJobResult {
   readonly provenance: Omit<Provenance, 'command'>;
 }
 
+/**
+ * The engine names an input by its role ("moving image: is constant …"), as it sees images, not
+ * files; the user knows the file: "zeros.nii.gz (the moving image): is constant …", with the
+ * file as the error's. (The workstation said "moving image: is 2D but …" of a pair it let through.)
+ */
+function namingTheFile(error: unknown, inputs: RegistrationJobInputs): unknown {
+  if (!(error instanceof EngineError) || !error.file || !error.message.startsWith(`${error.file}: `)) return error;
+  const role = (Object.keys(roleNames) as (keyof RegistrationJobInputs)[]).find((r) => roleNames[r] === error.file);
+  const input = role && inputs[role];
+  if (!input) return error;
+  const reason = error.message.slice(error.file.length + 2);
+  return new EngineError(error.code, `${input.info.name} (the ${error.file}): ${reason}`, { file: input.info.source, details: error.details, cause: error });
+}
+
 export async function runRegistrationJob(inputs: RegistrationJobInputs, overrides: RegistrationOverrides, context: JobContext): Promise<RegistrationJobResult> {
   checkLoaded(inputs);
   const start = performance.now();
-  const result = await registerImages(
+  const registering = registerImages(
     {
       fixed: inputs.fixed.image,
       moving: inputs.moving.image,
@@ -79,6 +93,9 @@ export async function runRegistrationJob(inputs: RegistrationJobInputs, override
     overrides,
     context,
   );
+  const result = await registering.catch((error: unknown) => {
+    throw namingTheFile(error, inputs);
+  });
   const provenance = {
     inputs: Object.fromEntries(
       Object.entries(inputs)
