@@ -148,8 +148,8 @@ export class KernelPool {
     }
     // Every chunk is taken. A worker that has not woken yet would only wake to find none left:
     // its post is taken back (BUSY → IDLE) rather than waited for. On this project's 2-core
-    // machines a worker asleep took 0.1–0.7 ms to wake, and in about one call in five of the 1 mm
-    // brain's (650 of 3 500) the caller had taken every chunk first. Every worker that did take
+    // machines a worker asleep took 0.1–0.7 ms to wake, and in about one call in six of the 1 mm
+    // brain's (565–650 of 3 500, two runs) the caller had taken every chunk first. Every worker that did take
     // the task is waited for, even after a failure here: none may still write the output.
     for (const index of helpers) {
       if (Atomics.compareExchange(this.#flags, index, BUSY, IDLE) === BUSY) continue;
