@@ -75,7 +75,8 @@ describe('ximorph batch', () => {
 
   it('stopped by Ctrl-C after its first row: exit 130, a cancelled error with the tally, the rest pending', async () => {
     const out = path.join(temp.dir, 'stopped');
-    const run = await runCli(['batch', manifest, '--out', out, '--json', ...quick], { stopWhen: (e) => e.event === 'row', signal: 'SIGINT', timeoutMs: 60_000 });
+    // One row at a time, so that the second is running when the first one's event comes.
+    const run = await runCli(['batch', manifest, '--out', out, '--jobs', '1', '--json', ...quick], { stopWhen: (e) => e.event === 'row', signal: 'SIGINT', timeoutMs: 60_000 });
     expect(run.code).toBe(130);
     const last = run.events.at(-1)!;
     expect(last).toMatchObject({ event: 'error', error: { code: 'CANCELLED' }, done: 1, failed: 0, pending: 2 });

@@ -31,9 +31,10 @@ describe('the portable build', () => {
     // sampled at its centre.
     const { port1, port2 } = new MessageChannel();
     const flags = new Int32Array(new SharedArrayBuffer(4));
+    const posts = new Int32Array(new SharedArrayBuffer(4));
     const [idle, busy, starting] = [0, 1, 3];
     Atomics.store(flags, 0, starting);
-    const worker = new Worker(path.join(portable, 'kernel-worker.js'), { workerData: { port: port2, flags, index: 0 }, transferList: [port2] });
+    const worker = new Worker(path.join(portable, 'kernel-worker.js'), { workerData: { port: port2, flags, posts, index: 0 }, transferList: [port2] });
     const settled = async () => {
       for (let waited = 0; Atomics.load(flags, 0) !== idle && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     };
@@ -47,8 +48,9 @@ describe('the portable build', () => {
     };
     const out = shared([0]);
     const task = { task: 'sample', image: shared([0, 1, 2, 3]), shape: { nx: 2, ny: 2, nz: 1, channels: 1, dimension: 2 }, padding: 'zeros', points: shared([0.5, 0.5]), out };
-    // One chunk of one point, its number taken from a shared counter.
-    port1.postMessage({ task, deal: { count: 1, chunk: 1, next: new Int32Array(new SharedArrayBuffer(4)) } });
+    // Post number 1: one chunk of one point, its number taken from a shared counter.
+    port1.postMessage({ post: 1, task, deal: { count: 1, chunk: 1, next: new Int32Array(new SharedArrayBuffer(4)) } });
+    Atomics.store(posts, 0, 1);
     Atomics.store(flags, 0, busy);
     Atomics.notify(flags, 0);
     await settled();
