@@ -3,7 +3,7 @@
 // install folder, say — which the user never sees. An export typed as "results/run1" was written
 // there, and said "Wrote 6 files to results/run1". So a page names every file and folder in
 // full; the command line, whose relative paths are the user's own working folder's, does not
-// come through here.
+// come through here. (A suggestion for a save dialog is no path read or written, and passes.)
 
 import type { ChannelName, RequestOf } from '../../shared/contract/index';
 import { EngineError } from '../../shared/contract/errors';
@@ -24,7 +24,6 @@ const pathsOf: PathsOf = {
   'workspace.save': (r) => [r.path],
   'workspace.open': (r) => [r.path],
   'files.list': (r) => [r.directory],
-  'files.chooseSaveLocation': (r) => [r.suggestedPath],
   'training.run': (r) => [r.out, r.data.kind === 'folder' ? r.data.folder : undefined, r.data.kind === 'folder' ? r.data.synthetic?.atlas : undefined, r.validation?.image, r.validation?.labels],
   'models.import': (r) => [r.folder],
 };
