@@ -8,10 +8,8 @@
 // reflection, each diagonal's squared difference S_v lives on the image grown by d voxels per
 // side and is box filtered there with zero padding, and channel (a, b) reads box(S_v) at x + s.
 
-import { boxAlongAxis, boxUnitsAlong } from './box-filter-loops';
-import { kernelPool, kernelThreadCount, poolScratch } from './kernel-pool/kernel-pool';
-import type { MindSscTask } from './kernel-pool/pool-tasks';
-import { runTaskRange } from './kernel-pool/pool-tasks';
+import { boxUnitsAlong } from './box-filter-loops';
+import { kernelThreadCount, poolScratch, runWhereShared } from './kernel-pool/kernel-pool';
 import type { MindLayout } from './mind-ssc-loops';
 import { extendByReflection, grownSize, mindLayout, neighbourPairs } from './mind-ssc-loops';
 import { hasTypedArrayKernel, registerTypedArrayKernel, runTypedArrayKernel } from './typed-array-kernel';
@@ -27,30 +25,20 @@ interface Attrs {
   dilation: number;
 }
 
-/** Where MIND-SSC's steps run: each split over the kernel threads, or each whole here. */
-interface Steps {
-  readonly floats: (which: keyof typeof scratch, length: number) => Float32Array;
-  readonly doubles: (length: number) => Float64Array;
-  run(task: MindSscTask, count: number): void;
-  box(values: Float32Array, n: readonly number[], axis: number, radius: number): void;
-}
-
 /** The threads' arrays, reused by the next image's features (fixed, then moving). */
 const scratch = { extended: poolScratch(), diagonals: poolScratch(), channels: poolScratch(), means: poolScratch() };
 
-const here: Steps = {
-  floats: (_which, length) => new Float32Array(length),
-  doubles: (length) => new Float64Array(length),
-  run: (task, count) => runTaskRange(task, 0, count),
-  box: (values, n, axis, radius) => boxAlongAxis(values, n, axis, radius),
-};
+/**
+ * Where MIND-SSC's arrays live: in shared memory (pool scratch) for a 3D image where there are
+ * kernel threads, so that each step splits over them (runWhereShared), else plain arrays here.
+ */
+interface Arrays {
+  floats(which: Exclude<keyof typeof scratch, 'means'>, length: number): Float32Array;
+  doubles(length: number): Float64Array;
+}
 
-const onThreads: Steps = {
-  floats: (which, length) => scratch[which].take(length),
-  doubles: (length) => scratch.means.takeDoubles(length),
-  run: (task, count) => kernelPool().run(task, count),
-  box: (values, n, axis, radius) => kernelPool().run({ task: 'boxAlongAxis', values, n, axis, radius }, boxUnitsAlong(n, axis)),
-};
+const plain: Arrays = { floats: (_which, length) => new Float32Array(length), doubles: (length) => new Float64Array(length) };
+const shared: Arrays = { floats: (which, length) => scratch[which].take(length), doubles: (length) => scratch.means.takeDoubles(length) };
 
 /**
  * MIND-SSC of `image` into `out`. On the kernel threads (a 3D image, shared memory) the steps
@@ -62,29 +50,30 @@ const onThreads: Steps = {
 function mindSsc(image: Float32Array, shape: readonly number[], a: Attrs, out: Float32Array): void {
   const dims = shape.length - 1;
   const layout: MindLayout = mindLayout(shape, a.radius, a.dilation);
-  const steps = dims === 3 && kernelThreadCount() > 1 ? onThreads : here;
+  const arrays = dims === 3 && kernelThreadCount() > 1 ? shared : plain;
   const { n, m, e } = layout;
-  const extended = steps.floats('extended', e[0] * e[1] * e[2]);
+  const extended = arrays.floats('extended', e[0] * e[1] * e[2]);
   extendByReflection(image, layout, extended);
   // The diagonal images one after another: along x and y a box pass never leaves its plane, so
   // those passes run over all of them as one stack; along z each is its own volume.
   const size = grownSize(layout);
-  const diagonals = steps.floats('diagonals', layout.steps.length * size);
+  const diagonals = arrays.floats('diagonals', layout.steps.length * size);
   const task = { task: 'mindSsc', layout, extended, diagonals, out: diagonals, means: new Float64Array(0), bounds: [0, 0] } as const;
-  steps.run({ ...task, step: 'differences' }, layout.steps.length * m[2]);
+  runWhereShared({ ...task, step: 'differences' }, layout.steps.length * m[2], [extended, diagonals]);
   const stack = [m[0], m[1], m[2] * layout.steps.length];
-  for (let axis = 0; axis < Math.min(dims, 2); axis++) steps.box(diagonals, stack, axis, a.radius);
-  if (dims === 3) for (let k = 0; k < layout.steps.length; k++) steps.box(diagonals.subarray(k * size, (k + 1) * size), m, 2, a.radius);
+  const box = (values: Float32Array, n: readonly number[], axis: number) => runWhereShared({ task: 'boxAlongAxis', values, n, axis, radius: a.radius }, boxUnitsAlong(n, axis), [values]);
+  for (let axis = 0; axis < Math.min(dims, 2); axis++) box(diagonals, stack, axis);
+  if (dims === 3) for (let k = 0; k < layout.steps.length; k++) box(diagonals.subarray(k * size, (k + 1) * size), m, 2);
   // Channels, then per voxel: subtract the minimum, divide by the mean (bounded by the global
   // mean of means), exp(−·).
   const voxels = n[0] * n[1] * n[2];
-  const channels = steps === here ? out : steps.floats('channels', out.length);
-  const means = steps.doubles(voxels);
-  steps.run({ ...task, step: 'channels', out: channels, means }, voxels);
+  const channels = arrays === plain ? out : arrays.floats('channels', out.length);
+  const means = arrays.doubles(voxels);
+  runWhereShared({ ...task, step: 'channels', out: channels, means }, voxels, [diagonals, channels, means]);
   let globalMean = 0;
   for (let v = 0; v < voxels; v++) globalMean += means[v];
   globalMean /= voxels;
-  steps.run({ ...task, step: 'normalize', out: channels, bounds: [globalMean * 1e-3, globalMean * 1e3] }, voxels);
+  runWhereShared({ ...task, step: 'normalize', out: channels, bounds: [globalMean * 1e-3, globalMean * 1e3] }, voxels, [channels]);
   if (channels !== out) out.set(channels);
 }
 

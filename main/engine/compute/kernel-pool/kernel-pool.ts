@@ -288,7 +288,7 @@ export function pooledCopy(values: ArrayLike<number>): Float32Array {
  * of `arrays` (those it reads or writes) is in shared memory, else here. A plain array posted to
  * a thread arrives as a copy, and what the thread wrote into it would be lost.
  */
-export function runWhereShared(task: PoolTask, count: number, arrays: readonly (Float32Array | undefined)[]): void {
+export function runWhereShared(task: PoolTask, count: number, arrays: readonly (Float32Array | Float64Array | undefined)[]): void {
   const shared = arrays.every((a) => a === undefined || a.buffer instanceof SharedArrayBuffer);
   if (shared && kernelThreadCount() > 1) kernelPool().run(task, count);
   else runTaskRange(task, 0, count);
