@@ -16,7 +16,8 @@ import type { PixelArray } from '../../../shared/image/voxel-image';
 export const maxLabelValues = 1000;
 const piecewiseConstantFraction = 0.5;
 
-function isIntegerValued(pixels: PixelArray): boolean {
+/** Whether every value is a whole number (integer pixel types always are). */
+export function isIntegerValued(pixels: PixelArray): boolean {
   if (!(pixels instanceof Float32Array || pixels instanceof Float64Array)) return true;
   for (let i = 0; i < pixels.length; i++) if (!Number.isInteger(pixels[i])) return false;
   return true;

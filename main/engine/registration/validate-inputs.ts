@@ -8,6 +8,7 @@ import { assertPixelCount } from '../../../shared/image/voxel-image';
 import { finiteRange } from '../../../shared/image/statistics';
 import { voxelCount } from '../../../shared/geometry/grid';
 import { gridGeometryProblem } from '../io/grid-validity';
+import { isIntegerValued } from '../io/image-role';
 import type { RegistrationInputs } from './result';
 
 /** Fewer voxels than this cannot carry a transform worth estimating. */
@@ -48,11 +49,11 @@ export function validateInputs(inputs: RegistrationInputs): void {
  */
 function checkLabels(role: string, labels: ScalarImage, dimension: number): void {
   checkImage(role, labels, dimension, false);
-  const pixels = labels.pixels;
-  if (!(pixels instanceof Float32Array || pixels instanceof Float64Array)) return;
-  for (let i = 0; i < pixels.length; i++)
-    if (!Number.isInteger(pixels[i]))
-      throw badInput(role, `holds values that are not whole numbers (such as ${Number(pixels[i].toPrecision(4))}); a label map numbers its regions 1, 2, 3, … — is this an intensity image?`);
+  if (isIntegerValued(labels.pixels)) return;
+  let at = 0;
+  while (Number.isInteger(labels.pixels[at])) at++;
+  const example = labels.pixels[at];
+  throw badInput(role, `holds values that are not whole numbers (such as ${Number(example.toPrecision(4))}); a label map numbers its regions 1, 2, 3, … — is this an intensity image?`);
 }
 
 /** A mask is where the similarity is measured: one with no voxel inside leaves nothing to compare. */
