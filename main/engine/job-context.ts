@@ -27,6 +27,11 @@ export interface StagedProgress {
   readonly timings: Record<string, number>;
 }
 
+/** The time left, extrapolated from the time spent; none before 2 % is done (too early to tell). */
+function etaSecondsAt(elapsedSeconds: number, fraction: number): number | undefined {
+  return fraction > 0.02 ? (elapsedSeconds * (1 - fraction)) / fraction : undefined;
+}
+
 /**
  * Splits a job into weighted stages. The overall fraction is the weighted sum; the ETA
  * extrapolates elapsed time by the remaining fraction. Updates are throttled so that a
@@ -60,8 +65,7 @@ export function stagedProgress(
     lastSent = now;
     const overall = Math.min(1, Math.max(0, (doneBefore(current) + (weights[current] ?? 0) * fraction) / total));
     const elapsedSeconds = (now - start) / 1000;
-    const etaSeconds = overall > 0.02 ? (elapsedSeconds * (1 - overall)) / overall : undefined;
-    context.progress({ stage: current, fraction: overall, elapsedSeconds, etaSeconds, ...report });
+    context.progress({ stage: current, fraction: overall, elapsedSeconds, etaSeconds: etaSecondsAt(elapsedSeconds, overall), ...report });
   };
 
   return {
@@ -103,9 +107,8 @@ export function wholeJob(context: JobContext, clock: () => number = () => perfor
         progress(update) {
           const fraction = from + (to - from) * Math.min(1, Math.max(0, update.fraction));
           const elapsedSeconds = (clock() - start) / 1000;
-          const etaSeconds = fraction > 0.02 ? (elapsedSeconds * (1 - fraction)) / fraction : undefined;
           const named = label ? { ...update, stage: label.stage, message: `${label.message}: ${update.message ?? update.stage}` } : update;
-          context.progress({ ...named, fraction, elapsedSeconds, etaSeconds });
+          context.progress({ ...named, fraction, elapsedSeconds, etaSeconds: etaSecondsAt(elapsedSeconds, fraction) });
         },
       };
     },
