@@ -206,6 +206,9 @@ export async function batch(o: BatchOptions): Promise<number> {
           emit({ row, status: 'skipped', report: before });
           continue;
         }
+        // A signal that came while the folder was read: the row must not start (nothing would
+        // stop it, and it would run to its end after Ctrl-C).
+        if (stopping) break;
         const error = await registerRow({ ...row }, { ...o, out }, children);
         if (stopping) break;
         const report = error ? undefined : await completedReport(folder);

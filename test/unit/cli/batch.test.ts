@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rowArguments } from '../../../main/cli/commands/batch';
-import { repoRoot, runCli, tempFolder, ximorphBin } from './run-cli';
+import { repoRoot, runCli, smallBrainPair, tempFolder, ximorphBin } from './run-cli';
 
 const data = '/usr/share/doc/insighttoolkit5-examples/examples/Data/';
 const temp = tempFolder('ximorph-batch-');
@@ -75,8 +75,14 @@ describe('ximorph batch', () => {
 
   it('stopped by Ctrl-C after its first row: exit 130, a cancelled error with the tally, the rest pending', async () => {
     const out = path.join(temp.dir, 'stopped');
-    // One row at a time, so that the second is running when the first one's event comes.
-    const run = await runCli(['batch', manifest, '--out', out, '--jobs', '1', '--json', ...quick], { stopWhen: (e) => e.event === 'row', signal: 'SIGINT', timeoutMs: 60_000 });
+    // A quick first row, then two 3D pairs that take seconds each: the second row is still
+    // running when the first one's event has come and the signal follows it (a 2D second row
+    // could finish first on a loaded machine, as CI found), and the third never starts.
+    const brains = smallBrainPair(temp.dir);
+    const rows = path.join(temp.dir, 'stopped.csv');
+    const slice = data + 'BrainProtonDensitySliceBorder20.png';
+    writeFileSync(rows, ['fixed,moving,name', `${slice},${data}BrainProtonDensitySliceR10X13Y17.png,rotated`, `${brains.fixed},${brains.moving},brain-a`, `${brains.fixed},${brains.moving},brain-b`].join('\n') + '\n');
+    const run = await runCli(['batch', rows, '--out', out, '--jobs', '1', '--json', ...quick], { stopWhen: (e) => e.event === 'row', signal: 'SIGINT', timeoutMs: 60_000 });
     expect(run.code).toBe(130);
     const last = run.events.at(-1)!;
     expect(last).toMatchObject({ event: 'error', error: { code: 'CANCELLED' }, done: 1, failed: 0, pending: 2 });
@@ -84,11 +90,11 @@ describe('ximorph batch', () => {
     expect(run.events.filter((e) => e.event === 'done')).toEqual([]);
     expect(summary(out).map((r) => [r.name, r.status])).toEqual([
       ['rotated', 'done'],
-      ['shifted', 'pending'],
-      ['broken', 'pending'],
+      ['brain-a', 'pending'],
+      ['brain-b', 'pending'],
     ]);
     // The row that was running when the signal came left no folder behind.
-    expect(existsSync(path.join(out, 'shifted'))).toBe(false);
+    expect(existsSync(path.join(out, 'brain-a'))).toBe(false);
   });
 
   it('runs as a SLURM array: one task per row, and the summary lists the whole cohort', async () => {
